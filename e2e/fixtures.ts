@@ -1,0 +1,15 @@
+import { expect, test as base, type Page } from "@playwright/test";
+
+export type DemoEmail = "alice@acme.test" | "bob@acme.test" | "carol@globex.test";
+
+export async function signInAs(page: Page, email: DemoEmail): Promise<void> {
+  await test.step(`sign in as ${email}`, async () => {
+    await page.goto("/connections");
+    await expect(page).toHaveURL(/\/signin/);
+    await page.getByRole("button", { name: new RegExp(email.replace(".", "\\.")) }).click();
+    await expect(page).toHaveURL(/\/connections$/);
+  });
+}
+
+export const test = base;
+export { expect };

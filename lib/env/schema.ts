@@ -1,0 +1,131 @@
+// The portal's configuration, parsed from the environment in one place. Pure (no server-only) so the
+// launcher can refuse a bad start before Next boots; app code reads it through lib/env.ts.
+import path from "node:path";
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, sentence: string) {
+    super(sentence);
+    this.name = "ConfigError";
+  }
+}
+
+export type DatabaseConfig = { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
+
+export type OidcConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  tenantClaim: string;
+  roleClaim: string;
+  adminValues: string[];
+};
+
+export type VaultConfig = {
+  mode: "demo" | "production";
+  dataDir: string;
+  database: DatabaseConfig;
+  /** Master key ring spec, "1:<base64>,2:<base64>"; undefined in demo mode until the data folder provides one. */
+  masterKey?: string;
+  nextauthSecret?: string;
+  nextauthUrl: string;
+  oidc?: OidcConfig;
+  providersFile?: string;
+  port: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+};
+
+type Raw = Record<string, string | undefined>;
+
+const PRODUCTION_SIGNALS = ["DATABASE_URL", "VAULT_MASTER_KEY", "NEXTAUTH_SECRET", "OIDC_ISSUER"] as const;
+
+/** A key ring spec: comma-separated `version:base64key`, each key 32 bytes; a bare key is version 1. */
+export function checkKeyRingSpec(spec: string): string | null {
+  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) return "it is empty";
+  const seen = new Set<number>();
+  for (const entry of entries) {
+    const m = /^(?:(\d{1,6}):)?([A-Za-z0-9+/_-]+={0,2})$/.exec(entry);
+    if (!m) return "each entry must look like `1:<base64 of 32 random bytes>`";
+    const version = m[1] ? Number(m[1]) : 1;
+    if (version < 1) return "key versions start at 1";
+    if (seen.has(version)) return `version ${version} appears twice`;
+    seen.add(version);
+    if (Buffer.from(m[2]!, "base64").length !== 32) return `the key of version ${version} is not 32 bytes of base64 (generate one with \`openssl rand -base64 32\`)`;
+  }
+  return null;
+}
+
+function nonEmpty(raw: Raw, name: string): string | undefined {
+  const v = raw[name]?.trim();
+  return v ? v : undefined;
+}
+
+function requireSetting(raw: Raw, name: string, what: string): string {
+  const v = nonEmpty(raw, name);
+  if (!v) throw new ConfigError(name, `${name} is not set: production mode needs ${what}.`);
+  return v;
+}
+
+function url(name: string, value: string, protocols: string[]): string {
+  const parsed = z.url().safeParse(value);
+  const proto = parsed.success ? new URL(value).protocol : "";
+  if (!parsed.success || !protocols.includes(proto)) {
+    throw new ConfigError(name, `${name} is not a valid ${protocols.join(" or ").replaceAll(":", "")} URL (got "${value.slice(0, 60)}").`);
+  }
+  return value;
+}
+
+export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
+  const explicitMode = nonEmpty(raw, "VAULT_MODE");
+  if (explicitMode && explicitMode !== "demo" && explicitMode !== "production") {
+    throw new ConfigError("VAULT_MODE", `VAULT_MODE must be "demo" or "production" (got "${explicitMode}").`);
+  }
+  const mode = (explicitMode ?? (PRODUCTION_SIGNALS.some((n) => nonEmpty(raw, n)) ? "production" : "demo")) as VaultConfig["mode"];
+
+  const portRaw = nonEmpty(raw, "PORT") ?? "3000";
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError("PORT", `PORT must be a port number between 1 and 65535 (got "${portRaw}").`);
+
+  const logLevel = (nonEmpty(raw, "LOG_LEVEL") ?? "info") as VaultConfig["logLevel"];
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}").`);
+  }
+
+  const dataDir = path.resolve(cwd, nonEmpty(raw, "VAULT_DATA_DIR") ?? ".data");
+  const providersFile = nonEmpty(raw, "VAULT_PROVIDERS_FILE");
+
+  const masterKey = nonEmpty(raw, "VAULT_MASTER_KEY");
+  if (masterKey) {
+    const problem = checkKeyRingSpec(masterKey);
+    if (problem) throw new ConfigError("VAULT_MASTER_KEY", `VAULT_MASTER_KEY is malformed: ${problem}.`);
+  }
+  const nextauthSecret = nonEmpty(raw, "NEXTAUTH_SECRET");
+  if (nextauthSecret && nextauthSecret.length < 32) {
+    throw new ConfigError("NEXTAUTH_SECRET", "NEXTAUTH_SECRET is too short: use at least 32 random characters (`openssl rand -base64 32`).");
+  }
+  const databaseUrl = nonEmpty(raw, "DATABASE_URL");
+  const database: DatabaseConfig = databaseUrl
+    ? { kind: "postgres", url: url("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"]) }
+    : { kind: "pglite", dir: path.join(dataDir, "pglite") };
+
+  if (mode === "demo") {
+    const nextauthUrl = url("NEXTAUTH_URL", nonEmpty(raw, "NEXTAUTH_URL") ?? `http://localhost:${port}`, ["http:", "https:"]);
+    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, port, logLevel };
+  }
+
+  if (!databaseUrl) requireSetting(raw, "DATABASE_URL", "a PostgreSQL connection string (postgresql://user:pass@host:5432/db)");
+  requireSetting(raw, "VAULT_MASTER_KEY", "a master key ring such as `1:$(openssl rand -base64 32)`; the vault will not invent one outside demo mode");
+  requireSetting(raw, "NEXTAUTH_SECRET", "a session secret of at least 32 random characters");
+  const nextauthUrl = url("NEXTAUTH_URL", requireSetting(raw, "NEXTAUTH_URL", "the portal's public URL, e.g. https://vault.example.com"), ["http:", "https:"]);
+  const issuer = url("OIDC_ISSUER", requireSetting(raw, "OIDC_ISSUER", "the corporate OpenID Connect issuer URL people sign in with"), ["https:", "http:"]);
+  const oidc: OidcConfig = {
+    issuer,
+    clientId: requireSetting(raw, "OIDC_CLIENT_ID", "the portal's client id at the OIDC issuer"),
+    clientSecret: requireSetting(raw, "OIDC_CLIENT_SECRET", "the portal's client secret at the OIDC issuer"),
+    tenantClaim: nonEmpty(raw, "OIDC_TENANT_CLAIM") ?? "tenant",
+    roleClaim: nonEmpty(raw, "OIDC_ROLE_CLAIM") ?? "roles",
+    adminValues: (nonEmpty(raw, "OIDC_ADMIN_VALUES") ?? "admin,vault-admin").split(",").map((s) => s.trim()).filter(Boolean),
+  };
+  return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, oidc, providersFile, port, logLevel };
+}
