@@ -51,7 +51,10 @@ function main(): void {
   if (config.mode === "demo") {
     const { created } = ensureDemoSecrets(config.dataDir);
     console.log(`Demo mode: data in ${config.dataDir} (embedded PostgreSQL), demo sign-in, no configuration needed.`);
-    for (const file of created) console.log(`Generated ${path.basename(file)} at ${file} (mode 0600). Keep it: without it the stored credentials cannot be decrypted.`);
+    for (const file of created) {
+      const why = file.endsWith("master.key") ? "without it the stored credentials cannot be decrypted" : "it signs demo sessions";
+      console.log(`Generated ${path.basename(file)} at ${file} (mode 0600). Keep it: ${why}.`);
+    }
     childEnv.NEXTAUTH_URL ??= config.nextauthUrl;
   }
   ensureBuild();

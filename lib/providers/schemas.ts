@@ -1,0 +1,270 @@
+// Provider catalogue schemas: one definition shape for built-ins, the VAULT_PROVIDERS_FILE format and
+// the admin's generic-provider form. Pure (no server-only) so forms can reuse the input schema.
+// Every URL the vault will send a secret to is checked here, once, rather than at each call site.
+import { z } from "zod";
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const PLACEHOLDER = /\{([a-z][a-z0-9_]*)\}/g;
+
+/** A provider key becomes a URL segment and an audit field, so it stays a plain slug. */
+export const providerKey = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, "must be a lowercase slug like `acme-crm`");
+
+/** RFC 6749 scope-token characters; whitespace or commas would let one scope smuggle in others. */
+export const scopeToken = z
+  .string()
+  .trim()
+  .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "must be a single scope without spaces or quotes")
+  .refine((s) => !s.includes(","), "must not contain a comma");
+
+/** Dotted path into a JSON document: `0.id`, `team.name`, `authed_user.access_token`. */
+export const jsonPath = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$/, "must be a dotted path like `0.id` or `team.name`");
+
+/**
+ * Client secrets and tokens travel to these URLs, so they must be https; plain http is tolerated only
+ * on loopback, which is where the bundled demo provider lives.
+ */
+export const secureUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return false;
+    }
+    if (url.username || url.password || url.hash) return false;
+    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+  }, "must be an https URL (plain http only for localhost) without credentials or a fragment");
+
+/** `api.example.com` or `*.my.salesforce.com`: a wildcard stands for one or more leading labels. */
+export const hostPattern = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/, "must be a host name like `api.example.com` or `*.example.com`");
+
+/** Placeholder names in a template, in order of appearance. */
+export function templatePlaceholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+/** Replaces each placeholder with a harmless stand-in so the template's shape can be checked as a URL. */
+function sampleTemplate(template: string): string {
+  return template.replace(/^\{[a-z][a-z0-9_]*\}/, "https://placeholder.invalid").replace(PLACEHOLDER, "x");
+}
+
+export const scopeDefinition = z
+  .object({
+    name: scopeToken,
+    /** What a person is agreeing to, in words they understand. */
+    description: z.string().trim().min(1),
+    /** Pre-ticked on the connect screen. */
+    default: z.boolean().default(false),
+  })
+  .strict();
+
+export const metadataStep = z.discriminatedUnion("source", [
+  z
+    .object({
+      source: z.literal("api"),
+      name: z.string().trim().min(1),
+      url: secureUrl,
+      method: z.literal("GET").default("GET"),
+      /** metadata key -> path into the response JSON. */
+      pick: z.record(z.string().trim().regex(/^[a-z][a-z0-9_]*$/), jsonPath),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal("token"),
+      name: z.string().trim().min(1),
+      /** metadata key -> path into the token endpoint's response. */
+      pick: z.record(z.string().trim().regex(/^[a-z][a-z0-9_]*$/), jsonPath),
+    })
+    .strict(),
+]);
+
+export const accountIdentity = z
+  .object({
+    source: z.enum(["api", "token"]),
+    url: secureUrl.optional(),
+    /** Some identity endpoints are POST-only (Dropbox RPC, Linear GraphQL); GET is the norm. */
+    method: z.enum(["GET", "POST"]).default("GET"),
+    /** JSON body for a POST identity call (e.g. a GraphQL query). */
+    body: z.record(z.string(), z.unknown()).optional(),
+    idPath: jsonPath,
+    labelPath: jsonPath,
+  })
+  .strict()
+  .refine((a) => a.source === "token" || a.url !== undefined, {
+    message: "needs a url when the account is read from an API",
+    path: ["url"],
+  });
+
+/** Params the vault itself controls; a definition cannot override them through its extra params. */
+export const RESERVED_AUTHORIZATION_PARAMS = [
+  "response_type",
+  "client_id",
+  "redirect_uri",
+  "state",
+  "scope",
+  "user_scope",
+  "code_challenge",
+  "code_challenge_method",
+  "nonce",
+] as const;
+
+export const RESERVED_TOKEN_PARAMS = [
+  "grant_type",
+  "code",
+  "redirect_uri",
+  "code_verifier",
+  "client_id",
+  "client_secret",
+  "refresh_token",
+] as const;
+
+const extraParams = z.record(z.string().trim().min(1), z.string().trim());
+
+const providerDefinitionObject = z
+  .object({
+    key: providerKey,
+    name: z.string().trim().min(1).max(80),
+    description: z.string().trim().min(1).max(400),
+    kind: z.enum(["builtin", "generic", "file"]),
+    authorizationUrl: secureUrl,
+    tokenUrl: secureUrl,
+    revocationUrl: secureUrl.optional(),
+    /**
+     * How the revocation endpoint takes the token: RFC 7009 form post, or the token as a bearer
+     * credential with no body (Dropbox). Slack's auth.revoke accepts the RFC 7009 form.
+     */
+    revocationStyle: z.enum(["rfc7009", "bearer"]).default("rfc7009"),
+    /** Expected `iss` on the authorization response (RFC 9207), when the provider sends one. */
+    issuer: z.string().trim().pipe(z.url()).optional(),
+    userinfoUrl: secureUrl.optional(),
+    scopes: z.array(scopeDefinition),
+    scopeSeparator: z.enum([" ", ","]).default(" "),
+    /** Slack's user-token flow puts user scopes in `user_scope`, not `scope`. */
+    scopeParam: z.enum(["scope", "user_scope"]).default("scope"),
+    pkce: z.boolean().default(true),
+    authorizationParams: extraParams.optional(),
+    tokenParams: extraParams.optional(),
+    tokenAuthMethod: z.enum(["client_secret_basic", "client_secret_post"]),
+    /**
+     * Where the user's tokens sit in the token response when not at the top level; Slack returns
+     * the user token under `authed_user` next to an (absent or bot) top-level token.
+     */
+    tokenResponsePath: jsonPath.optional(),
+    /** Template; `{name}` placeholders are filled from connection metadata by resolveApiBase. */
+    apiBaseUrl: z.string().trim().min(1),
+    /** Hosts the vault may call with this provider's tokens; required when a placeholder sits in the host. */
+    apiHosts: z.array(hostPattern).min(1).optional(),
+    metadataSteps: z.array(metadataStep).default([]),
+    accountIdentity,
+    supportsRefresh: z.boolean(),
+  })
+  .strict();
+
+type DefinitionShape = z.output<typeof providerDefinitionObject>;
+
+/** Cross-field rules, shared by the plain definition and the file entry (which adds credentials). */
+function checkDefinition(def: DefinitionShape, ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  def.scopes.forEach((scope, i) => {
+    if (names.has(scope.name)) ctx.addIssue({ code: "custom", path: ["scopes", i, "name"], message: `lists scope "${scope.name}" twice` });
+    names.add(scope.name);
+  });
+  const reserved = [
+    ["authorizationParams", def.authorizationParams, RESERVED_AUTHORIZATION_PARAMS],
+    ["tokenParams", def.tokenParams, RESERVED_TOKEN_PARAMS],
+  ] as const;
+  for (const [field, params, names] of reserved) {
+    for (const name of Object.keys(params ?? {})) {
+      if ((names as readonly string[]).includes(name)) {
+        ctx.addIssue({ code: "custom", path: [field, name], message: `cannot set "${name}": the vault sets it itself` });
+      }
+    }
+  }
+  const template = def.apiBaseUrl;
+  const sample = sampleTemplate(template);
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(sample);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || secureUrl.safeParse(sample).success === false || parsed.search || parsed.hash) {
+    ctx.addIssue({ code: "custom", path: ["apiBaseUrl"], message: "must be an https URL template like `https://api.example.com/v1` or `{instance_url}/services/data`" });
+    return;
+  }
+  const wholeUrl = /^\{[a-z][a-z0-9_]*\}/.test(template);
+  const hostPart = template.replace(/^[a-z]+:\/\//, "").split("/")[0] ?? "";
+  if ((wholeUrl || hostPart.includes("{")) && !def.apiHosts) {
+    ctx.addIssue({ code: "custom", path: ["apiHosts"], message: "is required when a placeholder decides the API host" });
+  }
+}
+
+export const providerDefinition = providerDefinitionObject.superRefine(checkDefinition);
+
+/** One entry of VAULT_PROVIDERS_FILE: a definition plus the OAuth client registered with that provider. */
+export const providerFileEntry = providerDefinitionObject
+  .extend({
+    // A file cannot claim to be a built-in; "generic" lets it accept any scope the provider knows.
+    kind: z.enum(["file", "generic"]).default("file"),
+    clientId: z.string().trim().min(1),
+    clientSecret: z.string().trim().min(1),
+  })
+  .strict()
+  .superRefine(checkDefinition);
+
+export const providersFile = z
+  .object({
+    /** Tenant slug the file applies to; absent means every tenant. */
+    tenant: z.string().trim().min(1).optional(),
+    providers: z.array(providerFileEntry),
+  })
+  .strict();
+
+/** What an admin fills in on the portal to add a provider the catalogue does not know. */
+export const genericProviderInput = z
+  .object({
+    key: providerKey,
+    name: z.string().trim().min(1).max(80),
+    description: z.string().trim().max(400).optional(),
+    authorizationUrl: secureUrl,
+    tokenUrl: secureUrl,
+    revocationUrl: secureUrl.optional(),
+    /** Where the account id and label come from after connecting (OIDC userinfo or a `/me`). */
+    userinfoUrl: secureUrl,
+    accountIdPath: jsonPath.default("sub"),
+    accountLabelPath: jsonPath.default("email"),
+    scopes: z
+      .array(z.object({ name: scopeToken, description: z.string().trim().max(200).optional() }).strict())
+      .default([]),
+    scopeSeparator: z.enum([" ", ","]).default(" "),
+    pkce: z.boolean().default(true),
+    tokenAuthMethod: z.enum(["client_secret_basic", "client_secret_post"]).default("client_secret_basic"),
+    supportsRefresh: z.boolean().default(true),
+    // No placeholders here: a fixed base keeps admin-entered providers from templating their host.
+    apiBaseUrl: secureUrl.refine((v) => !v.includes("{"), "must be a fixed URL without {placeholders}"),
+  })
+  .strict();
+
+export type ScopeDefinition = z.output<typeof scopeDefinition>;
+export type MetadataStep = z.output<typeof metadataStep>;
+export type AccountIdentity = z.output<typeof accountIdentity>;
+export type ProviderDefinition = z.output<typeof providerDefinition>;
+/** Authoring shape (defaults optional); built-ins are written in it and parsed at load. */
+export type ProviderDefinitionInput = z.input<typeof providerDefinition>;
+export type ProviderFileEntry = z.output<typeof providerFileEntry>;
+export type ProvidersFile = z.output<typeof providersFile>;
+export type GenericProviderInput = z.output<typeof genericProviderInput>;
+export type GenericProviderFormValues = z.input<typeof genericProviderInput>;
