@@ -4,7 +4,7 @@ import "server-only";
 import { ensureDemoSecrets } from "./env/demo-files";
 import { loadConfig, type VaultConfig } from "./env/schema";
 
-export type ResolvedConfig = VaultConfig & { masterKey: string; nextauthSecret: string };
+export type ResolvedConfig = VaultConfig & { masterKey: string; nextauthSecret: string; demoProviderSecret?: string };
 
 const cache = globalThis as unknown as { __vaultConfig?: ResolvedConfig };
 
@@ -12,9 +12,14 @@ export function env(): ResolvedConfig {
   if (cache.__vaultConfig) return cache.__vaultConfig;
   const config = loadConfig(process.env);
   let resolved: ResolvedConfig;
-  if (config.mode === "demo" && (!config.masterKey || !config.nextauthSecret)) {
+  if (config.mode === "demo") {
     const demo = ensureDemoSecrets(config.dataDir);
-    resolved = { ...config, masterKey: config.masterKey ?? demo.masterKey, nextauthSecret: config.nextauthSecret ?? demo.sessionSecret };
+    resolved = {
+      ...config,
+      masterKey: config.masterKey ?? demo.masterKey,
+      nextauthSecret: config.nextauthSecret ?? demo.sessionSecret,
+      demoProviderSecret: demo.demoProviderSecret,
+    };
   } else {
     resolved = config as ResolvedConfig;
   }

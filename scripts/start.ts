@@ -1,10 +1,10 @@
 // `npm start`: checks the configuration, prepares demo mode, builds the portal when the build is
 // missing or older than the sources, then serves it. A bad setting stops here with a sentence.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureDemoSecrets } from "../lib/env/demo-files";
-import { ConfigError, loadConfig } from "../lib/env/schema";
+import { ConfigError, loadConfig, type VaultConfig } from "../lib/env/schema";
 
 const root = path.resolve(import.meta.dirname, "..");
 const SOURCES = ["app", "components", "lib", "prisma", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json"];
@@ -36,7 +36,7 @@ function ensureBuild(): void {
   console.log(`Built in ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env, root);
@@ -48,8 +48,10 @@ function main(): void {
     throw e;
   }
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", VAULT_MODE: config.mode, VAULT_DATA_DIR: config.dataDir };
+  let demoSecret: string | undefined;
   if (config.mode === "demo") {
-    const { created } = ensureDemoSecrets(config.dataDir);
+    const { created, demoProviderSecret } = ensureDemoSecrets(config.dataDir);
+    demoSecret = demoProviderSecret;
     console.log(`Demo mode: data in ${config.dataDir} (embedded PostgreSQL), demo sign-in, no configuration needed.`);
     for (const file of created) {
       const why = file.endsWith("master.key") ? "without it the stored credentials cannot be decrypted" : "it signs demo sessions";
@@ -62,8 +64,39 @@ function main(): void {
   const host = process.env.HOST ?? (config.mode === "demo" ? "127.0.0.1" : "0.0.0.0");
   console.log(`Serving the portal at ${config.nextauthUrl}`);
   const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(config.port), "-H", host], { cwd: root, stdio: "inherit", env: childEnv });
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+  children.push(child);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => children.forEach((c) => c.kill(sig)));
+  child.on("exit", (code, signal) => {
+    children.forEach((c) => c.kill("SIGTERM"));
+    process.exit(code ?? (signal ? 0 : 1));
+  });
 }
 
-main();
+/** Starts the bundled Demo Tasks provider and resolves once it listens. */
+function startDemoProvider(dp: NonNullable<VaultConfig["demoProvider"]>, secret: string, portalUrl: string): Promise<ChildProcess> {
+  const args = ["node_modules/.bin/tsx", "e2e/demo-provider/main.ts", "--port", String(dp.port), "--client-id", dp.clientId, "--client-secret", secret];
+  for (const origin of new Set([portalUrl, portalUrl.replace("localhost", "127.0.0.1")])) args.push("--redirect-uri", `${origin.replace(/\/$/, "")}/api/oauth/callback`);
+  if (dp.testControls) args.push("--test-controls");
+  const child = spawn(args[0]!, args.slice(1), { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The demo provider did not start on port ${dp.port} within 30 s.`)), 30_000);
+    let buffered = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      process.stdout.write(chunk);
+      if (buffered.includes("demo provider listening on")) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The demo provider stopped (exit ${code}); is port ${dp.port} free? Set DEMO_PROVIDER_PORT to use another.`));
+    });
+  });
+}
+
+main().catch((e: Error) => {
+  console.error(`Cannot start: ${e.message}`);
+  process.exit(1);
+});

@@ -6,6 +6,7 @@ import path from "node:path";
 
 export const MASTER_KEY_FILE = "master.key";
 export const SESSION_SECRET_FILE = "session.secret";
+export const DEMO_PROVIDER_SECRET_FILE = "demo-provider.secret";
 
 function readOrCreate(file: string, make: () => string): { value: string; created: boolean } {
   if (existsSync(file)) {
@@ -23,7 +24,7 @@ function readOrCreate(file: string, make: () => string): { value: string; create
   }
 }
 
-export function ensureDemoSecrets(dataDir: string): { masterKey: string; sessionSecret: string; created: string[] } {
+export function ensureDemoSecrets(dataDir: string): { masterKey: string; sessionSecret: string; demoProviderSecret: string; created: string[] } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const created: string[] = [];
   const keyFile = path.join(dataDir, MASTER_KEY_FILE);
@@ -32,7 +33,9 @@ export function ensureDemoSecrets(dataDir: string): { masterKey: string; session
   const secretFile = path.join(dataDir, SESSION_SECRET_FILE);
   const secret = readOrCreate(secretFile, () => randomBytes(32).toString("base64url"));
   if (secret.created) created.push(secretFile);
-  return { masterKey: key.value, sessionSecret: secret.value, created };
+  // The portal's client secret at the bundled demo provider: both processes read this file.
+  const dp = readOrCreate(path.join(dataDir, DEMO_PROVIDER_SECRET_FILE), () => randomBytes(24).toString("base64url"));
+  return { masterKey: key.value, sessionSecret: secret.value, demoProviderSecret: dp.value, created };
 }
 
 /** Appends a new key version to the demo key file and returns the new ring spec. */

@@ -31,6 +31,8 @@ export type VaultConfig = {
   nextauthUrl: string;
   oidc?: OidcConfig;
   providersFile?: string;
+  /** Demo mode only: the bundled Demo Tasks provider, started by the launcher on its own loopback port. */
+  demoProvider?: { port: number; issuer: string; clientId: string; testControls: boolean };
   port: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 };
@@ -111,7 +113,18 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
 
   if (mode === "demo") {
     const nextauthUrl = url("NEXTAUTH_URL", nonEmpty(raw, "NEXTAUTH_URL") ?? `http://localhost:${port}`, ["http:", "https:"]);
-    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, port, logLevel };
+    const dpRaw = nonEmpty(raw, "DEMO_PROVIDER_PORT") ?? String(port === 65535 ? 65534 : port + 1);
+    const dpPort = Number(dpRaw);
+    if (!Number.isInteger(dpPort) || dpPort < 1 || dpPort > 65535 || dpPort === port) {
+      throw new ConfigError("DEMO_PROVIDER_PORT", `DEMO_PROVIDER_PORT must be a free port number other than PORT (got "${dpRaw}").`);
+    }
+    const demoProvider = {
+      port: dpPort,
+      issuer: `http://127.0.0.1:${dpPort}`,
+      clientId: "token-vault-portal",
+      testControls: nonEmpty(raw, "DEMO_PROVIDER_TEST_CONTROLS") === "1",
+    };
+    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, demoProvider, port, logLevel };
   }
 
   if (!databaseUrl) requireSetting(raw, "DATABASE_URL", "a PostgreSQL connection string (postgresql://user:pass@host:5432/db)");

@@ -1,0 +1,197 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type Provider from "oidc-provider";
+import { z } from "zod";
+import { HttpError, page, readJson, sendError, sendHtml, sendJson } from "./http-util.js";
+import { handleInteraction } from "./interactions.js";
+import { createOidcProvider } from "./provider.js";
+import { createTasksApi, type TasksApi } from "./tasks-api.js";
+
+export type DemoClient = { clientId: string; clientSecret: string; redirectUris: string[] };
+
+export type DemoProviderOptions = {
+  /** 0 (default) picks any free port. The server only ever binds 127.0.0.1. */
+  port?: number;
+  clients: DemoClient[];
+  /** Default 300. */
+  accessTokenTtlSeconds?: number;
+  /** Enables the /__test/* endpoints; they answer 404 otherwise. */
+  testControls?: boolean;
+};
+
+export type DemoProviderStats = {
+  tokenRequests: number;
+  authorizationCodeGrants: number;
+  refreshGrants: number;
+  revocations: number;
+};
+
+export type DemoProvider = {
+  issuer: string;
+  port: number;
+  close(): Promise<void>;
+  stats(): DemoProviderStats;
+};
+
+const HOST = "127.0.0.1";
+// oidc-provider's default route names; the token endpoint is intercepted for counting/faults.
+const TOKEN_PATH = "/token";
+const REVOCATION_PATH = "/token/revocation";
+
+const failBody = z.object({ count: z.number().int().min(0).max(1000).optional() });
+
+type App = {
+  provider: Provider;
+  callback: (req: IncomingMessage, res: ServerResponse) => unknown;
+  tasks: TasksApi;
+};
+
+export async function startDemoProvider(opts: DemoProviderOptions): Promise<DemoProvider> {
+  const counters: DemoProviderStats = {
+    tokenRequests: 0,
+    authorizationCodeGrants: 0,
+    refreshGrants: 0,
+    revocations: 0,
+  };
+  let failTokenRequests = 0;
+  let app: App | undefined;
+  let issuer = "";
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!app) throw new HttpError(503, "temporarily_unavailable", "provider is starting");
+    const url = new URL(req.url ?? "/", issuer);
+    const { pathname } = url;
+    const method = req.method ?? "GET";
+
+    if (pathname.startsWith("/__test/")) {
+      if (!opts.testControls) throw new HttpError(404, "not_found", "not found");
+      await testControl(req, res, pathname, method, app);
+      return;
+    }
+
+    // RFC 8414 clients look here; oidc-provider only serves the OpenID Connect discovery path.
+    if (pathname === "/.well-known/oauth-authorization-server") {
+      req.url = `/.well-known/openid-configuration${url.search}`;
+      await app.callback(req, res);
+      return;
+    }
+
+    if (method === "GET" && pathname === "/") {
+      sendHtml(res, 200, landingPage(issuer));
+      return;
+    }
+
+    if (await app.tasks.handle(req, res, pathname)) return;
+    if (await handleInteraction(app.provider, req, res, pathname)) return;
+
+    if (method === "POST" && pathname === TOKEN_PATH) {
+      counters.tokenRequests += 1;
+      if (failTokenRequests > 0) {
+        failTokenRequests -= 1;
+        // Drain the body so the client sees a clean 500 rather than a reset connection.
+        req.resume();
+        sendJson(res, 500, { error: "server_error", error_description: "injected failure (test control)" });
+        return;
+      }
+    }
+    if (method === "POST" && pathname === REVOCATION_PATH) {
+      res.on("finish", () => {
+        if (res.statusCode === 200) counters.revocations += 1;
+      });
+    }
+    await app.callback(req, res);
+  }
+
+  async function testControl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    method: string,
+    current: App,
+  ): Promise<void> {
+    if (method === "POST" && pathname === "/__test/fail-token-endpoint") {
+      const parsed = failBody.safeParse(await readJson(req));
+      if (!parsed.success) throw new HttpError(400, "invalid_request", "count must be an integer 0-1000");
+      failTokenRequests = parsed.data.count ?? 1;
+      sendJson(res, 200, { failTokenRequests });
+      return;
+    }
+    if (method === "POST" && pathname === "/__test/expire-access-tokens") {
+      current.tasks.expireIssuedAccessTokens();
+      sendJson(res, 200, { expired: true });
+      return;
+    }
+    if (method === "GET" && pathname === "/__test/stats") {
+      sendJson(res, 200, { ...counters });
+      return;
+    }
+    throw new HttpError(404, "not_found", "unknown test control");
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        sendError(res, err);
+        return;
+      }
+      console.error("[demo-provider] unhandled error", err);
+      sendJson(res, 500, { error: "server_error", error_description: "unexpected error" });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  issuer = `http://${HOST}:${port}`;
+
+  try {
+    const provider = await createOidcProvider(issuer, opts.clients, opts.accessTokenTtlSeconds ?? 300);
+    provider.on("grant.success", (ctx) => {
+      const grantType = ctx.oidc.params?.grant_type;
+      if (grantType === "authorization_code") counters.authorizationCodeGrants += 1;
+      else if (grantType === "refresh_token") counters.refreshGrants += 1;
+    });
+    app = { provider, callback: provider.callback(), tasks: createTasksApi(provider) };
+  } catch (err) {
+    await closeServer(server);
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    issuer,
+    port,
+    close() {
+      closing ??= closeServer(server);
+      return closing;
+    },
+    stats: () => ({ ...counters }),
+  };
+}
+
+function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    // Keep-alive sockets (fetch keeps them) would otherwise hold close() open indefinitely.
+    server.closeAllConnections();
+  });
+}
+
+function landingPage(issuer: string): string {
+  return page(
+    "Demo Tasks",
+    `<h1>Demo Tasks</h1>
+<p>A local OAuth 2.0 authorization server with a small tasks API, for trying the vault offline.</p>
+<p>Metadata: <code>${issuer}/.well-known/oauth-authorization-server</code></p>
+<p>Demo accounts: alice, bob, carol (password <code>demo</code>).</p>`,
+  );
+}
