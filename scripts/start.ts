@@ -60,6 +60,9 @@ async function main(): Promise<void> {
     childEnv.NEXTAUTH_URL ??= config.nextauthUrl;
   }
   ensureBuild();
+  if (process.argv.includes("--build-only")) return;
+  const children: ChildProcess[] = [];
+  if (config.demoProvider && demoSecret) children.push(await startDemoProvider(config.demoProvider, demoSecret, config.nextauthUrl));
   // Demo mode listens on loopback only: it has demo sign-in and must not be reachable from the network.
   const host = process.env.HOST ?? (config.mode === "demo" ? "127.0.0.1" : "0.0.0.0");
   console.log(`Serving the portal at ${config.nextauthUrl}`);
