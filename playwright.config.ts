@@ -33,6 +33,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(port), VAULT_MODE: "demo", VAULT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "info" },
+    env: { PORT: String(port), DEMO_PROVIDER_PORT: String(port + 1), DEMO_PROVIDER_TEST_CONTROLS: "1", VAULT_MODE: "demo", VAULT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "info" },
   },
 });

@@ -16,5 +16,5 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   // Portal pages only: API routes answer 401 problems themselves, and the sign-in page is public.
-  matcher: ["/", "/connections/:path*", "/agents/:path*", "/audit/:path*", "/delegations/:path*"],
+  matcher: ["/", "/connections/:path*", "/agents/:path*", "/audit/:path*", "/delegations/:path*", "/providers/:path*"],
 };

@@ -10,7 +10,7 @@ test("a signed-out visitor is sent to the sign-in page, which lists the demo peo
 
 test("alice signs in and sees her empty Connections page, without admin items", async ({ page }) => {
   await signInAs(page, "alice@acme.test");
-  await expect(page.getByRole("heading", { name: "Connections" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Connections", exact: true })).toBeVisible();
   await expect(page.getByRole("heading", { name: "No accounts connected yet" })).toBeVisible();
   const nav = page.getByRole("navigation", { name: "Portal" });
   await expect(nav.getByRole("link", { name: "Connections" })).toBeVisible();
@@ -44,5 +44,5 @@ test("an unknown demo email is refused with a sentence", async ({ page, request 
   const res = await request.post("/api/auth/callback/demo", { form: { csrfToken: csrf.csrfToken, email: "mallory@acme.test", json: "true" } });
   expect(new URL(res.url()).searchParams.get("error") ?? (await res.json()).url).toMatch(/CredentialsSignin/);
   await page.goto("/signin?error=CredentialsSignin");
-  await expect(page.getByRole("alert")).toContainText("That demo person does not exist");
+  await expect(page.locator("p[role=alert]")).toContainText("That demo person does not exist");
 });

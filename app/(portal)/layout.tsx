@@ -11,6 +11,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         <div className="brand">Token Vault</div>
         <NavLink href="/connections">Connections</NavLink>
         {person.role === "admin" && <NavLink href="/agents">Agents</NavLink>}
+        {person.role === "admin" && <NavLink href="/providers">Providers</NavLink>}
         <NavLink href="/audit">Audit</NavLink>
         <div className="who">
           <strong>{person.name}</strong>

@@ -28,11 +28,49 @@ export function toConnectionDto(row: ConnectionRow): ConnectionDto {
   });
 }
 
+export type DelegationSummary = { id: string; agentName: string; scopes: string[]; expiresAt: string; revokedAt: string | null };
+export type ConnectionDetail = ConnectionDto & { delegations: DelegationSummary[] };
+
+// Only DTO columns: the encrypted token set never leaves the database on the portal's read paths.
+const dtoColumns = {
+  id: true,
+  providerKey: true,
+  label: true,
+  status: true,
+  scopes: true,
+  metadata: true,
+  expiresAt: true,
+  lastRefreshedAt: true,
+} as const;
+
 export async function listMyConnections(person: Person): Promise<ConnectionDto[]> {
   const db = await getDb();
   const rows = await db.connection.findMany({
     where: { tenantId: person.tenantId, userId: person.id, status: { not: "revoked" } },
+    select: dtoColumns,
     orderBy: { createdAt: "desc" },
   });
   return rows.map(toConnectionDto);
+}
+
+/** One of the person's connections with the agents' grants on it; null when it is not theirs. */
+export async function getMyConnection(person: Person, id: string): Promise<ConnectionDetail | null> {
+  const db = await getDb();
+  const row = await db.connection.findFirst({ where: { id, tenantId: person.tenantId, userId: person.id }, select: dtoColumns });
+  if (!row) return null;
+  const delegations = await db.delegation.findMany({
+    where: { connectionId: row.id, tenantId: person.tenantId, userId: person.id },
+    include: { agent: { select: { name: true } } },
+    orderBy: { createdAt: "desc" },
+  });
+  return {
+    ...toConnectionDto(row),
+    delegations: delegations.map((d) => ({
+      id: d.id,
+      agentName: d.agent.name,
+      scopes: d.scopes,
+      expiresAt: d.expiresAt.toISOString(),
+      revokedAt: d.revokedAt?.toISOString() ?? null,
+    })),
+  };
 }

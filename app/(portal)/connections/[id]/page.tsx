@@ -1,0 +1,114 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { DisconnectConnection } from "@/components/disconnect-connection";
+import { STATUS_EXPLAINED, StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
+import { requirePerson } from "@/lib/auth/session";
+import { getMyConnection, type DelegationSummary } from "@/lib/connections/connections";
+import { describeScopes } from "@/lib/providers/authorize-url";
+import { getTenantProvider } from "@/lib/providers/registry";
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function ConnectionPage({ params, searchParams }: Props) {
+  const person = await requirePerson();
+  const [{ id }, query] = await Promise.all([params, searchParams]);
+  // Someone else's connection is "not found", exactly like one that never existed.
+  const connection = await getMyConnection(person, id);
+  if (!connection) notFound();
+  const provider = await getTenantProvider(person.tenantId, connection.provider);
+  const providerName = provider?.definition.name ?? connection.provider;
+  const scopes = provider ? describeScopes(provider.definition, connection.scopes) : connection.scopes.map((s) => ({ scope: s, description: s }));
+  const metadata = Object.entries(connection.metadata);
+  const revoked = connection.status === "revoked";
+
+  return (
+    <>
+      <p className="note">
+        <Link href="/connections">← Connections</Link>
+      </p>
+      {query.connected === "1" && !revoked && (
+        <div className="banner ok" role="status">
+          <p>{providerName} is connected. You can now let your agents use it.</p>
+        </div>
+      )}
+      <h1>{connection.label}</h1>
+      <p className="lead">
+        {providerName} · <StatusBadge status={connection.status} /> {STATUS_EXPLAINED[connection.status]}{" "}
+        {connection.status === "needs_reconnect" && <a href={connectHref(connection.provider, connection.scopes)}>Reconnect</a>}
+      </p>
+
+      <section className="card" aria-labelledby="granted">
+        <h2 id="granted">What the vault may do</h2>
+        {scopes.length === 0 ? (
+          <p className="note">No permissions were granted.</p>
+        ) : (
+          <ul>
+            {scopes.map((s) => (
+              <li key={s.scope}>
+                {s.description} <code className="note">{s.scope}</code>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="details">
+        <h2 id="details">Details</h2>
+        <table className="facts">
+          <tbody>
+            <tr>
+              <th scope="row">Provider</th>
+              <td>{providerName}</td>
+            </tr>
+            <tr>
+              <th scope="row">Access token expires</th>
+              <td>{formatWhen(connection.expiresAt, revoked ? "no token held" : "not stated by the provider")}</td>
+            </tr>
+            <tr>
+              <th scope="row">Last refreshed</th>
+              <td>{formatWhen(connection.lastRefreshedAt)}</td>
+            </tr>
+            {metadata.map(([key, value]) => (
+              <tr key={key}>
+                <th scope="row">{key}</th>
+                <td>{typeof value === "string" ? value : JSON.stringify(value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section className="card" aria-labelledby="delegations">
+        <h2 id="delegations">Agents with access</h2>
+        {connection.delegations.length === 0 ? (
+          <p className="empty-line">No agent has access to this connection yet.</p>
+        ) : (
+          <ul>
+            {connection.delegations.map((d) => (
+              <li key={d.id}>
+                <strong>{d.agentName}</strong> · {delegationState(d)} · {d.scopes.join(", ") || "no scopes"}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {revoked ? (
+        <p className="note">This connection is disconnected: the vault no longer holds a credential for it.</p>
+      ) : (
+        <section className="card" aria-labelledby="disconnect">
+          <h2 id="disconnect">Disconnect</h2>
+          <p className="note">Stop the vault and every agent from using this {providerName} account.</p>
+          <DisconnectConnection connection={connection} providerName={providerName} />
+        </section>
+      )}
+    </>
+  );
+}
+
+function delegationState(d: DelegationSummary): string {
+  if (d.revokedAt) return `revoked ${formatWhen(d.revokedAt)}`;
+  if (Date.parse(d.expiresAt) <= Date.now()) return `expired ${formatWhen(d.expiresAt)}`;
+  return `until ${formatWhen(d.expiresAt)}`;
+}

@@ -1,0 +1,44 @@
+// React Query access to my connections (CONVENTIONS.md, 6). Client-safe: types only from the server side.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+
+import type { ConnectionDetail } from "@/lib/connections/connections";
+import type { ConnectionDto } from "@/lib/connections/schemas";
+import { apiFetch } from "@/lib/http/client";
+
+export type { ConnectionDetail };
+export type DisconnectResult = { disconnected: true; revokedAtProvider: boolean; delegationsRevoked: number };
+
+export const connectionKeys = {
+  all: ["connections"] as const,
+  list: () => [...connectionKeys.all, "list"] as const,
+  detail: (id: string) => [...connectionKeys.all, "detail", id] as const,
+};
+
+export async function fetchConnections(signal?: AbortSignal): Promise<ConnectionDto[]> {
+  return (await apiFetch<{ connections: ConnectionDto[] }>("/api/v1/connections", { signal })).connections;
+}
+
+export function fetchConnection(id: string, signal?: AbortSignal): Promise<ConnectionDetail> {
+  return apiFetch<ConnectionDetail>(`/api/v1/connections/${encodeURIComponent(id)}`, { signal });
+}
+
+export function disconnect(id: string): Promise<DisconnectResult> {
+  return apiFetch<DisconnectResult>(`/api/v1/connections/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+export function useConnections(initialData?: ConnectionDto[]) {
+  return useQuery({ queryKey: connectionKeys.list(), queryFn: ({ signal }) => fetchConnections(signal), initialData });
+}
+
+export function useConnection(id: string, initialData?: ConnectionDetail) {
+  return useQuery({ queryKey: connectionKeys.detail(id), queryFn: ({ signal }) => fetchConnection(id, signal), initialData });
+}
+
+export function useDisconnect() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => disconnect(id),
+    // Delegation lists elsewhere in the portal change too, so every connection query goes stale.
+    onSuccess: () => client.invalidateQueries({ queryKey: connectionKeys.all }),
+  });
+}

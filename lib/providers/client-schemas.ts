@@ -1,0 +1,44 @@
+// Bodies of the admin's provider-setup calls. Pure (no server-only): the portal forms and the
+// route handlers share them, so a form cannot send what the handler would refuse.
+import { z } from "zod";
+
+import { genericProviderInput, providerKey, type ProviderDefinition } from "@/lib/providers/schemas";
+
+const clientCredentials = {
+  clientId: z.string().trim().min(1, "must not be empty").max(512),
+  // Trimmed because a pasted secret with a stray newline fails at the provider with an unhelpful error.
+  clientSecret: z.string().trim().min(1, "must not be empty").max(4096),
+};
+
+/** PUT /api/v1/providers/{key}/client */
+export const providerClientBody = z.object(clientCredentials).strict();
+
+/** POST /api/v1/providers/generic: the generic provider's form plus the client registered with it. */
+export const genericProviderBody = genericProviderInput.extend(clientCredentials).strict();
+
+export const providerKeyParams = z.object({ key: providerKey }).strict();
+
+export type ProviderClientBody = z.input<typeof providerClientBody>;
+export type GenericProviderBody = z.input<typeof genericProviderBody>;
+
+/** One entry of GET /api/v1/providers: what the portal shows, none of the provider's URLs. */
+export type ProviderSummary = {
+  key: string;
+  name: string;
+  description: string;
+  scopes: { name: string; description: string; default: boolean }[];
+  configured: boolean;
+  source: "builtin" | "demo" | "file" | "generic";
+};
+
+/** Picked field by field: a definition also holds URLs and token settings the portal has no use for. */
+export function toProviderSummary({ definition, configured, source }: { definition: ProviderDefinition; configured: boolean; source: ProviderSummary["source"] }): ProviderSummary {
+  return {
+    key: definition.key,
+    name: definition.name,
+    description: definition.description,
+    scopes: definition.scopes.map((s) => ({ name: s.name, description: s.description, default: s.default })),
+    configured,
+    source,
+  };
+}

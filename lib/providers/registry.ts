@@ -1,0 +1,55 @@
+import "server-only";
+// The catalogue one tenant sees: built-ins, the bundled demo provider (demo mode), the operator's
+// VAULT_PROVIDERS_FILE entries, and generic providers its admins added. "configured" says whether
+// the tenant has client credentials for it, i.e. whether "Connect" can work.
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { builtinCatalogue, loadProvidersFile, mergeCatalogue } from "@/lib/providers/catalogue";
+import { DEMO_PROVIDER_KEY, demoTasksDefinition } from "@/lib/providers/builtin";
+import { providerDefinition, type ProviderDefinition, type ProvidersFile } from "@/lib/providers/schemas";
+
+export type TenantProvider = { definition: ProviderDefinition; configured: boolean; source: "builtin" | "demo" | "file" | "generic" };
+
+const cache = globalThis as unknown as { __vaultProvidersFile?: Promise<ProvidersFile | null> };
+
+/** The operator's providers file, read once per process; a broken file stops the portal with a sentence. */
+export function providersFile(): Promise<ProvidersFile | null> {
+  const path = env().providersFile;
+  return (cache.__vaultProvidersFile ??= path ? loadProvidersFile(path) : Promise.resolve(null));
+}
+
+export function fileEntriesFor(file: ProvidersFile | null, tenantId: string) {
+  if (!file || (file.tenant && file.tenant !== tenantId)) return [];
+  return file.providers;
+}
+
+export async function listTenantProviders(tenantId: string): Promise<TenantProvider[]> {
+  const config = env();
+  const db = await getDb();
+  const [file, registrations] = await Promise.all([
+    providersFile(),
+    db.providerRegistration.findMany({ where: { tenantId, enabled: true }, select: { key: true, definition: true } }),
+  ]);
+  const registered = new Map(registrations.map((r) => [r.key, r.definition]));
+  const fileEntries = fileEntriesFor(file, tenantId);
+  const fileKeys = new Set(fileEntries.map((e) => e.key));
+  const generic = registrations
+    .filter((r) => r.definition !== null)
+    .map((r) => providerDefinition.parse(r.definition));
+  const merged = mergeCatalogue(builtinCatalogue(), [...fileEntries.map(({ clientId: _c, clientSecret: _s, ...def }) => providerDefinition.parse(def)), ...generic]);
+  const providers: TenantProvider[] = merged.map((definition) => ({
+    definition,
+    configured: fileKeys.has(definition.key) || registered.has(definition.key),
+    source: fileKeys.has(definition.key) ? "file" : definition.kind === "generic" ? "generic" : "builtin",
+  }));
+  if (config.demoProvider) {
+    providers.unshift({ definition: demoTasksDefinition(config.demoProvider.issuer), configured: true, source: "demo" });
+  }
+  return providers;
+}
+
+export async function getTenantProvider(tenantId: string, key: string): Promise<TenantProvider | null> {
+  return (await listTenantProviders(tenantId)).find((p) => p.definition.key === key) ?? null;
+}
+
+export { DEMO_PROVIDER_KEY };
