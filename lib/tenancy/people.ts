@@ -18,8 +18,10 @@ export async function upsertPerson(input: {
 }): Promise<Person> {
   const db = await getDb();
   const arn = userArn(input.tenantId, input.id);
+  // Two people of a new tenant signing in at once must not collide: ON CONFLICT makes the tenant
+  // insert atomic (Prisma's upsert is a read then a write).
+  await db.$executeRaw`INSERT INTO "Tenant" ("id", "name") VALUES (${input.tenantId}, ${input.tenantName}) ON CONFLICT ("id") DO NOTHING`;
   return db.$transaction(async (tx) => {
-    await tx.tenant.upsert({ where: { id: input.tenantId }, create: { id: input.tenantId, name: input.tenantName }, update: {} });
     const row = await tx.user.upsert({
       where: { arn },
       create: { id: `${input.tenantId}.${input.id}`, tenantId: input.tenantId, arn, email: input.email, name: input.name, role: input.role, subject: input.subject },
