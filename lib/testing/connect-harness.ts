@@ -2,25 +2,14 @@
 // PostgreSQL when a URL is given), the real Demo Tasks provider on a loopback port, and the demo
 // people. Call before anything imports the app's env or db (each Vitest file is its own process).
 import { mkdtempSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureDemoSecrets } from "@/lib/env/demo-files";
+import { freePort } from "@/lib/testing/postgres";
 import { startDemoProvider, type DemoProvider } from "@/e2e/demo-provider/server";
 import { completeAuthorization, newBrowser, type FlowOptions } from "@/e2e/demo-provider/test-client";
 
 export const PORTAL_PORT = 3999;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 export async function startConnectWorld(opts: { databaseUrl?: string } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "vault-connect-"));

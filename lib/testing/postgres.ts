@@ -76,7 +76,8 @@ export function findPostgresBin(): string | null {
   return versions[0] ? path.join(root, versions[0], "bin") : null;
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback port (shared by the throwaway cluster and the connect-flow harness). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once("error", reject);
