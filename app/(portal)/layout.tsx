@@ -10,6 +10,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
       <nav className="sidebar" aria-label="Portal">
         <div className="brand">Token Vault</div>
         <NavLink href="/connections">Connections</NavLink>
+        <NavLink href="/delegations">Delegations</NavLink>
         {person.role === "admin" && <NavLink href="/agents">Agents</NavLink>}
         {person.role === "admin" && <NavLink href="/providers">Providers</NavLink>}
         <NavLink href="/audit">Audit</NavLink>
