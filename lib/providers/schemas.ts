@@ -2,8 +2,8 @@
 // the admin's generic-provider form. Pure (no server-only) so forms can reuse the input schema.
 // Every URL the vault will send a secret to is checked here, once, rather than at each call site.
 import { z } from "zod";
+import { isLoopbackHost } from "@/lib/net/loopback";
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const PLACEHOLDER = /\{([a-z][a-z0-9_]*)\}/g;
 
 /** A provider key becomes a URL segment and an audit field, so it stays a plain slug. */
@@ -40,7 +40,7 @@ export const secureUrl = z
       return false;
     }
     if (url.username || url.password || url.hash) return false;
-    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+    return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
   }, "must be an https URL (plain http only for localhost) without credentials or a fragment");
 
 /** `api.example.com` or `*.my.salesforce.com`: a wildcard stands for one or more leading labels. */

@@ -3,11 +3,11 @@ import "server-only";
 // client objects for a catalogue definition, client authentication, and request options. Plain
 // http is allowed only for loopback (the bundled demo provider); everything else must be https.
 import * as oauth from "oauth4webapi";
+import { isLoopbackUrl } from "@/lib/net/loopback";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 import { revealSecret, type Secret } from "./secret";
 
 export const PROVIDER_TIMEOUT_MS = 10_000;
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function authorizationServer(def: ProviderDefinition): oauth.AuthorizationServer {
   return {
@@ -30,7 +30,7 @@ export function clientAuth(def: ProviderDefinition, secret: Secret): oauth.Clien
 }
 
 export function requestOptions(def: ProviderDefinition, extra?: Record<string, string>) {
-  const insecure = LOOPBACK.has(new URL(def.tokenUrl).hostname);
+  const insecure = isLoopbackUrl(def.tokenUrl);
   return {
     ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
     signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
@@ -39,5 +39,5 @@ export function requestOptions(def: ProviderDefinition, extra?: Record<string, s
 }
 
 export function isLoopback(url: string): boolean {
-  return LOOPBACK.has(new URL(url).hostname);
+  return isLoopbackUrl(url);
 }
