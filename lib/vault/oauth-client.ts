@@ -6,6 +6,7 @@ import * as oauth from "oauth4webapi";
 import { isLoopbackUrl } from "@/lib/net/loopback";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 import { revealSecret, type Secret } from "./secret";
+import { tokenResponseFetch } from "./token-response";
 
 export const PROVIDER_TIMEOUT_MS = 10_000;
 
@@ -33,6 +34,7 @@ export function requestOptions(def: ProviderDefinition, extra?: Record<string, s
   const insecure = isLoopbackUrl(def.tokenUrl);
   return {
     ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
+    ...(def.tokenResponsePath ? { [oauth.customFetch]: tokenResponseFetch(def.tokenResponsePath) } : {}),
     signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
     ...(extra && Object.keys(extra).length > 0 ? { additionalParameters: extra } : {}),
   };
