@@ -31,7 +31,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function auditHash(prevHash: string, row: { tenantId: string; seq: number; at: Date; actorArn: string | null; agentId: string | null; action: string; outcome: string; target: string | null; details: unknown }): string {
-  const content = canonicalJson({ ...row, at: row.at.toISOString() });
+  // Exactly these fields: a caller passing a whole stored row (with id, prevHash, hash) must hash the same content.
+  const { tenantId, seq, at, actorArn, agentId, action, outcome, target, details } = row;
+  const content = canonicalJson({ tenantId, seq, at: at.toISOString(), actorArn, agentId, action, outcome, target, details });
   return createHash("sha256").update(prevHash).update("\n").update(content).digest("hex");
 }
 
