@@ -22,7 +22,7 @@ async function seed(tenantId: string, n: number) {
 function runCli() {
   const res = spawnSync(process.execPath, ["scripts/run-ts.mjs", "scripts/audit-verify.ts"], {
     cwd: process.cwd(),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, VAULT_DATA_DIR: dataDir, VAULT_MODE: "demo", LOG_LEVEL: "silent" },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", VAULT_DATA_DIR: dataDir, VAULT_MODE: "demo", LOG_LEVEL: "silent" },
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -83,7 +83,7 @@ describe("audit chain verification", () => {
     await db.prisma.$transaction((tx) => appendAudit(tx, { tenantId: "acme", action: "a", outcome: "success" }));
     await db.close();
     const res = spawnSync(process.execPath, ["scripts/run-ts.mjs", "scripts/audit-verify.ts"], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, VAULT_DATA_DIR: fresh, VAULT_MODE: "demo" },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", VAULT_DATA_DIR: fresh, VAULT_MODE: "demo" },
       encoding: "utf8",
       timeout: 60_000,
     });
