@@ -1,29 +1,23 @@
+// The agent registry for a tenant's administrators: register agents, set what each may ever do,
+// suspend, rotate and delete. The server loads the same DTOs the BFF answers, so React Query takes
+// over from them without a second fetch.
+import { AgentsAdmin } from "@/components/agents-admin";
 import { listTenantAgents } from "@/lib/agents/agents";
 import { requireAdmin } from "@/lib/auth/session";
+import { listTenantProviders } from "@/lib/providers/registry";
 
 export default async function AgentsPage() {
   const admin = await requireAdmin();
-  const agents = await listTenantAgents(admin);
+  const [agents, catalogue] = await Promise.all([listTenantAgents(admin), listTenantProviders(admin.tenantId)]);
+  const providers = catalogue.map((p) => ({ key: p.definition.key, name: p.definition.name }));
   return (
     <>
       <h1>Agents</h1>
-      <p className="lead">Agents registered in {admin.tenantId}, and what each may ever do.</p>
-      {agents.length === 0 ? (
-        <section className="card empty" aria-label="No agents">
-          <h2>No agents registered yet</h2>
-          <p>Register an agent to give it a client id. People can then grant it access to their own connections, within the ceiling you set.</p>
-        </section>
-      ) : (
-        <section className="card">
-          <ul>
-            {agents.map((a) => (
-              <li key={a.id}>
-                <strong>{a.name}</strong> · <code>{a.clientId}</code> · <span className="badge">{a.status}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <p className="lead">
+        Agents registered in {admin.tenantId}, and the most each may ever do. People grant an agent access to their own connections,
+        never beyond the ceiling you set here.
+      </p>
+      <AgentsAdmin initial={agents} providers={providers} />
     </>
   );
 }
