@@ -1,0 +1,47 @@
+import "server-only";
+// Why the vault could not act for an agent. `code` is the stable machine code a BFF handler puts in
+// its problem+json answer (CONTRACT.md, "Errors"); `httpStatus` is the status it should answer with;
+// the message is a sentence for a person. None of them ever carries a token or a provider's body.
+
+export type VaultCallErrorCode =
+  /** No such connection in this tenant. */
+  | "connection_not_found"
+  /** The person disconnected it; there is nothing to call with. */
+  | "connection_revoked"
+  /** The provider refused the refresh token (or there is none and the access token died). */
+  | "connection_needs_reconnect"
+  /** The provider (token endpoint or API) could not be reached or answered with a server error. */
+  | "provider_unavailable"
+  /** The provider did not answer within the time limit. */
+  | "provider_timeout"
+  /** The provider's answer was larger than the vault will hold in memory. */
+  | "provider_response_too_large"
+  /** The caller handed over a URL the vault will never send a credential to. */
+  | "invalid_upstream_url";
+
+const HTTP_STATUS: Record<VaultCallErrorCode, number> = {
+  connection_not_found: 404,
+  connection_revoked: 409,
+  connection_needs_reconnect: 409,
+  provider_unavailable: 502,
+  provider_timeout: 504,
+  provider_response_too_large: 502,
+  invalid_upstream_url: 400,
+};
+
+export class VaultCallError extends Error {
+  readonly httpStatus: number;
+  constructor(
+    readonly code: VaultCallErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "VaultCallError";
+    this.httpStatus = HTTP_STATUS[code];
+  }
+}
+
+export function isVaultCallError(e: unknown, code?: VaultCallErrorCode): e is VaultCallError {
+  return e instanceof VaultCallError && (code === undefined || e.code === code);
+}
