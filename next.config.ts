@@ -6,6 +6,14 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pino", "pg", "@prisma/adapter-pg"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // App Router does not route dot-prefixed folders, so the well-known documents live under
+  // app/api/well-known/ and are served at their RFC 8414 / RFC 7517 addresses from here.
+  async rewrites() {
+    return [
+      { source: "/.well-known/jwks.json", destination: "/api/well-known/jwks" },
+      { source: "/.well-known/oauth-authorization-server", destination: "/api/well-known/oauth-authorization-server" },
+    ];
+  },
   async headers() {
     return [
       {

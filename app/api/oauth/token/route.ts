@@ -1,0 +1,9 @@
+// POST /api/oauth/token - the token endpoint: RFC 8693 exchange of a delegation id, or client_credentials.
+// Form-encoded only (a JSON body is invalid_request); the work lives in lib/oauth-server/token-endpoint.ts.
+import { handleTokenRequest } from "@/lib/oauth-server/token-endpoint";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(req: Request): Promise<Response> {
+  return handleTokenRequest(req);
+}

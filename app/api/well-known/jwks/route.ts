@@ -1,0 +1,15 @@
+// GET /.well-known/jwks.json (rewritten here by next.config.ts) - the vault's public signing keys:
+// the active key and every retiring key whose tokens may still be in use.
+import { NextResponse } from "next/server";
+
+import { vaultPublicJwks } from "@/lib/vault/signing-keys";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(): Promise<Response> {
+  const jwks = await vaultPublicJwks();
+  // Short enough that a verifier sees a new key soon after a rotation; an unknown kid makes verifiers refetch anyway.
+  return NextResponse.json(jwks, {
+    headers: { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300, stale-while-revalidate=60" },
+  });
+}

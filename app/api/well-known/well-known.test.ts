@@ -1,0 +1,55 @@
+// Discovery documents: RFC 8414 metadata naming the token endpoint, JWKS and what the endpoint
+// accepts; a JWKS of public keys only, cacheable for minutes; both reachable at their /.well-known
+// addresses through next.config.ts's rewrites.
+import { afterAll, describe, expect, it } from "vitest";
+
+import nextConfig from "@/next.config";
+import { startConnectWorld } from "@/lib/testing/connect-harness";
+
+const world = await startConnectWorld();
+const jwks = await import("./jwks/route");
+const metadata = await import("./oauth-authorization-server/route");
+const ISSUER = "http://localhost:3999";
+
+afterAll(async () => {
+  await world.provider.close();
+});
+
+describe("well-known documents", () => {
+  it("publishes RFC 8414 metadata", async () => {
+    const res = await metadata.GET();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toMatch(/max-age=\d+/);
+    expect(await res.json()).toMatchObject({
+      issuer: ISSUER,
+      token_endpoint: `${ISSUER}/api/oauth/token`,
+      jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      grant_types_supported: ["urn:ietf:params:oauth:grant-type:token-exchange", "client_credentials"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+      token_endpoint_auth_signing_alg_values_supported: ["EdDSA", "ES256", "RS256", "PS256"],
+    });
+  });
+
+  it("publishes public keys only, cacheable for a few minutes", async () => {
+    const res = await jwks.GET();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/jwk-set+json");
+    expect(res.headers.get("cache-control")).toMatch(/public, max-age=300/);
+    const body = (await res.json()) as { keys: Record<string, unknown>[] };
+    expect(body.keys.length).toBeGreaterThanOrEqual(1);
+    for (const key of body.keys) {
+      expect(key).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: expect.any(String) });
+      for (const privateMember of ["d", "p", "q", "dp", "dq", "qi", "k"]) expect(key).not.toHaveProperty(privateMember);
+    }
+  });
+
+  it("are served at /.well-known/ through next.config.ts rewrites", async () => {
+    const rewrites = await nextConfig.rewrites!();
+    expect(rewrites).toEqual(
+      expect.arrayContaining([
+        { source: "/.well-known/jwks.json", destination: "/api/well-known/jwks" },
+        { source: "/.well-known/oauth-authorization-server", destination: "/api/well-known/oauth-authorization-server" },
+      ]),
+    );
+  });
+});

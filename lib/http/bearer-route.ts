@@ -1,0 +1,117 @@
+import "server-only";
+// The one wrapper for agent-facing handlers (CONVENTIONS.md, 1), the bearer-token twin of withPerson:
+// who is calling (a vault access token, re-checked against the agent and delegation on every call),
+// parsed params and body, one mapping from thrown errors to problem+json, and X-Request-ID echoed on
+// every answer so an agent can match its logs with the audit log. No Origin check: a bearer token
+// is not an ambient credential a browser attaches on its own.
+import { randomUUID } from "node:crypto";
+
+import { NextResponse } from "next/server";
+import type { z } from "zod";
+
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
+import { describeIssues } from "@/lib/http/issues";
+import { problem } from "@/lib/http/problem";
+import { log } from "@/lib/log";
+import { authenticateBearer, BearerError, type AgentCaller, type BearerCaller, type DelegationCaller } from "@/lib/oauth-server/bearer";
+
+type Schema = z.ZodType;
+type RawParams = Record<string, string | string[] | undefined>;
+type Infer<S, Otherwise> = S extends Schema ? z.output<S> : Otherwise;
+type Kind = BearerCaller["kind"];
+type CallerOf<K extends Kind> = K extends "agent" ? AgentCaller : DelegationCaller;
+
+export type BearerRouteOptions<K extends Kind, B extends Schema | undefined, P extends Schema | undefined> = {
+  /** Which tokens this route takes: an agent token, a delegation token, or either. */
+  accept: readonly K[];
+  body?: B;
+  params?: P;
+};
+
+export type BearerHandlerContext<K extends Kind, B, P> = {
+  caller: CallerOf<K>;
+  body: Infer<B, undefined>;
+  params: Infer<P, RawParams>;
+  req: Request;
+  /** The caller's X-Request-ID (or one made up here); pass it to the PDP so the audit event carries it. */
+  requestId: string;
+};
+
+export type RouteContext = { params: Promise<RawParams> };
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const REALM = "token-vault";
+
+export function withBearer<K extends Kind, B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
+  options: BearerRouteOptions<K, B, P>,
+  handler: (ctx: BearerHandlerContext<K, B, P>) => Promise<Response | object> | Response | object,
+): (req: Request, ctx?: RouteContext) => Promise<Response> {
+  return async (req, ctx) => {
+    const requestId = requestIdOf(req);
+    let response: Response;
+    try {
+      const caller = await authenticateBearer(req);
+      if (!(options.accept as readonly Kind[]).includes(caller.kind)) {
+        response = wrongKind(caller.kind, options.accept);
+      } else {
+        const rawParams: RawParams = (await ctx?.params) ?? {};
+        const params = options.params ? parseOrThrow(options.params, rawParams, "address") : rawParams;
+        const body = options.body ? parseOrThrow(options.body, await readJson(req), "request body") : undefined;
+        const result = await handler({ caller: caller as CallerOf<K>, body, params, req, requestId } as BearerHandlerContext<K, B, P>);
+        response = result instanceof Response ? result : NextResponse.json(result, { headers: { "cache-control": "no-store" } });
+      }
+    } catch (error) {
+      response = errorResponse(error, req, requestId);
+    }
+    response.headers.set("x-request-id", requestId);
+    return response;
+  };
+}
+
+function requestIdOf(req: Request): string {
+  const given = req.headers.get("x-request-id")?.trim();
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** RFC 6750 §3: a challenge with no error when no token came, `invalid_token` when a bad one did. */
+export function bearerChallenge(error?: { code: "invalid_token" | "insufficient_scope"; description: string }): string {
+  if (!error) return `Bearer realm="${REALM}"`;
+  const description = error.description.replace(/["\\]/g, "'");
+  return `Bearer realm="${REALM}", error="${error.code}", error_description="${description}"`;
+}
+
+function wrongKind(kind: Kind, accept: readonly Kind[]): Response {
+  const wanted = (accept as readonly Kind[]).includes("delegation") ? "a delegation access token (token exchange with a delegation id)" : "an agent token (client_credentials)";
+  const detail = `This call takes ${wanted}, not ${kind === "agent" ? "an agent token" : "a delegation token"}.`;
+  return problem({ status: 403, code: "wrong_token_kind", title: "Wrong kind of token", detail, headers: { "www-authenticate": bearerChallenge({ code: "insufficient_scope", description: detail }) } });
+}
+
+async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequestError("The request body is not valid JSON: send a JSON object.");
+  }
+}
+
+function parseOrThrow<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new BadRequestError(describeIssues(parsed.error.issues, where));
+}
+
+function errorResponse(error: unknown, req: Request, requestId: string): Response {
+  if (error instanceof BearerError) {
+    const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
+    return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
+  }
+  if (error instanceof NotFoundError) return problem({ status: 404, code: error.code, title: "Not found", detail: error.message });
+  if (error instanceof ForbiddenError) return problem({ status: 403, code: error.code, title: "Forbidden", detail: error.message });
+  if (error instanceof ConflictError) return problem({ status: 409, code: error.code, title: "Conflict", detail: error.message });
+  if (error instanceof BadRequestError) return problem({ status: 400, code: error.code, title: "Invalid request", detail: error.message });
+  // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
+  log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "agent API handler failed");
+  return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });
+}

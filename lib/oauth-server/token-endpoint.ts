@@ -1,0 +1,62 @@
+import "server-only";
+// POST /api/oauth/token end to end: a form-encoded body only, each parameter at most once, then
+// client authentication, then the grant. Every answer is RFC 6749 JSON with `Cache-Control:
+// no-store`; bad input of any kind is a 4xx, and only a fault on our side is a 500.
+import { log } from "@/lib/log";
+
+import { attemptedMethods, authenticateClient, type TokenClient } from "./client-auth";
+import { OAuthError, oauthErrorResponse, tokenEndpointJson } from "./errors";
+import { exchangeDelegation, issueClientCredentials } from "./token-exchange";
+import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT } from "./tokens";
+
+const MAX_BODY_BYTES = 32 * 1024;
+/** RFC 8693 lets these repeat (several targets); RFC 6749 §3.2 forbids repeating any other. */
+const REPEATABLE = new Set(["resource", "audience"]);
+
+export async function handleTokenRequest(req: Request): Promise<Response> {
+  let basicAttempted = false;
+  try {
+    const form = await readForm(req);
+    basicAttempted = attemptedMethods(req, form).includes("client_secret_basic");
+    const client = await authenticateClient(req, form);
+    const answer = await grant(client, form);
+    return tokenEndpointJson(answer);
+  } catch (e) {
+    if (e instanceof OAuthError) return oauthErrorResponse(e, { basicAttempted });
+    log.error({ err: e }, "token endpoint failed");
+    return oauthErrorResponse(new OAuthError("server_error", "Something went wrong on our side: try again shortly."));
+  }
+}
+
+async function grant(client: TokenClient, form: URLSearchParams) {
+  const type = form.get("grant_type");
+  if (!type) throw new OAuthError("invalid_request", "grant_type is missing.");
+  if (type === TOKEN_EXCHANGE_GRANT) return exchangeDelegation(client, form);
+  if (type === CLIENT_CREDENTIALS_GRANT) return issueClientCredentials(client, form);
+  throw new OAuthError("unsupported_grant_type", `This vault supports the grant types ${TOKEN_EXCHANGE_GRANT} and ${CLIENT_CREDENTIALS_GRANT}.`);
+}
+
+async function readForm(req: Request): Promise<URLSearchParams> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") {
+    throw new OAuthError("invalid_request", "The token endpoint takes a form: send Content-Type application/x-www-form-urlencoded.");
+  }
+  const declared = Number(req.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new OAuthError("invalid_request", "The request body is too large.");
+  let text: string;
+  try {
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    if (bytes.byteLength > MAX_BODY_BYTES) throw new OAuthError("invalid_request", "The request body is too large.");
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (e) {
+    if (e instanceof OAuthError) throw e;
+    throw new OAuthError("invalid_request", "The request body could not be read as UTF-8 form data.");
+  }
+  const form = new URLSearchParams(text);
+  const seen = new Set<string>();
+  for (const key of form.keys()) {
+    if (seen.has(key) && !REPEATABLE.has(key)) throw new OAuthError("invalid_request", `The parameter ${JSON.stringify(key.slice(0, 40))} appears more than once.`);
+    seen.add(key);
+  }
+  return form;
+}
