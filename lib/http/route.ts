@@ -71,7 +71,7 @@ export function withPerson<B extends Schema | undefined = undefined, P extends S
   };
 }
 
-function sameOrigin(req: Request): boolean {
+export function sameOrigin(req: Request): boolean {
   const origin = req.headers.get("origin");
   if (!origin || origin === "null") return false;
   const allowed = new Set<string>([new URL(req.url).origin]);
