@@ -1,10 +1,13 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
+import { DelegationsList } from "@/components/delegations-list";
 import { DisconnectConnection } from "@/components/disconnect-connection";
+import { GrantDelegationForm } from "@/components/grant-delegation-form";
 import { STATUS_EXPLAINED, StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
 import { requirePerson } from "@/lib/auth/session";
-import { getMyConnection, type DelegationSummary } from "@/lib/connections/connections";
+import { getMyConnection } from "@/lib/connections/connections";
+import { delegationOptions, listMyDelegations } from "@/lib/delegations/delegations";
 import { describeScopes } from "@/lib/providers/authorize-url";
 import { getTenantProvider } from "@/lib/providers/registry";
 
@@ -21,6 +24,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const scopes = provider ? describeScopes(provider.definition, connection.scopes) : connection.scopes.map((s) => ({ scope: s, description: s }));
   const metadata = Object.entries(connection.metadata);
   const revoked = connection.status === "revoked";
+  const [grants, options] = await Promise.all([listMyDelegations(person, { connectionId: connection.id }), revoked ? null : delegationOptions(person, connection.id)]);
 
   return (
     <>
@@ -79,20 +83,27 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </table>
       </section>
 
-      <section className="card" aria-labelledby="delegations">
+      <section aria-labelledby="delegations">
         <h2 id="delegations">Agents with access</h2>
-        {connection.delegations.length === 0 ? (
-          <p className="empty-line">No agent has access to this connection yet.</p>
-        ) : (
-          <ul>
-            {connection.delegations.map((d) => (
-              <li key={d.id}>
-                <strong>{d.agentName}</strong> · {delegationState(d)} · {d.scopes.join(", ") || "no scopes"}
-              </li>
-            ))}
-          </ul>
-        )}
+        <DelegationsList
+          initial={grants}
+          query={{ scope: "mine", connectionId: connection.id }}
+          viewerArn={person.arn}
+          label={`Agents with access to ${connection.label}`}
+          empty={
+            <p className="empty-line">
+              No agent has access to this connection yet.{" "}
+              {revoked
+                ? "It is disconnected, so none can be given access."
+                : options?.agents.length
+                  ? "To grant one, choose an agent below, what it may do and for how long, then press Grant access."
+                  : "Once an administrator registers an agent, you can grant it access here."}
+            </p>
+          }
+        />
       </section>
+
+      {options && <GrantDelegationForm connectionId={connection.id} initialOptions={options} tenantName={person.tenantId} isAdmin={person.role === "admin"} />}
 
       {revoked ? (
         <p className="note">This connection is disconnected: the vault no longer holds a credential for it.</p>
@@ -105,10 +116,4 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       )}
     </>
   );
-}
-
-function delegationState(d: DelegationSummary): string {
-  if (d.revokedAt) return `revoked ${formatWhen(d.revokedAt)}`;
-  if (Date.parse(d.expiresAt) <= Date.now()) return `expired ${formatWhen(d.expiresAt)}`;
-  return `until ${formatWhen(d.expiresAt)}`;
 }
