@@ -81,7 +81,7 @@ describe("signing keys", () => {
     await verify(before);
   });
 
-  it("retires a retiring key once its window has passed: gone from the JWKS and no longer trusted", async () => {
+  it("retires a retiring key once its window has passed: no longer trusted for tokens, still published for receipts", async () => {
     const before = await sign();
     const oldKid = kidOf(before);
     const { kid: newKid } = await keys.rotateSigningKey();
@@ -89,8 +89,14 @@ describe("signing keys", () => {
     keys.resetSigningKeyCache();
     await sign();
     expect((await db.signingKey.findUniqueOrThrow({ where: { kid: oldKid } })).status).toBe("retired");
+    expect((await kids()).sort()).toEqual([newKid, oldKid].sort());
+    await expect(verify(before)).rejects.toMatchObject({ name: "SigningKeyError", code: "kid_retired" });
+    // A receipt signed by the old key still checks out against the published set.
+    await jwtVerify(before, createLocalJWKSet(await keys.vaultPublicJwks()));
+    // ...until the publishing period is over.
+    await db.signingKey.update({ where: { kid: oldKid }, data: { retiredAt: new Date(Date.now() - keys.RECEIPT_KEY_PUBLISH_MS - 1000) } });
+    keys.resetSigningKeyCache();
     expect(await kids()).toEqual([newKid]);
-    await expect(verify(before)).rejects.toMatchObject({ name: "SigningKeyError", code: "kid_unknown" });
   });
 
   it("does not trust a retiring key past its window even before the sweep marks it retired", async () => {

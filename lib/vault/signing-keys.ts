@@ -31,6 +31,11 @@ const MISS_RELOAD_MIN_MS = 1_000;
 const CLOCK_SKEW_MS = 60_000;
 /** How long a retiring key stays published: its last token's lifetime, the re-check delay, and clock skew. */
 export const RETIRING_WINDOW_MS = MAX_ISSUED_TOKEN_SECONDS * 1000 + ACTIVE_RECHECK_MS + CLOCK_SKEW_MS;
+/**
+ * Retired keys no longer verify access tokens, but their public halves stay published this long so
+ * signed receipts (records of past actions) can still be checked against /.well-known/jwks.json.
+ */
+export const RECEIPT_KEY_PUBLISH_MS = 400 * DAY_MS;
 const LOCK_NAME = "vault:signing-keys";
 
 type ActiveKey = { kid: string; alg: string; privateKey: CryptoKey; createdAt: Date };
@@ -70,11 +75,15 @@ export async function signVaultJwt(payload: JWTPayload, { typ }: { typ: string }
   return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey);
 }
 
-/** The published key set: the active key and every retiring key still inside its window. */
+/**
+ * The published key set: every key that signed something still worth checking — the active key, the
+ * retiring ones, and retired ones for RECEIPT_KEY_PUBLISH_MS (receipts outlive tokens). Publishing a
+ * retired key cannot revive its access tokens: they expired before it retired, and the vault's own
+ * verifier (vaultVerificationKey) refuses retired kids anyway.
+ */
 export async function vaultPublicJwks(): Promise<{ keys: JWK[] }> {
   const byKid = await publicKeys();
-  const now = Date.now();
-  return { keys: [...byKid.values()].filter((k) => trusted(k, now)).map((k) => ({ ...k.jwk })) };
+  return { keys: [...byKid.values()].map((k) => ({ ...k.jwk })) };
 }
 
 /**
@@ -207,7 +216,7 @@ async function loadPublicKeys(): Promise<Map<string, PublicKey>> {
   // No key yet means nothing was ever signed; creating one here keeps the JWKS from ever being empty.
   if ((await db.signingKey.count({ where: { status: "active" } })) === 0) await activeKey();
   const rows = await db.signingKey.findMany({
-    where: { status: { in: ["active", "retiring"] } },
+    where: { OR: [{ status: { in: ["active", "retiring"] } }, { status: "retired", retiredAt: { gt: new Date(Date.now() - RECEIPT_KEY_PUBLISH_MS) } }] },
     orderBy: { createdAt: "desc" },
     select: { kid: true, alg: true, publicJwk: true, status: true, retiredAt: true },
   });
