@@ -9,11 +9,14 @@ import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 
+import { ActionError } from "@/lib/actions/errors";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
 import { describeIssues } from "@/lib/http/issues";
 import { problem } from "@/lib/http/problem";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError, type AgentCaller, type BearerCaller, type DelegationCaller } from "@/lib/oauth-server/bearer";
+import { ProxyRequestError } from "@/lib/proxy/request";
+import { VaultCallError } from "@/lib/vault/errors";
 
 type Schema = z.ZodType;
 type RawParams = Record<string, string | string[] | undefined>;
@@ -107,6 +110,9 @@ function errorResponse(error: unknown, req: Request, requestId: string): Respons
     const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
     return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
   }
+  if (error instanceof ActionError) return actionProblem(error.status, error.code, error.message, error.extensions);
+  if (error instanceof VaultCallError) return actionProblem(error.httpStatus, error.code, error.message);
+  if (error instanceof ProxyRequestError) return actionProblem(400, error.code, error.message);
   if (error instanceof NotFoundError) return problem({ status: 404, code: error.code, title: "Not found", detail: error.message });
   if (error instanceof ForbiddenError) return problem({ status: 403, code: error.code, title: "Forbidden", detail: error.message });
   if (error instanceof ConflictError) return problem({ status: 409, code: error.code, title: "Conflict", detail: error.message });
@@ -114,4 +120,23 @@ function errorResponse(error: unknown, req: Request, requestId: string): Respons
   // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "agent API handler failed");
   return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });
+}
+
+const TITLES: Record<number, string> = {
+  400: "Invalid request",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  502: "Provider error",
+  503: "Temporarily unavailable",
+  504: "Provider timeout",
+};
+
+/** problem+json for an action's refusal, with its extension members (e.g. the provider's status). */
+function actionProblem(status: number, code: string, detail: string, extensions: Readonly<Record<string, string | number | boolean>> = {}): Response {
+  const title = TITLES[status] ?? "Action refused";
+  const headers: Record<string, string> = { "content-type": "application/problem+json", "cache-control": "no-store" };
+  if (status === 503) headers["retry-after"] = "5";
+  // The standard members come last, so an extension can never overwrite them.
+  return NextResponse.json({ ...extensions, type: `urn:tokenvault:problem:${code}`, title, status, detail, code }, { status, headers });
 }

@@ -6,7 +6,7 @@
 // agent_suspended), then the delegation it names (consent: delegation_unknown — also for another
 // tenant's, so its existence does not leak — and delegation_wrong_agent): until both are known the
 // other checks have nothing to compare. Then the layers in order, first denial wins:
-//   1 ceiling  provider_not_allowed, tool_not_allowed, method_not_allowed, path_not_allowed, delegation_too_long
+//   1 ceiling  service_account_not_allowed, provider_not_allowed, tool_not_allowed, method_not_allowed, path_not_allowed, delegation_too_long
 //   2 scope    connection_unavailable, scope_not_granted
 //   3 consent  delegation_revoked, delegation_expired, tool_not_delegated, scope_not_delegated
 //   4 data     constraints_unreadable, read_only, method_not_allowed, path_not_allowed,
@@ -45,12 +45,16 @@ export function decide(facts: PdpFacts, action: PdpAction): PdpDecision {
   if (delegation.agentId !== agent.id) return deny("consent", "delegation_wrong_agent", "This delegation was granted to another agent.");
 
   const c = facts.connection;
-  const connection = c && c.id === delegation.connectionId && c.tenantId === facts.tenantId ? c : null;
+  // A service account stands in for the person's connection only as loaded by evaluate.ts (same tenant and provider).
+  const connection = c && (c.id === delegation.connectionId || facts.serviceAccount === true) && c.tenantId === facts.tenantId ? c : null;
   const ctx: Ctx = { facts, action, ceiling: agent.ceiling, delegation, connection, tool: action.kind === "tool" ? findTool(action.tool) : undefined };
   return ceilingLayer(ctx) ?? scopeLayer(ctx) ?? consentLayer(ctx) ?? dataLayer(ctx) ?? allow(ctx);
 }
 
-function ceilingLayer({ action, ceiling, delegation, connection, tool }: Ctx): Verdict {
+function ceilingLayer({ facts, action, ceiling, delegation, connection, tool }: Ctx): Verdict {
+  if (facts.serviceAccount && !ceiling.allowServiceAccount) {
+    return deny("ceiling", "service_account_not_allowed", "An administrator does not let this agent act with a service account.");
+  }
   if (connection && !ceiling.providers.includes(connection.provider)) {
     return deny("ceiling", "provider_not_allowed", `An administrator does not let this agent use ${connection.provider} connections.`);
   }

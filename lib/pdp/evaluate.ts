@@ -24,6 +24,13 @@ export type EvaluateInput = {
    * it does not use up the delegation's rate limit.
    */
   advisory?: boolean;
+  /**
+   * Act with this tenant service account instead of the delegation's own connection (the person's is
+   * unusable, and lib/actions/credential.ts found the tenant switch and the delegation allow it). The
+   * scope layer then judges the service account; one that is not a service account of the same tenant
+   * and provider counts as no connection at all.
+   */
+  serviceAccountId?: string;
 };
 
 export const PDP_AUDIT_ACTION = "pdp.decision";
@@ -88,12 +95,18 @@ async function loadFacts(tx: Tx, input: EvaluateInput, now: Date): Promise<{ fac
         revokedAt: d.revokedAt,
       }
     : null;
-  const c = d
-    ? await tx.connection.findUnique({ where: { id: d.connectionId }, select: { id: true, tenantId: true, userId: true, providerKey: true, status: true, scopes: true } })
+  const select = { id: true, tenantId: true, userId: true, providerKey: true, status: true, scopes: true, isServiceAccount: true } as const;
+  const c = d ? await tx.connection.findUnique({ where: { id: d.connectionId }, select }) : null;
+  let row = c && c.tenantId === input.tenantId ? c : null;
+  const serviceAccount = input.serviceAccountId !== undefined;
+  if (serviceAccount) {
+    const sa = row ? await tx.connection.findUnique({ where: { id: input.serviceAccountId }, select }) : null;
+    row = sa && sa.isServiceAccount && sa.tenantId === input.tenantId && sa.providerKey === row!.providerKey ? sa : null;
+  }
+  const connection: PdpConnection | null = row
+    ? { id: row.id, tenantId: row.tenantId, userId: row.userId, provider: row.providerKey, status: row.status, scopes: row.scopes }
     : null;
-  const connection: PdpConnection | null =
-    c && c.tenantId === input.tenantId ? { id: c.id, tenantId: c.tenantId, userId: c.userId, provider: c.providerKey, status: c.status, scopes: c.scopes } : null;
-  return { facts: { now, tenantId: input.tenantId, agent, delegation, connection }, userArn: d?.user.arn ?? null };
+  return { facts: { now, tenantId: input.tenantId, agent, delegation, connection, ...(serviceAccount ? { serviceAccount } : {}) }, userArn: d?.user.arn ?? null };
 }
 
 /** Allowed tool and proxy calls on this delegation since `since`; questions asked through AuthZEN do not count. */
@@ -131,6 +144,7 @@ function auditDetails(input: EvaluateInput, decision: PdpDecision): Record<strin
     layer: decision.layer,
     code: decision.code,
     ...(input.advisory ? { advisory: true } : {}),
+    ...(input.serviceAccountId ? { credential: "service_account", serviceAccountId: input.serviceAccountId } : {}),
     ...(input.requestId ? { requestId: input.requestId.slice(0, 200) } : {}),
   };
 }

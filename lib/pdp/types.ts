@@ -59,4 +59,10 @@ export type PdpFacts = {
   connection: PdpConnection | null;
   /** Allowed tool/proxy actions on this delegation within the rate limit's window (only when one is set). */
   recentActions?: number;
+  /**
+   * The action would use a tenant service account (then `connection`) instead of the delegation's own
+   * connection, because the person's is unusable (lib/actions/credential.ts checked the tenant switch
+   * and the delegation; the ceiling is checked here).
+   */
+  serviceAccount?: boolean;
 };
