@@ -12,6 +12,9 @@ const nextConfig: NextConfig = {
     return [
       { source: "/.well-known/jwks.json", destination: "/api/well-known/jwks" },
       { source: "/.well-known/oauth-authorization-server", destination: "/api/well-known/oauth-authorization-server" },
+      // RFC 9728: the MCP endpoint's metadata, at the root and at the path-aware address (resource /api/mcp).
+      { source: "/.well-known/oauth-protected-resource", destination: "/api/well-known/oauth-protected-resource" },
+      { source: "/.well-known/oauth-protected-resource/api/mcp", destination: "/api/well-known/oauth-protected-resource" },
     ];
   },
   async headers() {

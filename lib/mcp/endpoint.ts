@@ -1,0 +1,81 @@
+import "server-only";
+// POST /api/mcp, stateless Streamable HTTP: every request proves a delegation token, gets a fresh
+// MCP server bound to that caller, and is answered with plain JSON (no session, no SSE stream).
+// The bearer token is checked here and goes no further: the MCP server, its handlers and the
+// providers never see it.
+import { randomUUID } from "node:crypto";
+
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+
+import { problem } from "@/lib/http/problem";
+import { log } from "@/lib/log";
+import { authenticateBearer, BearerError, type BearerCaller } from "@/lib/oauth-server/bearer";
+import { vaultIssuer } from "@/lib/oauth-server/issuer";
+
+import { mcpChallenge } from "./resource";
+import { createMcpServer } from "./server";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function handleMcpPost(req: Request): Promise<Response> {
+  const requestId = requestIdOf(req);
+  let response: Response;
+  try {
+    response = await answer(req, requestId);
+  } catch (error) {
+    log.error({ err: error, requestId }, "MCP request failed");
+    response = problem({ status: 500, code: "internal_error", title: "Internal error", detail: `Something went wrong on our side: try again, and report request ${requestId} if it keeps happening.` });
+  }
+  response.headers.set("x-request-id", requestId);
+  response.headers.set("cache-control", "no-store");
+  return response;
+}
+
+/** GET (a server-sent event stream) and DELETE (end a session) have no meaning on a stateless server. */
+export function mcpMethodNotAllowed(): Response {
+  return problem({
+    status: 405,
+    code: "method_not_allowed",
+    title: "Method not allowed",
+    detail: "This MCP server is stateless and answers in JSON: send JSON-RPC messages with POST.",
+    headers: { allow: "POST" },
+  });
+}
+
+async function answer(req: Request, requestId: string): Promise<Response> {
+  // DNS rebinding defence (MCP "Streamable HTTP", Security Warning): a page on another site that
+  // resolves to this host sends its own Origin. Agents outside a browser send none and pass.
+  const origin = req.headers.get("origin");
+  if (origin !== null && origin !== vaultIssuer()) {
+    return problem({ status: 403, code: "origin_mismatch", title: "Request from another site", detail: "MCP requests from a web page are accepted only from the portal's own origin." });
+  }
+
+  let caller: BearerCaller;
+  try {
+    caller = await authenticateBearer(req);
+  } catch (error) {
+    if (!(error instanceof BearerError)) throw error;
+    const challenge = error.code === "token_missing" ? mcpChallenge() : mcpChallenge({ code: "invalid_token", description: error.detail });
+    return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
+  }
+  if (caller.kind !== "delegation") {
+    const detail = "MCP tools act for a person: use a delegation access token (token exchange with a delegation id), not an agent token.";
+    return problem({ status: 403, code: "wrong_token_kind", title: "Wrong kind of token", detail, headers: { "www-authenticate": mcpChallenge({ code: "insufficient_scope", description: detail }) } });
+  }
+
+  const server = createMcpServer(caller, { requestId });
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_BODY_BYTES });
+  try {
+    await server.connect(transport);
+    // With JSON responses the answer is complete when this resolves, so the server can close after it.
+    return await transport.handleRequest(req);
+  } finally {
+    await server.close();
+  }
+}
+
+function requestIdOf(req: Request): string {
+  const given = req.headers.get("x-request-id")?.trim();
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}

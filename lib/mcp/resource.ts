@@ -1,0 +1,46 @@
+import "server-only";
+// The MCP endpoint as an OAuth protected resource (RFC 9728): where it lives, which authorization
+// server issues its tokens, and the `WWW-Authenticate` challenge that points an MCP client at this
+// metadata when a call comes without a usable token (MCP authorization, "Authorization Server Location").
+import { jwksUrl, vaultIssuer } from "@/lib/oauth-server/issuer";
+import { VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
+
+export const MCP_PATH = "/api/mcp";
+export const PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource";
+
+/** The resource identifier agents call and tokens are meant for. */
+export function mcpResourceUrl(): string {
+  return `${vaultIssuer()}${MCP_PATH}`;
+}
+
+export function protectedResourceMetadataUrl(): string {
+  return `${vaultIssuer()}${PROTECTED_RESOURCE_METADATA_PATH}`;
+}
+
+export function protectedResourceMetadata() {
+  return {
+    resource: mcpResourceUrl(),
+    authorization_servers: [vaultIssuer()],
+    bearer_methods_supported: ["header"],
+    resource_name: "Token Vault MCP server",
+    // Tool results carry receipts the vault signs; these are the keys and algorithms to check them.
+    jwks_uri: jwksUrl(),
+    resource_signing_alg_values_supported: [...VAULT_VERIFY_ALGS],
+    // No scopes_supported: a delegation token's scopes are the provider scopes the person granted,
+    // fixed at grant time, not something an agent asks for here.
+  };
+}
+
+type ChallengeError = { code: "invalid_token" | "insufficient_scope"; description: string };
+
+/** RFC 6750 §3 challenge plus RFC 9728 §5.1 `resource_metadata`; no `error` when no token came. */
+export function mcpChallenge(error?: ChallengeError): string {
+  const params = [`realm="token-vault"`];
+  if (error) params.push(`error="${error.code}"`, `error_description="${quote(error.description)}"`);
+  params.push(`resource_metadata="${protectedResourceMetadataUrl()}"`);
+  return `Bearer ${params.join(", ")}`;
+}
+
+function quote(s: string): string {
+  return s.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, " ");
+}

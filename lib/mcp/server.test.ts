@@ -1,0 +1,139 @@
+// The MCP server's mapping, with the action layer (listToolsFor, runTool) replaced: tools/list passes each tool's JSON Schema
+// through, tools/call returns the output as structured content with the receipt in _meta, and every
+// failure is a tool result with isError, the sentence and the code, never an internal message.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+const tools = vi.hoisted(() => ({ listToolsFor: vi.fn(), runTool: vi.fn() }));
+const logged = vi.hoisted(() => ({ error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() }));
+
+vi.mock("@/lib/actions/tools", () => tools);
+vi.mock("@/lib/log", () => ({ log: logged }));
+const { ActionError } = await import("@/lib/actions/errors");
+const { VaultCallError } = await import("@/lib/vault/errors");
+const { createMcpServer, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
+
+type Caller = Parameters<typeof createMcpServer>[0];
+const caller: Caller = {
+  kind: "delegation",
+  tenantId: "acme",
+  agent: { id: "agent-1", clientId: "agt_1", name: "Agent" },
+  delegationId: "del-1",
+  connectionId: "cnx-1",
+  userArn: "arn:tokenvault:acme:user/alice",
+  scopes: ["tasks.read", "tasks.write"],
+  tokenId: "jti-1",
+  expiresAt: new Date(Date.now() + 300_000),
+};
+const createTask = {
+  name: "demo-tasks.create_task",
+  title: "Create a task",
+  description: "Create a task with a title.",
+  inputSchema: { type: "object", properties: { title: { type: "string", minLength: 1, maxLength: 200 } }, required: ["title"], additionalProperties: false },
+};
+const listTasks = { name: "demo-tasks.list_tasks", title: "List tasks", description: "List the person's tasks.", inputSchema: { type: "object", properties: {}, additionalProperties: false } };
+
+let client: Client;
+let close: () => Promise<void>;
+
+beforeEach(async () => {
+  vi.clearAllMocks();
+  const server = createMcpServer(caller, { requestId: "req-42" });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  client = new Client({ name: "test-agent", version: "1.0.0" });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  close = async () => {
+    await client.close();
+    await server.close();
+  };
+});
+
+afterEach(async () => close());
+
+describe("MCP server", () => {
+  it("advertises tools and lists the delegation's tools with their JSON Schemas", async () => {
+    tools.listToolsFor.mockResolvedValue([createTask, listTasks]);
+    expect(client.getServerCapabilities()?.tools).toBeDefined();
+    const { tools: listed } = await client.listTools();
+    expect(tools.listToolsFor).toHaveBeenCalledWith(caller);
+    expect(listed).toEqual([
+      { ...createTask, annotations: { title: "Create a task", readOnlyHint: false, openWorldHint: true } },
+      { ...listTasks, annotations: { title: "List tasks", readOnlyHint: true, openWorldHint: true } },
+    ]);
+  });
+
+  it("returns the output as structured content and text, with the receipt in _meta", async () => {
+    const output = { task: { id: "t1", title: "Buy milk", done: false, createdAt: "2026-01-01T00:00:00Z" } };
+    tools.runTool.mockResolvedValue({ output, receipt: "eyJ.receipt.sig" });
+    const result = await client.callTool({ name: "demo-tasks.create_task", arguments: { title: "Buy milk" } });
+    expect(tools.runTool).toHaveBeenCalledWith(caller, "demo-tasks.create_task", { title: "Buy milk" }, { requestId: "req-42", channel: "mcp" });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual(output);
+    expect(result.content).toEqual([{ type: "text", text: JSON.stringify(output) }]);
+    expect(result._meta).toEqual({ [RECEIPT_META_KEY]: "eyJ.receipt.sig" });
+  });
+
+  it("passes an empty input when the call has no arguments", async () => {
+    tools.runTool.mockResolvedValue({ output: { tasks: [] }, receipt: "r" });
+    await client.callTool({ name: "demo-tasks.list_tasks" });
+    expect(tools.runTool).toHaveBeenCalledWith(caller, "demo-tasks.list_tasks", {}, { requestId: "req-42", channel: "mcp" });
+  });
+
+  it.each([
+    [400, "invalid_input", "The input is not valid: title must not be empty."],
+    [403, "tool_not_delegated", "This delegation does not include the tool demo-tasks.delete_task."],
+    [404, "tool_unknown", "There is no tool named nope."],
+    [409, "connection_needs_reconnect", "Demo Tasks refused the refresh token: ask the person to reconnect Demo Tasks."],
+    [502, "provider_error", "Demo Tasks answered with an error: try again later."],
+  ])("turns an action refused with %i into an isError result with the sentence and code %s", async (status, code, sentence) => {
+    tools.runTool.mockRejectedValue(new ActionError(status, code, sentence));
+    const result = await client.callTool({ name: "demo-tasks.create_task", arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(result.content).toEqual([{ type: "text", text: `${sentence} (code: ${code})` }]);
+    expect(result._meta).toEqual({ [ERROR_META_KEY]: { code, status } });
+    expect(result.structuredContent).toBeUndefined();
+  });
+
+  it("keeps the refusal's extension members next to the code and status", async () => {
+    tools.runTool.mockRejectedValue(new ActionError(403, "tool_not_delegated", "Not delegated.", { layer: "delegation", code: "overwritten?" }));
+    const result = await client.callTool({ name: "demo-tasks.delete_task", arguments: { id: "t1" } });
+    expect(result._meta).toEqual({ [ERROR_META_KEY]: { layer: "delegation", code: "tool_not_delegated", status: 403 } });
+  });
+
+  it("turns a vault call error that escaped into an isError result with its code", async () => {
+    tools.runTool.mockRejectedValue(new VaultCallError("provider_timeout", "Demo Tasks did not answer in time: try again."));
+    const result = await client.callTool({ name: "demo-tasks.list_tasks", arguments: {} });
+    expect(result).toMatchObject({ isError: true, _meta: { [ERROR_META_KEY]: { code: "provider_timeout", status: 504 } } });
+  });
+
+  it("hides the message of an unexpected failure and logs it instead", async () => {
+    tools.runTool.mockRejectedValue(new Error("decrypt failed for access token at-SECRET-123"));
+    const result = await client.callTool({ name: "demo-tasks.list_tasks", arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result)).not.toContain("SECRET");
+    expect(result.content).toEqual([{ type: "text", text: expect.stringContaining("report request req-42") }]);
+    expect(result._meta).toEqual({ [ERROR_META_KEY]: { code: "internal_error", status: 500 } });
+    expect(logged.error).toHaveBeenCalledOnce();
+  });
+
+  it("answers a failed tools/list with a JSON-RPC error that names no internals", async () => {
+    tools.listToolsFor.mockRejectedValue(new Error("connection refused to postgres://vault:hunter2@db"));
+    const error = await client.listTools().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toContain("could not be listed");
+    expect(error?.message).not.toContain("hunter2");
+  });
+
+  it("answers a refused tools/list with the refusal's sentence and code", async () => {
+    tools.listToolsFor.mockRejectedValue(new ActionError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again."));
+    const error = (await client.listTools().then(
+      () => null,
+      (e: unknown) => e,
+    )) as { message: string; data?: unknown } | null;
+    expect(error?.message).toContain("no longer exists");
+    expect(error?.data).toEqual({ code: "delegation_unknown", status: 404 });
+  });
+});

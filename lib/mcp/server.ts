@@ -1,0 +1,84 @@
+import "server-only";
+// One MCP server per request, bound to the caller a delegation token proved: tools/list shows the
+// tools of that delegation with their JSON Schemas, tools/call runs one through the same path as
+// POST /api/v1/tools/{name} (PDP, orchestration, audit, receipt). Failures come back as tool
+// results with `isError` (MCP "Error Handling": the model can read them and adjust), carrying the
+// sentence and the stable code; nothing from a provider credential is ever part of an answer.
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+
+import { ActionError } from "@/lib/actions/errors";
+import { listToolsFor, runTool } from "@/lib/actions/tools";
+import { log } from "@/lib/log";
+import type { DelegationCaller } from "@/lib/oauth-server/bearer";
+import { findTool } from "@/lib/tools/catalogue";
+import { VaultCallError } from "@/lib/vault/errors";
+
+/** `_meta` key of the signed receipt on every successful tool result. */
+export const RECEIPT_META_KEY = "tokenvault/receipt";
+/** `_meta` key of `{ code, status, ...extensions }` on every failed tool result. */
+export const ERROR_META_KEY = "tokenvault/error";
+
+const SERVER_INFO = { name: "token-vault", title: "Token Vault", version: "1.0.0" };
+const INSTRUCTIONS =
+  "Each tool acts for the person who delegated access, on their connected account, within what they granted. " +
+  "Every successful result carries a signed receipt in _meta['tokenvault/receipt'].";
+
+export function createMcpServer(caller: DelegationCaller, opts: { requestId: string }): McpServer {
+  const mcp = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+  // The low-level handlers pass the tools' JSON Schemas through as they are; McpServer.registerTool wants zod shapes.
+  mcp.server.setRequestHandler(ListToolsRequestSchema, async () => {
+    try {
+      return { tools: (await listToolsFor(caller)).map(toMcpTool) };
+    } catch (error) {
+      // A refusal (the delegation went away since the token was checked) is a sentence the agent may read.
+      if (error instanceof ActionError) throw new McpError(ErrorCode.InvalidRequest, error.message, { code: error.code, status: error.status });
+      log.error({ err: error, requestId: opts.requestId, delegationId: caller.delegationId }, "MCP tools/list failed");
+      throw new McpError(ErrorCode.InternalError, `The tools of this delegation could not be listed: try again, and report request ${opts.requestId} if it keeps happening.`);
+    }
+  });
+  mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => callTool(caller, request.params.name, request.params.arguments ?? {}, opts.requestId));
+  return mcp;
+}
+
+function toMcpTool(tool: { name: string; title: string; description: string; inputSchema: object }): Tool {
+  const meta = findTool(tool.name);
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: tool.inputSchema as Tool["inputSchema"],
+    annotations: { title: tool.title, readOnlyHint: meta ? !meta.write : false, openWorldHint: true },
+  };
+}
+
+async function callTool(caller: DelegationCaller, name: string, input: unknown, requestId: string): Promise<CallToolResult> {
+  try {
+    const { output, receipt } = await runTool(caller, name, input, { requestId, channel: "mcp" });
+    return {
+      content: [{ type: "text", text: JSON.stringify(output) }],
+      // Every declared output is an object; MCP's structuredContent must be one.
+      ...(isObject(output) ? { structuredContent: output } : {}),
+      _meta: { [RECEIPT_META_KEY]: receipt },
+    };
+  } catch (error) {
+    if (error instanceof ActionError) return toolError(error.message, error.code, error.status, error.extensions);
+    if (error instanceof VaultCallError) return toolError(error.message, error.code, error.httpStatus);
+    // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
+    log.error({ err: error, requestId, delegationId: caller.delegationId, tool: name }, "MCP tools/call failed");
+    return toolError(`Something went wrong on our side: try again, and report request ${requestId} if it keeps happening.`, "internal_error", 500);
+  }
+}
+
+function toolError(sentence: string, code: string, status: number, extensions: Readonly<Record<string, string | number | boolean>> = {}): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: "text", text: `${sentence} (code: ${code})` }],
+    // The same members as the problem+json of POST /api/v1/tools/{name}; code and status cannot be overwritten.
+    _meta: { [ERROR_META_KEY]: { ...extensions, code, status } },
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
