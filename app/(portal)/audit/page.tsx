@@ -1,6 +1,8 @@
 import Link from "next/link";
+import { UsageChart } from "@/components/usage-chart";
 import { listAuditEvents } from "@/lib/audit/events";
 import { auditQuery } from "@/lib/audit/schemas";
+import { actionUsage } from "@/lib/audit/usage";
 import { requirePerson } from "@/lib/auth/session";
 import { describeIssues } from "@/lib/http/issues";
 
@@ -22,7 +24,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   const raw = firstValues(await searchParams);
   const parsed = auditQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : auditQuery.parse({});
-  const page = await listAuditEvents(person, query);
+  const [page, usage] = await Promise.all([listAuditEvents(person, query), actionUsage(person)]);
   const filters = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== "before"));
   const exportHref = (format: "csv" | "jsonl") => `/api/v1/audit?${new URLSearchParams([...filters, ["format", format]])}`;
   const filtered = [...filters.keys()].length > 0;
@@ -31,6 +33,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
     <>
       <h1>Audit</h1>
       <p className="lead">{person.role === "admin" ? `Everything that happened in ${person.tenantId}.` : "Everything that happened on your behalf."} Each event is chained to the one before it by its hash.</p>
+
+      <UsageChart usage={usage} />
 
       <form className="card filters" method="get" aria-label="Filter events">
         <label>Action <input name="action" defaultValue={raw.action ?? ""} placeholder="delegation. or pdp.decision" /></label>
