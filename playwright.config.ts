@@ -8,6 +8,10 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3107);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), "vault-e2e-"));
 process.env.E2E_DATA_DIR = dataDir;
+// The launcher also writes the portal's stdout and stderr here (and the demo provider's, separately),
+// so a test can read what the server printed: e2e/zero-exposure.spec.ts scans it.
+const outputLogDir = path.join(dataDir, "logs");
+process.env.E2E_OUTPUT_LOG_DIR = outputLogDir;
 
 export default defineConfig({
   testDir: "e2e",
@@ -33,6 +37,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(port), DEMO_PROVIDER_PORT: String(port + 1), DEMO_PROVIDER_TEST_CONTROLS: "1", VAULT_MODE: "demo", VAULT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "info" },
+    env: { PORT: String(port), DEMO_PROVIDER_PORT: String(port + 1), DEMO_PROVIDER_TEST_CONTROLS: "1", VAULT_MODE: "demo", VAULT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "info", VAULT_OUTPUT_LOG_DIR: outputLogDir },
   },
 });

@@ -281,11 +281,26 @@ describe("demo provider: test controls", () => {
     expect((await api("/tasks", fresh.access_token)).status).toBe(200);
   });
 
+  it("issued-tokens lists every access and refresh token handed out, rotated and revoked ones included", async () => {
+    const { tokens } = await connect();
+    const rotated = await refresh(tokens.refresh_token ?? "");
+    const revoke = await oauth.revocationRequest(as, client, basicAuth, rotated.access_token, reqOpts());
+    expect(revoke.status).toBe(200);
+    const res = await fetch(`${dp.issuer}/__test/issued-tokens`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    expect(res.status).toBe(200);
+    const issued = (await res.json()) as { accessTokens: string[]; refreshTokens: string[]; tokenResponses: number };
+    expect(issued.accessTokens).toEqual(expect.arrayContaining([tokens.access_token, rotated.access_token]));
+    expect(issued.refreshTokens).toEqual(expect.arrayContaining([tokens.refresh_token, rotated.refresh_token]));
+    expect(issued.tokenResponses).toBeGreaterThanOrEqual(2);
+  });
+
   it("answers 404 on /__test/* when test controls are off", async () => {
     const plain = await startDemoProvider({ clients: [CLIENT] });
     try {
       const res = await fetch(`${plain.issuer}/__test/stats`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       expect(res.status).toBe(404);
+      const tokens = await fetch(`${plain.issuer}/__test/issued-tokens`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      expect(tokens.status).toBe(404);
     } finally {
       await plain.close();
     }

@@ -54,6 +54,9 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     revocations: 0,
   };
   let failTokenRequests = 0;
+  // Test controls only: every access and refresh token value ever handed out (rotated, revoked and
+  // expired ones included), so a test can search everything the vault exposed for them.
+  const issuedTokens = opts.testControls ? new IssuedTokens() : undefined;
   let app: App | undefined;
   let issuer = "";
 
@@ -86,6 +89,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
 
     if (method === "POST" && pathname === TOKEN_PATH) {
       counters.tokenRequests += 1;
+      if (issuedTokens) issuedTokens.captureTokenResponse(res);
       if (failTokenRequests > 0) {
         failTokenRequests -= 1;
         // Drain the body so the client sees a clean 500 rather than a reset connection.
@@ -125,6 +129,10 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       sendJson(res, 200, { ...counters });
       return;
     }
+    if (method === "GET" && pathname === "/__test/issued-tokens") {
+      sendJson(res, 200, issuedTokens!.list());
+      return;
+    }
     throw new HttpError(404, "not_found", "unknown test control");
   }
 
@@ -160,6 +168,11 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       if (grantType === "authorization_code") counters.authorizationCodeGrants += 1;
       else if (grantType === "refresh_token") counters.refreshGrants += 1;
     });
+    if (issuedTokens) {
+      // Opaque tokens (the default format here): the value handed out is the token's id.
+      provider.on("access_token.saved", (token) => issuedTokens.add("access", token.jti));
+      provider.on("refresh_token.saved", (token) => issuedTokens.add("refresh", token.jti));
+    }
     app = { provider, callback: provider.callback(), tasks: createTasksApi(provider) };
   } catch (err) {
     await closeServer(server);
@@ -176,6 +189,51 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     },
     stats: () => ({ ...counters }),
   };
+}
+
+/** Token values as issued: read from the token endpoint's own answers and from the token models' saves. */
+class IssuedTokens {
+  private readonly access = new Set<string>();
+  private readonly refresh = new Set<string>();
+  private tokenResponses = 0;
+
+  add(kind: "access" | "refresh", value: unknown): void {
+    if (typeof value === "string" && value !== "") (kind === "access" ? this.access : this.refresh).add(value);
+  }
+
+  /** Copies the body oidc-provider writes for POST /token and records the tokens in a 200 answer. */
+  captureTokenResponse(res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    const keep = (chunk: unknown, encoding?: unknown) => {
+      if (typeof chunk === "string") chunks.push(Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8"));
+      else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.write = ((...args: unknown[]) => {
+      keep(args[0], args[1]);
+      return write(...args);
+    }) as typeof res.write;
+    res.end = ((...args: unknown[]) => {
+      if (typeof args[0] !== "function") keep(args[0], args[1]);
+      return end(...args);
+    }) as typeof res.end;
+    res.on("finish", () => {
+      if (res.statusCode !== 200) return;
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+        this.tokenResponses += 1;
+        this.add("access", body.access_token);
+        this.add("refresh", body.refresh_token);
+      } catch {
+        // Not JSON: nothing was issued.
+      }
+    });
+  }
+
+  list(): { accessTokens: string[]; refreshTokens: string[]; tokenResponses: number } {
+    return { accessTokens: [...this.access], refreshTokens: [...this.refresh], tokenResponses: this.tokenResponses };
+  }
 }
 
 function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
