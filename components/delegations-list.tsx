@@ -91,6 +91,12 @@ export function DelegationsList({ initial, query, showOwner = false, viewerArn, 
                     <th scope="row">Limits</th>
                     <td>{summarizeConstraints(d.constraints)}</td>
                   </tr>
+                  {d.allowServiceAccount && (
+                    <tr>
+                      <th scope="row">Service account</th>
+                      <td>allowed if {d.userArn === viewerArn ? "your" : "the"} connection stops working (when the organisation allows service accounts)</td>
+                    </tr>
+                  )}
                   <tr>
                     <th scope="row">Expiry</th>
                     <td>{expiryWords(d)}</td>

@@ -57,6 +57,7 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
   const [expiry, setExpiry] = useState(DAY);
   const [readOnly, setReadOnly] = useState(false);
   const [approval, setApproval] = useState(false);
+  const [serviceAccount, setServiceAccount] = useState(false);
   const [limits, setLimits] = useState<LimitsState>(emptyLimits);
   const [problem, setProblem] = useState<string | null>(null);
   const mutation = useGrantDelegation();
@@ -81,6 +82,7 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
     setAgentId(id);
     setScopes([]);
     setTools([]);
+    setServiceAccount(false);
   }
 
   function toggleScope(scope: string, on: boolean) {
@@ -117,6 +119,8 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
       // In the server's clock, so a grant of exactly the agent's maximum is not refused for clock skew.
       expiresAt: new Date(Date.now() + skewMs + seconds * 1000).toISOString(),
       constraints: { ...built, readOnly, approvalForWrites: approval },
+      // Only offered (and so only sent) when the agent's ceiling allows service accounts.
+      allowServiceAccount: agent.allowServiceAccount && serviceAccount,
     };
     const parsed = createDelegationBody.safeParse(body);
     if (!parsed.success) return setProblem(describeIssues(parsed.error.issues.map(labelIssue), "grant"));
@@ -124,6 +128,7 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
       onSuccess: () => {
         setScopes([]);
         setTools([]);
+        setServiceAccount(false);
       },
     });
   }
@@ -198,6 +203,18 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
 
           <CheckOption label="Read-only" note="Reading only: the vault refuses tools that change data and any write through the API, even if chosen above." checked={readOnly} onChange={(on) => { touched(); setReadOnly(on); }} />
           <CheckOption label="Ask me before writes" note="Each change the agent wants to make waits for your approval in the portal." checked={approval} onChange={(on) => { touched(); setApproval(on); }} />
+
+          {agent.allowServiceAccount && (
+            <CheckOption
+              label="Allow the tenant's service account if my connection stops working"
+              note={
+                `If this connection needs reconnecting or is disconnected, ${agent.agentName} may act with your organisation's ${options.connection.providerName} service account instead, with that account's access, within everything you choose here. Every such action is marked in the audit log.` +
+                (options.tenantAllowsServiceAccounts ? "" : " Service accounts are turned off in your organisation at the moment, so this only takes effect once an administrator allows them.")
+              }
+              checked={serviceAccount}
+              onChange={(on) => { touched(); setServiceAccount(on); }}
+            />
+          )}
 
           <GrantLimits agent={agent} value={limits} onChange={(l) => { touched(); setLimits(l); }} />
 

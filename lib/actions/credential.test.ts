@@ -12,7 +12,7 @@ const w = await startActionWorld();
 const { runTool } = await import("./tools");
 const { runProxy } = await import("./proxy");
 const { ActionError } = await import("./errors");
-const { loadActionContext, serviceAccountFor } = await import("./credential");
+const { loadActionContext, serviceAccountFor, serviceAccountForExchange } = await import("./credential");
 const { authenticateBearer } = await import("@/lib/oauth-server/bearer");
 const { evaluate } = await import("@/lib/pdp/evaluate");
 const { verifyReceipt } = await import("@/lib/receipts/verify");
@@ -43,7 +43,7 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; code: str
 const setTenantSwitch = (on: boolean) => db.tenant.update({ where: { id: "acme" }, data: { allowServiceAccounts: on } });
 const setAliceStatus = (status: "active" | "needs_reconnect" | "revoked") => db.connection.update({ where: { id: aliceCnx.id }, data: { status } });
 
-/** A delegation token issued while alice's connection works (the exchange itself needs a usable connection). */
+/** A delegation token issued while alice's connection works (later tests break it after the exchange). */
 async function session(client: TestClient, allowServiceAccount: boolean) {
   const d = await w.grant(client, aliceCnx, { allowServiceAccount });
   return callerFor(await w.token(client, d.id));
@@ -119,6 +119,44 @@ describe("a tenant service account, when every gate allows it", () => {
     } finally {
       await w.storeTokens(aliceCnx.id, { access: live.access, refresh: live.refresh, expiresAt: new Date(Date.now() + 3_600_000) });
     }
+  });
+});
+
+describe("the token exchange asks the same gates", () => {
+  it("alice's connection already needs reconnecting: the exchange succeeds on the service account, and the tool then runs with it", async () => {
+    await setTenantSwitch(true);
+    const d = await w.grant(trusted, aliceCnx, { allowServiceAccount: true });
+    await setAliceStatus("needs_reconnect");
+    const who = { tenantId: "acme", agentId: trusted.agent.id, delegationId: d.id };
+    expect(await serviceAccountForExchange(who)).toBe(bobCnx);
+    const caller = await callerFor(await w.token(trusted, d.id));
+    expect(caller.connectionId).toBe(aliceCnx.id);
+    const { output, credential } = await runTool(caller, "demo-tasks.list_tasks", {}, opts);
+    expect(credential).toBe("service_account");
+    expect(titles(output)).toContain("Book dentist appointment");
+  });
+
+  it.each([
+    ["the tenant switch is off", { tenant: false, ceiling: true, delegation: true }],
+    ["the agent's ceiling does not allow it", { tenant: true, ceiling: false, delegation: true }],
+    ["the delegation does not allow it", { tenant: true, ceiling: true, delegation: false }],
+  ] as const)("%s: no service account for the exchange, and the token endpoint refuses", async (_name, gates) => {
+    await setTenantSwitch(gates.tenant);
+    const client = gates.ceiling ? trusted : untrusted;
+    const d = await w.grant(client, aliceCnx, { allowServiceAccount: gates.delegation });
+    await setAliceStatus("needs_reconnect");
+    expect(await serviceAccountForExchange({ tenantId: "acme", agentId: client.agent.id, delegationId: d.id })).toBeUndefined();
+    await expect(w.token(client, d.id)).rejects.toThrow(/invalid_grant/);
+  });
+
+  it("names no service account while alice's connection works, or for someone else's delegation", async () => {
+    await setTenantSwitch(true);
+    const d = await w.grant(trusted, aliceCnx, { allowServiceAccount: true });
+    expect(await serviceAccountForExchange({ tenantId: "acme", agentId: trusted.agent.id, delegationId: d.id })).toBeUndefined();
+    await setAliceStatus("needs_reconnect");
+    expect(await serviceAccountForExchange({ tenantId: "acme", agentId: untrusted.agent.id, delegationId: d.id })).toBeUndefined();
+    expect(await serviceAccountForExchange({ tenantId: "globex", agentId: trusted.agent.id, delegationId: d.id })).toBeUndefined();
+    expect(await serviceAccountForExchange({ tenantId: "acme", agentId: trusted.agent.id, delegationId: "no-such-delegation" })).toBeUndefined();
   });
 });
 

@@ -13,6 +13,7 @@ type ConnectionRow = {
   metadata: unknown;
   expiresAt: Date | null;
   lastRefreshedAt: Date | null;
+  isServiceAccount: boolean;
 };
 
 export function toConnectionDto(row: ConnectionRow): ConnectionDto {
@@ -25,6 +26,7 @@ export function toConnectionDto(row: ConnectionRow): ConnectionDto {
     metadata: row.metadata && typeof row.metadata === "object" ? row.metadata : {},
     expiresAt: row.expiresAt?.toISOString() ?? null,
     lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
+    serviceAccount: row.isServiceAccount,
   });
 }
 
@@ -32,7 +34,7 @@ export type DelegationSummary = { id: string; agentName: string; scopes: string[
 export type ConnectionDetail = ConnectionDto & { delegations: DelegationSummary[] };
 
 // Only DTO columns: the encrypted token set never leaves the database on the portal's read paths.
-const dtoColumns = {
+export const connectionDtoColumns = {
   id: true,
   providerKey: true,
   label: true,
@@ -41,13 +43,14 @@ const dtoColumns = {
   metadata: true,
   expiresAt: true,
   lastRefreshedAt: true,
+  isServiceAccount: true,
 } as const;
 
 export async function listMyConnections(person: Person): Promise<ConnectionDto[]> {
   const db = await getDb();
   const rows = await db.connection.findMany({
     where: { tenantId: person.tenantId, userId: person.id, status: { not: "revoked" } },
-    select: dtoColumns,
+    select: connectionDtoColumns,
     orderBy: { createdAt: "desc" },
   });
   return rows.map(toConnectionDto);
@@ -56,7 +59,7 @@ export async function listMyConnections(person: Person): Promise<ConnectionDto[]
 /** One of the person's connections with the agents' grants on it; null when it is not theirs. */
 export async function getMyConnection(person: Person, id: string): Promise<ConnectionDetail | null> {
   const db = await getDb();
-  const row = await db.connection.findFirst({ where: { id, tenantId: person.tenantId, userId: person.id }, select: dtoColumns });
+  const row = await db.connection.findFirst({ where: { id, tenantId: person.tenantId, userId: person.id }, select: connectionDtoColumns });
   if (!row) return null;
   const delegations = await db.delegation.findMany({
     where: { connectionId: row.id, tenantId: person.tenantId, userId: person.id },

@@ -3,9 +3,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import type { ConnectionDetail } from "@/lib/connections/connections";
 import type { ConnectionDto } from "@/lib/connections/schemas";
+import type { ServiceAccountResult } from "@/lib/connections/service-account";
 import { apiFetch } from "@/lib/http/client";
 
-export type { ConnectionDetail };
+export type { ConnectionDetail, ServiceAccountResult };
 export type DisconnectResult = { disconnected: true; revokedAtProvider: boolean; delegationsRevoked: number };
 
 export const connectionKeys = {
@@ -26,6 +27,10 @@ export function disconnect(id: string): Promise<DisconnectResult> {
   return apiFetch<DisconnectResult>(`/api/v1/connections/${encodeURIComponent(id)}`, { method: "DELETE" });
 }
 
+export function setServiceAccount(id: string, serviceAccount: boolean): Promise<ServiceAccountResult> {
+  return apiFetch<ServiceAccountResult>(`/api/v1/connections/${encodeURIComponent(id)}`, { method: "PATCH", body: { serviceAccount } });
+}
+
 export function useConnections(initialData?: ConnectionDto[]) {
   return useQuery({ queryKey: connectionKeys.list(), queryFn: ({ signal }) => fetchConnections(signal), initialData });
 }
@@ -39,6 +44,16 @@ export function useDisconnect() {
   return useMutation({
     mutationFn: (id: string) => disconnect(id),
     // Delegation lists elsewhere in the portal change too, so every connection query goes stale.
+    onSuccess: () => client.invalidateQueries({ queryKey: connectionKeys.all }),
+  });
+}
+
+/** Administrators: mark or unmark one of their connections as the tenant's service account for its provider. */
+export function useSetServiceAccount() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, serviceAccount }: { id: string; serviceAccount: boolean }) => setServiceAccount(id, serviceAccount),
+    // Marking one may unmark another connection of the same provider: every connection query goes stale.
     onSuccess: () => client.invalidateQueries({ queryKey: connectionKeys.all }),
   });
 }

@@ -14,7 +14,19 @@ export const connectionDto = z
     metadata: z.record(z.string(), z.unknown()),
     expiresAt: z.string().nullable(),
     lastRefreshedAt: z.string().nullable(),
+    /** An administrator marked it as the tenant's service account for its provider (at most one per provider). */
+    serviceAccount: z.boolean(),
   })
   .strip();
 
 export type ConnectionDto = z.infer<typeof connectionDto>;
+
+/** PATCH /api/v1/connections/{id} (administrators, on their own connection). */
+export const updateConnectionBody = z
+  .object({
+    /** Mark (true) or unmark (false) it as the tenant's service account for its provider. */
+    serviceAccount: z.boolean(),
+  })
+  .strict();
+
+export type UpdateConnectionBody = z.output<typeof updateConnectionBody>;

@@ -20,6 +20,7 @@ let reader: { id: string; name: string };
 let sleeper: { id: string };
 let githubber: { id: string };
 let globexBot: { id: string };
+let trusted: { id: string; name: string };
 let aliceTasks: { id: string; tenantId: string; userId: string };
 let aliceReadOnly: { id: string; tenantId: string; userId: string };
 let aliceBroken: { id: string };
@@ -33,6 +34,7 @@ beforeAll(async () => {
   sleeper = await insertAgent(db, "acme", { name: "Sleeper", status: "suspended", ceiling: DEMO_TASKS_CEILING });
   githubber = await insertAgent(db, "acme", { name: "Githubber", ceiling: { providers: ["github"], tools: ["github.list_repos"] } });
   globexBot = await insertAgent(db, "globex", { name: "Globex bot", ceiling: DEMO_TASKS_CEILING });
+  trusted = await insertAgent(db, "acme", { name: "Trusted", ceiling: { ...DEMO_TASKS_CEILING, allowServiceAccount: true } });
   aliceTasks = await insertConnection(db, alice, { label: "alice@tasks" });
   aliceReadOnly = await insertConnection(db, alice, { label: "alice-ro@tasks", scopes: ["tasks.read"] });
   aliceBroken = await insertConnection(db, alice, { status: "needs_reconnect" });
@@ -155,6 +157,25 @@ describe("grantDelegation", () => {
     await expectRefused(() => grantDelegation(alice, body({ agentId: reader.id, constraints: { methods: ["POST"] } })), "method_not_allowed", 403);
   });
 
+  it("refuses the service-account option for an agent whose ceiling does not allow service accounts, writing nothing", async () => {
+    await expectRefused(() => grantDelegation(alice, body({ allowServiceAccount: true })), "service_account_not_allowed", 403);
+    const error = await grantDelegation(alice, body({ agentId: reader.id, allowServiceAccount: true })).catch((e: Error) => e);
+    expect((error as Error).message).toBe("An administrator has not allowed Reader to act with a service account: grant access without the service-account option.");
+  });
+
+  it("grants the service-account option when the ceiling allows it: stored, audited and in the DTO; off by default", async () => {
+    const dto = await grantDelegation(alice, body({ agentId: trusted.id, allowServiceAccount: true }));
+    expect(dto).toMatchObject({ agentId: trusted.id, allowServiceAccount: true, status: "active" });
+    expect((await db.delegation.findUniqueOrThrow({ where: { id: dto.id } })).allowServiceAccount).toBe(true);
+    const event = await db.auditEvent.findFirstOrThrow({ where: { target: dto.id, action: "delegation.grant" } });
+    expect(event.details).toMatchObject({ allowServiceAccount: true });
+    expect((await listMyDelegations(alice)).find((d) => d.id === dto.id)?.allowServiceAccount).toBe(true);
+
+    const plain = await grantDelegation(alice, body({ agentId: trusted.id }));
+    expect(plain.allowServiceAccount).toBe(false);
+    expect((await db.delegation.findUniqueOrThrow({ where: { id: plain.id } })).allowServiceAccount).toBe(false);
+  });
+
   it("refuses malformed bodies before anything is read", () => {
     const base = { agentId: helper.id, connectionId: aliceTasks.id, scopes: ["tasks.read"], tools: [], expiresAt: new Date(Date.now() + HOUR).toISOString() };
     expect(createDelegationBody.safeParse(base).success).toBe(true);
@@ -166,6 +187,7 @@ describe("grantDelegation", () => {
     expect(createDelegationBody.safeParse({ ...base, expiresAt: "tomorrow" }).success).toBe(false);
     expect(createDelegationBody.safeParse({ ...base, userId: bob.id }).success).toBe(false);
     expect(createDelegationBody.safeParse({ ...base, constraints: { readOnly: true, sudo: true } }).success).toBe(false);
+    expect(createDelegationBody.safeParse({ ...base, allowServiceAccount: "yes" }).success).toBe(false);
     expect(createDelegationBody.safeParse({ ...base, constraints: { timeWindow: { days: ["mon"], start: "09:00", end: "17:00", timeZone: "Mars/Olympus" } } }).success).toBe(false);
   });
 });
@@ -175,7 +197,7 @@ describe("delegationOptions", () => {
     const options = await delegationOptions(alice, aliceReadOnly.id);
     expect(options.connection).toMatchObject({ id: aliceReadOnly.id, provider: "demo-tasks", scopes: ["tasks.read"] });
     const byName = new Map(options.agents.map((a) => [a.agentName, a]));
-    expect([...byName.keys()].sort()).toEqual(["Githubber", "Helper", "Reader", "Sleeper"]);
+    expect([...byName.keys()].sort()).toEqual(["Githubber", "Helper", "Reader", "Sleeper", "Trusted"]);
 
     const h = byName.get("Helper")!;
     expect(h.unavailable).toBeNull();
@@ -207,6 +229,20 @@ describe("delegationOptions", () => {
         body({ agentId: agent.agentId, scopes: agent.scopes.map((s) => s.scope), tools: agent.tools.map((t) => t.name), expiresAt: new Date(Date.now() + agent.maxDelegationSeconds * 1000).toISOString() }),
       );
       expect(dto.status).toBe("active");
+    }
+  });
+
+  it("says per agent whether its ceiling allows service accounts, and whether the tenant switch is on", async () => {
+    const off = await delegationOptions(alice, aliceTasks.id);
+    expect(off.tenantAllowsServiceAccounts).toBe(false);
+    const byName = new Map(off.agents.map((a) => [a.agentName, a.allowServiceAccount]));
+    expect(byName.get("Trusted")).toBe(true);
+    expect(byName.get("Helper")).toBe(false);
+    await db.tenant.update({ where: { id: "acme" }, data: { allowServiceAccounts: true } });
+    try {
+      expect((await delegationOptions(alice, aliceTasks.id)).tenantAllowsServiceAccounts).toBe(true);
+    } finally {
+      await db.tenant.update({ where: { id: "acme" }, data: { allowServiceAccounts: false } });
     }
   });
 
@@ -298,7 +334,7 @@ describe("revokeDelegation and the lists", () => {
   it("never puts a credential-looking field in a DTO", async () => {
     const [dto] = await listMyDelegations(alice);
     expect(Object.keys(dto!).sort()).toEqual(
-      ["agentClientId", "agentId", "agentName", "connectionId", "connectionLabel", "constraints", "createdAt", "expiresAt", "id", "provider", "revokedAt", "scopes", "status", "tools", "userArn", "userName"].sort(),
+      ["agentClientId", "agentId", "agentName", "allowServiceAccount", "connectionId", "connectionLabel", "constraints", "createdAt", "expiresAt", "id", "provider", "revokedAt", "scopes", "status", "tools", "userArn", "userName"].sort(),
     );
   });
 });

@@ -18,6 +18,8 @@ import { delegationDto, type CreateDelegation, type DelegationDto } from "./sche
 export type DelegationOptions = {
   connection: { id: string; provider: string; providerName: string; label: string; status: RuleConnection["status"]; scopes: string[] };
   agents: AgentOptions[];
+  /** The tenant switch: a grant's service-account option only takes effect while it is on. */
+  tenantAllowsServiceAccounts: boolean;
   /** The server's clock, so the form can compute an expiry the ceiling check agrees with. */
   serverTime: string;
 };
@@ -74,6 +76,7 @@ export function toDelegationDto(row: DelegationRow, now = new Date()): Delegatio
     revokedAt: row.revokedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     status: row.revokedAt ? "revoked" : row.expiresAt <= now ? "expired" : "active",
+    allowServiceAccount: row.allowServiceAccount,
   });
 }
 
@@ -114,6 +117,7 @@ export async function grantDelegation(person: Person, body: CreateDelegation): P
         tools: body.tools,
         constraints: body.constraints as Prisma.InputJsonObject,
         expiresAt: new Date(body.expiresAt),
+        allowServiceAccount: body.allowServiceAccount,
         createdAt: now,
       },
       include: dtoInclude,
@@ -125,7 +129,7 @@ export async function grantDelegation(person: Person, body: CreateDelegation): P
       actorArn: person.arn,
       agentId: agent.id,
       target: created.id,
-      details: { connectionId: connection.id, provider: connection.providerKey, scopes: body.scopes, tools: body.tools, expiresAt: created.expiresAt.toISOString(), constraints: body.constraints },
+      details: { connectionId: connection.id, provider: connection.providerKey, scopes: body.scopes, tools: body.tools, expiresAt: created.expiresAt.toISOString(), constraints: body.constraints, allowServiceAccount: body.allowServiceAccount },
     });
     return created;
   });
@@ -199,14 +203,16 @@ export async function delegationOptions(person: Person, connectionId: string): P
     select: { id: true, providerKey: true, status: true, scopes: true, label: true },
   });
   if (!connection) throw new CodedNotFound(NO_CONNECTION, "connection_not_found");
-  const [{ providerName, catalogueScopes }, agents] = await Promise.all([
+  const [{ providerName, catalogueScopes }, agents, tenant] = await Promise.all([
     providerFacts(person.tenantId, connection.providerKey),
     db.agent.findMany({ where: { tenantId: person.tenantId }, select: { id: true, name: true, status: true, ceiling: true }, orderBy: { name: "asc" } }),
+    db.tenant.findUnique({ where: { id: person.tenantId }, select: { allowServiceAccounts: true } }),
   ]);
   const rule: RuleConnection = { provider: connection.providerKey, providerName, status: connection.status, scopes: connection.scopes };
   return {
     connection: { id: connection.id, provider: connection.providerKey, providerName, label: connection.label, status: connection.status, scopes: connection.scopes },
     agents: agents.map((a) => agentOptions({ ...a, ceiling: readCeiling(a.ceiling) }, rule, catalogueScopes)),
+    tenantAllowsServiceAccounts: tenant?.allowServiceAccounts ?? false,
     serverTime: new Date().toISOString(),
   };
 }

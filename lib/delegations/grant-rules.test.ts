@@ -37,6 +37,21 @@ describe("grant rules", () => {
     expect(refusal).toMatchObject({ code: "method_not_allowed", status: 403, reason: expect.stringMatching(/no direct API calls/) });
   });
 
+  it("allows the service-account option only for an agent whose ceiling allows service accounts, and offers it accordingly", () => {
+    const plain = agent({ providers: ["demo-tasks"] });
+    const trusted = agent({ providers: ["demo-tasks"], allowServiceAccount: true });
+    expect(body().allowServiceAccount).toBe(false);
+    expect(checkGrant(plain, connection, body(), new Date())).toBeNull();
+    expect(checkGrant(plain, connection, body({ allowServiceAccount: true }), new Date())).toMatchObject({
+      code: "service_account_not_allowed",
+      status: 403,
+      reason: expect.stringMatching(/^An administrator has not allowed Helper to act with a service account: .*\.$/),
+    });
+    expect(checkGrant(trusted, connection, body({ allowServiceAccount: true }), new Date())).toBeNull();
+    expect(agentOptions(plain, connection, []).allowServiceAccount).toBe(false);
+    expect(agentOptions(trusted, connection, []).allowServiceAccount).toBe(true);
+  });
+
   it("describes durations in the largest exact unit", () => {
     expect(describeDuration(3600)).toBe("1 hour");
     expect(describeDuration(30 * 86_400)).toBe("30 days");

@@ -36,6 +36,8 @@ export type AgentOptions = {
   /** The ceiling's proxy methods and paths: a grant's limits may only narrow them. */
   methods: HttpMethod[];
   pathPatterns: string[];
+  /** The ceiling lets this agent act with a tenant service account: only then may a grant allow one. */
+  allowServiceAccount: boolean;
 };
 
 /** Statuses under which the vault still holds a working credential. */
@@ -65,6 +67,7 @@ export function agentOptions(agent: RuleAgent, connection: RuleConnection, catal
     maxDelegationSeconds: agent.ceiling.maxDelegationSeconds,
     methods: [...agent.ceiling.methods],
     pathPatterns: [...agent.ceiling.pathPatterns],
+    allowServiceAccount: agent.ceiling.allowServiceAccount,
   };
   const refusal = agentRefusal(agent, connection);
   if (refusal) return { ...base, unavailable: { code: refusal.code, reason: refusal.reason }, scopes: [], refusedScopes: [], tools: [], refusedTools: [] };
@@ -99,6 +102,12 @@ export function agentOptions(agent: RuleAgent, connection: RuleConnection, catal
 export function checkGrant(agent: RuleAgent, connection: RuleConnection, body: CreateDelegation, now: Date): Refusal | null {
   const refusal = agentRefusal(agent, connection);
   if (refusal) return refusal;
+  if (body.allowServiceAccount && !agent.ceiling.allowServiceAccount) {
+    return forbid(
+      "service_account_not_allowed",
+      `An administrator has not allowed ${agent.name} to act with a service account: grant access without the service-account option.`,
+    );
+  }
 
   const granted = new Set(connection.scopes);
   const missing = body.scopes.filter((s) => !granted.has(s));

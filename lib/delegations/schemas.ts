@@ -19,6 +19,11 @@ export const createDelegationBody = z
     expiresAt: z.iso.datetime({ offset: true, message: "must be a date and time like 2030-01-31T12:00:00Z" }),
     // prefault: an absent value is parsed as {}, so the schema's own defaults (readOnly false...) apply.
     constraints: constraintsSchema.prefault({}),
+    /**
+     * Let the tenant's service account stand in if this connection stops working. Only for an agent
+     * whose ceiling allows service accounts, and only while the tenant switch is on.
+     */
+    allowServiceAccount: z.boolean().default(false),
   })
   .strict();
 
@@ -48,6 +53,8 @@ export const delegationDto = z
     revokedAt: z.string().nullable(),
     createdAt: z.string(),
     status: delegationStatus,
+    /** The person let the tenant's service account stand in if their connection stops working. */
+    allowServiceAccount: z.boolean(),
   })
   .strip();
 

@@ -2,7 +2,10 @@ import "server-only";
 // The two grants of the token endpoint, after the client has authenticated: RFC 8693 token exchange
 // (a delegation id for a five-minute delegation token, decided by the PDP) and client_credentials
 // (an agent token). Every outcome is written to the audit log; a token whose issuance could not be
-// audited is never handed out.
+// audited is never handed out. When the person's connection is unusable, the tenant's service account
+// may stand in exactly as it would for an action (lib/actions/credential.ts holds the gates); the
+// token still names the person's connection, and each action re-resolves the credential.
+import { serviceAccountForExchange } from "@/lib/actions/credential";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -42,7 +45,11 @@ export async function exchangeDelegation(client: TokenClient, form: URLSearchPar
   try {
     requested = readExchangeRequest(form);
     const delegationId = subject!;
-    const decision = await evaluate({ tenantId: client.agent.tenantId, agentId: client.agent.id, delegationId, action: { kind: "exchange", scopes: requested } });
+    const who = { tenantId: client.agent.tenantId, agentId: client.agent.id, delegationId };
+    // The person's connection is unusable and every gate lets the tenant's service account stand in:
+    // the PDP decides on that account instead (and says so in its audit event).
+    const serviceAccountId = await serviceAccountForExchange(who);
+    const decision = await evaluate({ ...who, action: { kind: "exchange", scopes: requested }, ...(serviceAccountId ? { serviceAccountId } : {}) });
     if (decision.decision !== "allow") throw denial(decision);
 
     const delegation = await loadDelegation(client, delegationId);
@@ -56,7 +63,7 @@ export async function exchangeDelegation(client: TokenClient, form: URLSearchPar
       actorArn: delegation.userArn,
       agentId: client.agent.id,
       target: delegationId,
-      details: issuedDetails(client, issued),
+      details: { ...issuedDetails(client, issued), ...(serviceAccountId ? { credential: "service_account", serviceAccountId } : {}) },
     });
     return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: "Bearer", expires_in: issued.exp - issued.iat, scope: issued.scope };
   } catch (e) {

@@ -35,7 +35,7 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/agents/[id]/route.ts": ["GET", "PATCH", "DELETE"],
   "app/api/v1/audit/route.ts": ["GET"],
   "app/api/v1/connections/route.ts": ["GET"],
-  "app/api/v1/connections/[id]/route.ts": ["GET", "DELETE"],
+  "app/api/v1/connections/[id]/route.ts": ["GET", "PATCH", "DELETE"],
   // GET answers a session (my grants) and an agent token (its grants); POST grants, with a session only.
   "app/api/v1/delegations/route.ts": ["GET", "POST"],
   "app/api/v1/delegations/[id]/route.ts": ["DELETE"],
@@ -43,6 +43,7 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/providers/route.ts": ["GET"],
   "app/api/v1/providers/[key]/client/route.ts": ["PUT"],
   "app/api/v1/providers/generic/route.ts": ["POST"],
+  "app/api/v1/tenant/route.ts": ["GET", "PATCH"],
 };
 
 function routeFiles(dir = path.join(ROOT, "app")): string[] {

@@ -48,7 +48,16 @@ export async function insertAgent(
 
 export async function insertDelegation(
   db: VaultPrismaClient,
-  input: { agentId: string; connection: { id: string; tenantId: string; userId: string }; scopes?: string[]; tools?: string[]; constraints?: Partial<Constraints>; expiresAt?: Date; revokedAt?: Date | null },
+  input: {
+    agentId: string;
+    connection: { id: string; tenantId: string; userId: string };
+    scopes?: string[];
+    tools?: string[];
+    constraints?: Partial<Constraints>;
+    expiresAt?: Date;
+    revokedAt?: Date | null;
+    allowServiceAccount?: boolean;
+  },
 ) {
   return db.delegation.create({
     data: {
@@ -61,6 +70,7 @@ export async function insertDelegation(
       constraints: input.constraints ?? {},
       expiresAt: input.expiresAt ?? new Date(Date.now() + 3_600_000),
       revokedAt: input.revokedAt ?? null,
+      allowServiceAccount: input.allowServiceAccount ?? false,
     },
   });
 }

@@ -32,7 +32,7 @@ export async function disconnectConnection(person: Person, connectionId: string)
   const db = await getDb();
   const row = await db.connection.findFirst({
     where: { id: connectionId, tenantId: person.tenantId, userId: person.id, status: { not: "revoked" } },
-    select: { id: true, tenantId: true, userId: true, providerKey: true, label: true, encBlob: true },
+    select: { id: true, tenantId: true, userId: true, providerKey: true, label: true, encBlob: true, isServiceAccount: true },
   });
   if (!row) throw new NotFoundError("There is no such connection among yours.");
 
@@ -58,7 +58,8 @@ export async function disconnectConnection(person: Person, connectionId: string)
 
   return db.$transaction(async (tx) => {
     const now = new Date();
-    await tx.connection.update({ where: { id: row.id }, data: { status: "revoked", encBlob: null, keyVersion: null, revokedAt: now, expiresAt: null } });
+    // No longer the tenant's service account either: connecting the account again must not silently make it one.
+    await tx.connection.update({ where: { id: row.id }, data: { status: "revoked", encBlob: null, keyVersion: null, revokedAt: now, expiresAt: null, isServiceAccount: false } });
     const { count } = await tx.delegation.updateMany({ where: { connectionId: row.id, revokedAt: null }, data: { revokedAt: now, revokedById: person.id } });
     await appendAudit(tx, {
       tenantId: person.tenantId,
@@ -66,7 +67,7 @@ export async function disconnectConnection(person: Person, connectionId: string)
       action: "connection.disconnect",
       outcome: "success",
       target: row.id,
-      details: { provider: row.providerKey, account: row.label, revokedAtProvider, delegationsRevoked: count },
+      details: { provider: row.providerKey, account: row.label, revokedAtProvider, delegationsRevoked: count, ...(row.isServiceAccount ? { wasServiceAccount: true } : {}) },
     });
     return { revokedAtProvider, delegationsRevoked: count };
   });

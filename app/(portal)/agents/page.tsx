@@ -1,14 +1,16 @@
 // The agent registry for a tenant's administrators: register agents, set what each may ever do,
-// suspend, rotate and delete. The server loads the same DTOs the BFF answers, so React Query takes
-// over from them without a second fetch.
+// suspend, rotate and delete; and the tenant switch for service accounts. The server loads the same
+// DTOs the BFF answers, so React Query takes over from them without a second fetch.
 import { AgentsAdmin } from "@/components/agents-admin";
+import { TenantServiceAccounts } from "@/components/tenant-service-accounts";
 import { listTenantAgents } from "@/lib/agents/agents";
 import { requireAdmin } from "@/lib/auth/session";
 import { listTenantProviders } from "@/lib/providers/registry";
+import { getTenantSettings } from "@/lib/tenancy/settings";
 
 export default async function AgentsPage() {
   const admin = await requireAdmin();
-  const [agents, catalogue] = await Promise.all([listTenantAgents(admin), listTenantProviders(admin.tenantId)]);
+  const [agents, catalogue, settings] = await Promise.all([listTenantAgents(admin), listTenantProviders(admin.tenantId), getTenantSettings(admin)]);
   const providers = catalogue.map((p) => ({ key: p.definition.key, name: p.definition.name }));
   return (
     <>
@@ -18,6 +20,7 @@ export default async function AgentsPage() {
         never beyond the ceiling you set here.
       </p>
       <AgentsAdmin initial={agents} providers={providers} />
+      <TenantServiceAccounts initial={settings} />
     </>
   );
 }

@@ -52,6 +52,11 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                     </Link>
                     <span className="note">{name}</span>
                     <StatusBadge status={c.status} />
+                    {c.serviceAccount && (
+                      <span className="badge" title={`The service account for ${name} in your organisation`}>
+                        service account
+                      </span>
+                    )}
                     {c.status === "needs_reconnect" && <a href={connectHref(c.provider, c.scopes)}>Reconnect</a>}
                   </div>
                   <p className="note">

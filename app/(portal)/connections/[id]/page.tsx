@@ -4,12 +4,14 @@ import { notFound } from "next/navigation";
 import { DelegationsList } from "@/components/delegations-list";
 import { DisconnectConnection } from "@/components/disconnect-connection";
 import { GrantDelegationForm } from "@/components/grant-delegation-form";
+import { ServiceAccountToggle } from "@/components/service-account-toggle";
 import { STATUS_EXPLAINED, StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
 import { requirePerson } from "@/lib/auth/session";
 import { getMyConnection } from "@/lib/connections/connections";
 import { delegationOptions, listMyDelegations } from "@/lib/delegations/delegations";
 import { describeScopes } from "@/lib/providers/authorize-url";
 import { getTenantProvider } from "@/lib/providers/registry";
+import { getTenantSettings } from "@/lib/tenancy/settings";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -24,7 +26,12 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const scopes = provider ? describeScopes(provider.definition, connection.scopes) : connection.scopes.map((s) => ({ scope: s, description: s }));
   const metadata = Object.entries(connection.metadata);
   const revoked = connection.status === "revoked";
-  const [grants, options] = await Promise.all([listMyDelegations(person, { connectionId: connection.id }), revoked ? null : delegationOptions(person, connection.id)]);
+  const isAdmin = person.role === "admin";
+  const [grants, options, settings] = await Promise.all([
+    listMyDelegations(person, { connectionId: connection.id }),
+    revoked ? null : delegationOptions(person, connection.id),
+    isAdmin && !revoked ? getTenantSettings(person) : null,
+  ]);
 
   return (
     <>
@@ -38,7 +45,15 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       )}
       <h1>{connection.label}</h1>
       <p className="lead">
-        {providerName} · <StatusBadge status={connection.status} /> {STATUS_EXPLAINED[connection.status]}{" "}
+        {providerName} · <StatusBadge status={connection.status} />{" "}
+        {connection.serviceAccount && (
+          <>
+            <span className="badge" title={`The service account for ${providerName} in your organisation`}>
+              service account
+            </span>{" "}
+          </>
+        )}
+        {STATUS_EXPLAINED[connection.status]}{" "}
         {connection.status === "needs_reconnect" && <a href={connectHref(connection.provider, connection.scopes)}>Reconnect</a>}
       </p>
 
@@ -103,7 +118,11 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         />
       </section>
 
-      {options && <GrantDelegationForm connectionId={connection.id} initialOptions={options} tenantName={person.tenantId} isAdmin={person.role === "admin"} />}
+      {options && <GrantDelegationForm connectionId={connection.id} initialOptions={options} tenantName={person.tenantId} isAdmin={isAdmin} />}
+
+      {settings && (
+        <ServiceAccountToggle connection={connection} providerName={providerName} tenantName={settings.name} tenantAllowsServiceAccounts={settings.allowServiceAccounts} />
+      )}
 
       {revoked ? (
         <p className="note">This connection is disconnected: the vault no longer holds a credential for it.</p>

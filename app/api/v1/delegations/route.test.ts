@@ -113,6 +113,9 @@ describe("POST /api/v1/delegations", () => {
     const others = await post(grantBody({ connectionId: bobTasks.id }));
     expect(others.status).toBe(404);
     expect(((await others.json()) as Problem).code).toBe("connection_not_found");
+    const serviceAccount = await post(grantBody({ allowServiceAccount: true }));
+    expect(serviceAccount.status).toBe(403);
+    expect(((await serviceAccount.json()) as Problem)).toMatchObject({ code: "service_account_not_allowed", detail: expect.stringMatching(/service account.*\.$/) });
     const invalidJson = await POST(new Request(`${BASE}/api/v1/delegations`, { method: "POST", headers: ORIGIN, body: "{nope" }));
     expect(invalidJson.status).toBe(400);
     expect(await delegationCount()).toBe(before);

@@ -1,0 +1,125 @@
+// The tenant switch through the BFF, on a real demo-mode database: only administrators read or change
+// it, only from the portal itself (Origin), only with exactly `{ allowServiceAccounts: boolean }`, and
+// each change commits with a `tenant.settings` audit event holding the values before and after.
+// Every refusal leaves the switch and the audit log exactly as they were.
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { startConnectWorld } from "@/lib/testing/connect-harness";
+
+const state = vi.hoisted(() => ({ person: null as unknown }));
+vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
+
+const world = await startConnectWorld();
+const { getDb } = await import("@/lib/db");
+const { GET, PATCH } = await import("./route");
+const { alice, bob, carol } = world.people;
+const db = await getDb();
+
+const ORIGIN = "http://localhost:3999";
+const TENANT_URL = `${ORIGIN}/api/v1/tenant`;
+const carolAsAdmin = { ...carol, role: "admin" as const };
+
+type Problem = { code: string; detail: string };
+type Settings = { id: string; name: string; allowServiceAccounts: boolean };
+
+function patch(body: unknown, headers: Record<string, string> = { origin: ORIGIN }) {
+  return PATCH(new Request(TENANT_URL, { method: "PATCH", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
+}
+
+const switchOf = async (tenantId: string) => (await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).allowServiceAccounts;
+const settingsEvents = (tenantId: string) => db.auditEvent.findMany({ where: { tenantId, action: "tenant.settings" }, orderBy: { seq: "asc" } });
+
+/** A refusal with this status and code, whose detail is a sentence, that changed nothing. */
+async function expectRefused(res: Promise<Response>, status: number, code: string) {
+  const before = await switchOf("acme");
+  const events = await db.auditEvent.count();
+  const answer = await res;
+  expect(answer.status).toBe(status);
+  const problem = (await answer.json()) as Problem;
+  expect(problem.code).toBe(code);
+  expect(problem.detail).toMatch(/^[A-Z].*\.$/);
+  expect(await switchOf("acme")).toBe(before);
+  expect(await db.auditEvent.count()).toBe(events);
+}
+
+beforeEach(async () => {
+  state.person = bob;
+  await db.tenant.update({ where: { id: "acme" }, data: { allowServiceAccounts: false } });
+});
+
+afterAll(async () => {
+  await world.provider.close();
+});
+
+describe("GET /api/v1/tenant", () => {
+  it("answers the administrator's own tenant settings", async () => {
+    const res = await GET(new Request(TENANT_URL));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({ id: "acme", name: "Acme Corp", allowServiceAccounts: false });
+  });
+
+  it("is for administrators only (403), and for people signed in (401)", async () => {
+    state.person = alice;
+    expect((await GET(new Request(TENANT_URL))).status).toBe(403);
+    state.person = null;
+    expect((await GET(new Request(TENANT_URL))).status).toBe(401);
+  });
+});
+
+describe("PATCH /api/v1/tenant", () => {
+  it("turns service accounts on and off, auditing each change with the values before and after", async () => {
+    const on = await patch({ allowServiceAccounts: true });
+    expect(on.status).toBe(200);
+    expect((await on.json()) as Settings).toEqual({ id: "acme", name: "Acme Corp", allowServiceAccounts: true });
+    expect(await switchOf("acme")).toBe(true);
+
+    const off = await patch({ allowServiceAccounts: false });
+    expect(((await off.json()) as Settings).allowServiceAccounts).toBe(false);
+    expect(await switchOf("acme")).toBe(false);
+
+    const events = (await settingsEvents("acme")).slice(-2);
+    expect(events.map((e) => [e.outcome, e.actorArn, e.target, e.details])).toEqual([
+      ["success", bob.arn, "acme", { before: { allowServiceAccounts: false }, after: { allowServiceAccounts: true } }],
+      ["success", bob.arn, "acme", { before: { allowServiceAccounts: true }, after: { allowServiceAccounts: false } }],
+    ]);
+  });
+
+  it("writes nothing when the value does not change", async () => {
+    const before = await db.auditEvent.count();
+    const res = await patch({ allowServiceAccounts: false });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Settings).allowServiceAccounts).toBe(false);
+    expect(await db.auditEvent.count()).toBe(before);
+  });
+
+  it("refuses a person who is not an administrator (403), and anyone signed out (401)", async () => {
+    state.person = alice;
+    await expectRefused(patch({ allowServiceAccounts: true }), 403, "forbidden");
+    state.person = null;
+    await expectRefused(patch({ allowServiceAccounts: true }), 401, "unauthenticated");
+  });
+
+  it("refuses a request from another site, or with no Origin (403 origin_mismatch)", async () => {
+    await expectRefused(patch({ allowServiceAccounts: true }, { origin: "https://evil.example" }), 403, "origin_mismatch");
+    await expectRefused(patch({ allowServiceAccounts: true }, { origin: "null" }), 403, "origin_mismatch");
+    await expectRefused(patch({ allowServiceAccounts: true }, {}), 403, "origin_mismatch");
+  });
+
+  it("accepts exactly { allowServiceAccounts: boolean } (400 otherwise)", async () => {
+    await expectRefused(patch({ allowServiceAccounts: "yes" }), 400, "invalid_request");
+    await expectRefused(patch({}), 400, "invalid_request");
+    await expectRefused(patch({ allowServiceAccounts: true, name: "Evil Corp" }), 400, "invalid_request");
+    await expectRefused(patch({ allowServiceAccounts: true, id: "globex" }), 400, "invalid_request");
+  });
+
+  it("changes only the administrator's own tenant", async () => {
+    state.person = carolAsAdmin;
+    const res = await patch({ allowServiceAccounts: true });
+    expect(((await res.json()) as Settings).id).toBe("globex");
+    expect(await switchOf("globex")).toBe(true);
+    expect(await switchOf("acme")).toBe(false);
+    expect((await settingsEvents("globex")).at(-1)).toMatchObject({ actorArn: carol.arn, target: "globex" });
+    await patch({ allowServiceAccounts: false });
+  });
+});
