@@ -10,9 +10,8 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 
 import { ActionError } from "@/lib/actions/errors";
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
-import { describeIssues } from "@/lib/http/issues";
 import { problem } from "@/lib/http/problem";
+import { domainErrorResponse, parseOrThrow, readJson } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError, type AgentCaller, type BearerCaller, type DelegationCaller } from "@/lib/oauth-server/bearer";
 import { ProxyRequestError } from "@/lib/proxy/request";
@@ -89,22 +88,6 @@ function wrongKind(kind: Kind, accept: readonly Kind[]): Response {
   return problem({ status: 403, code: "wrong_token_kind", title: "Wrong kind of token", detail, headers: { "www-authenticate": bearerChallenge({ code: "insufficient_scope", description: detail }) } });
 }
 
-async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequestError("The request body is not valid JSON: send a JSON object.");
-  }
-}
-
-function parseOrThrow<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new BadRequestError(describeIssues(parsed.error.issues, where));
-}
-
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
   if (error instanceof BearerError) {
     const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
@@ -113,10 +96,8 @@ function errorResponse(error: unknown, req: Request, requestId: string): Respons
   if (error instanceof ActionError) return actionProblem(error.status, error.code, error.message, error.extensions);
   if (error instanceof VaultCallError) return actionProblem(error.httpStatus, error.code, error.message);
   if (error instanceof ProxyRequestError) return actionProblem(400, error.code, error.message);
-  if (error instanceof NotFoundError) return problem({ status: 404, code: error.code, title: "Not found", detail: error.message });
-  if (error instanceof ForbiddenError) return problem({ status: 403, code: error.code, title: "Forbidden", detail: error.message });
-  if (error instanceof ConflictError) return problem({ status: 409, code: error.code, title: "Conflict", detail: error.message });
-  if (error instanceof BadRequestError) return problem({ status: 400, code: error.code, title: "Invalid request", detail: error.message });
+  const known = domainErrorResponse(error);
+  if (known) return known;
   // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "agent API handler failed");
   return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });

@@ -83,7 +83,8 @@ export function sameOrigin(req: Request): boolean {
   return allowed.has(origin);
 }
 
-async function readJson(req: Request): Promise<unknown> {
+/** The request body as JSON; an empty body is `{}`, a broken one a 400 with a sentence. Shared with bearer-route.ts. */
+export async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
   if (!text.trim()) return {};
   try {
@@ -93,17 +94,24 @@ async function readJson(req: Request): Promise<unknown> {
   }
 }
 
-function parseOrThrow<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
+export function parseOrThrow<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new BadRequestError(describeIssues(parsed.error.issues, where));
 }
 
-function errorResponse(error: unknown, req: Request): Response {
+/** problem+json for the domain errors of lib/http/errors.ts; null for anything else. Shared with bearer-route.ts. */
+export function domainErrorResponse(error: unknown): Response | null {
   if (error instanceof NotFoundError) return problem({ status: 404, code: error.code, title: "Not found", detail: error.message });
   if (error instanceof ForbiddenError) return problem({ status: 403, code: error.code, title: "Forbidden", detail: error.message });
   if (error instanceof ConflictError) return problem({ status: 409, code: error.code, title: "Conflict", detail: error.message });
   if (error instanceof BadRequestError) return problem({ status: 400, code: error.code, title: "Invalid request", detail: error.message });
+  return null;
+}
+
+function errorResponse(error: unknown, req: Request): Response {
+  const known = domainErrorResponse(error);
+  if (known) return known;
   // Unknown failures may carry internals (SQL, stack, provider answers): logged here, never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname }, "portal API handler failed");
   return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and tell your administrator if it keeps happening." });
