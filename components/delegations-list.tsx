@@ -3,9 +3,10 @@
 // which connection, with what, under which limits, until when, and a "Revoke" that asks first.
 // Revoking is immediate at the vault, so the badge switches to "revoked" as soon as the answer comes.
 import Link from "next/link";
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 
 import { formatWhen } from "@/components/connection-status";
+import { ConfirmDialog, ConfirmFooter } from "@/components/confirm-dialog";
 import type { Constraints } from "@/lib/delegations/constraints";
 import { useDelegations, useRevokeDelegation, type DelegationDto, type DelegationListQuery } from "@/lib/delegations/queries";
 
@@ -113,42 +114,25 @@ export function DelegationsList({ initial, query, showOwner = false, viewerArn, 
 }
 
 function RevokeDelegation({ delegation }: { delegation: DelegationDto }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const [open, setOpen] = useState(false);
   const mutation = useRevokeDelegation();
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
-  }, [open]);
 
   return (
     <div className="revoke">
       <button type="button" className="danger" onClick={() => { mutation.reset(); setOpen(true); }}>
         Revoke
       </button>
-      <dialog ref={dialog} aria-labelledby={titleId} className="confirm" onClose={() => setOpen(false)}>
-        <h2 id={titleId}>
-          Revoke {delegation.agentName}&apos;s access to {delegation.connectionLabel}?
-        </h2>
+      <ConfirmDialog open={open} onClose={() => setOpen(false)} title={`Revoke ${delegation.agentName}'s access to ${delegation.connectionLabel}?`}>
         <p>The agent loses access at once: its tokens for this grant stop working on their next call. To let it back in, grant access again.</p>
-        {mutation.error && (
-          <p className="error" role="alert">
-            {mutation.error.message}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="danger" disabled={mutation.isPending} onClick={() => mutation.mutate(delegation.id, { onSuccess: () => setOpen(false) })}>
-            {mutation.isPending ? "Revoking…" : "Revoke access"}
-          </button>
-          <button type="button" onClick={() => setOpen(false)} disabled={mutation.isPending}>
-            Cancel
-          </button>
-        </div>
-      </dialog>
+        <ConfirmFooter
+          error={mutation.error}
+          pending={mutation.isPending}
+          confirmLabel="Revoke access"
+          pendingLabel="Revoking…"
+          onConfirm={() => mutation.mutate(delegation.id, { onSuccess: () => setOpen(false) })}
+          onCancel={() => setOpen(false)}
+        />
+      </ConfirmDialog>
     </div>
   );
 }
