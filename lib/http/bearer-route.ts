@@ -70,9 +70,16 @@ export function withBearer<K extends Kind, B extends Schema | undefined = undefi
   };
 }
 
-function requestIdOf(req: Request): string {
+/** The caller's X-Request-ID when it is a sane token, else a new one; every agent-facing wrapper echoes it. */
+export function requestIdOf(req: Request): string {
   const given = req.headers.get("x-request-id")?.trim();
   return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** 401 problem+json for a refused token, with the RFC 6750 challenge. */
+export function bearerErrorResponse(error: BearerError): Response {
+  const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
+  return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
 }
 
 /** RFC 6750 §3: a challenge with no error when no token came, `invalid_token` when a bad one did. */
@@ -89,10 +96,7 @@ function wrongKind(kind: Kind, accept: readonly Kind[]): Response {
 }
 
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
-  if (error instanceof BearerError) {
-    const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
-    return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
-  }
+  if (error instanceof BearerError) return bearerErrorResponse(error);
   if (error instanceof ActionError) return actionProblem(error.status, error.code, error.message, error.extensions);
   if (error instanceof VaultCallError) return actionProblem(error.httpStatus, error.code, error.message);
   if (error instanceof ProxyRequestError) return actionProblem(400, error.code, error.message);

@@ -3,10 +3,9 @@ import "server-only";
 // MCP server bound to that caller, and is answered with plain JSON (no session, no SSE stream).
 // The bearer token is checked here and goes no further: the MCP server, its handlers and the
 // providers never see it.
-import { randomUUID } from "node:crypto";
-
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 
+import { requestIdOf } from "@/lib/http/bearer-route";
 import { problem } from "@/lib/http/problem";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError, type BearerCaller } from "@/lib/oauth-server/bearer";
@@ -15,7 +14,6 @@ import { vaultIssuer } from "@/lib/oauth-server/issuer";
 import { mcpChallenge } from "./resource";
 import { createMcpServer } from "./server";
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function handleMcpPost(req: Request): Promise<Response> {
@@ -73,9 +71,4 @@ async function answer(req: Request, requestId: string): Promise<Response> {
   } finally {
     await server.close();
   }
-}
-
-function requestIdOf(req: Request): string {
-  const given = req.headers.get("x-request-id")?.trim();
-  return given && REQUEST_ID.test(given) ? given : randomUUID();
 }

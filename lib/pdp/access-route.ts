@@ -3,29 +3,24 @@ import "server-only";
 // caller: an agent with its vault access token, or a tenant administrator with a portal session
 // (then the request must come from the portal itself, as withPerson requires). Body parsed with zod,
 // errors as problem+json, and X-Request-ID echoed on every answer, as AuthZEN asks.
-import { randomUUID } from "node:crypto";
-
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 
 import { currentPerson } from "@/lib/auth/session";
-import { bearerChallenge } from "@/lib/http/bearer-route";
-import { BadRequestError, ForbiddenError } from "@/lib/http/errors";
+import { bearerChallenge, bearerErrorResponse, requestIdOf } from "@/lib/http/bearer-route";
+import { BadRequestError } from "@/lib/http/errors";
 import { describeIssues } from "@/lib/http/issues";
 import { problem } from "@/lib/http/problem";
-import { sameOrigin } from "@/lib/http/route";
+import { domainErrorResponse, sameOrigin } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError } from "@/lib/oauth-server/bearer";
 import type { AccessCaller } from "@/lib/pdp/access";
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 type Handler<S extends z.ZodType> = (ctx: { caller: AccessCaller; body: z.output<S>; requestId: string }) => Promise<object>;
 
 export function withAccessCaller<S extends z.ZodType>(schema: S, handler: Handler<S>): (req: Request) => Promise<Response> {
   return async (req) => {
-    const given = req.headers.get("x-request-id")?.trim();
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(req);
     let response: Response;
     try {
       const caller = await accessCaller(req);
@@ -77,12 +72,9 @@ async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<
 }
 
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
-  if (error instanceof BearerError) {
-    const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
-    return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
-  }
-  if (error instanceof ForbiddenError) return problem({ status: 403, code: error.code, title: "Forbidden", detail: error.message });
-  if (error instanceof BadRequestError) return problem({ status: 400, code: error.code, title: "Invalid request", detail: error.message });
+  if (error instanceof BearerError) return bearerErrorResponse(error);
+  const known = domainErrorResponse(error);
+  if (known) return known;
   // Includes a decision whose audit event could not be written: no answer rather than an unrecorded one.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "access evaluation failed");
   return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });
