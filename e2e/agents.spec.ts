@@ -3,6 +3,7 @@
 // none of acme's agents or grants. Runs first (file order), while acme has no agents yet.
 import { generateKeyPairSync } from "node:crypto";
 import type { Page } from "@playwright/test";
+import { disconnect } from "./exposure/portal-steps";
 import { expect, signInAs, test } from "./fixtures";
 
 async function connectDemoTasks(page: Page, account: "alice" | "carol"): Promise<string> {
@@ -166,5 +167,7 @@ test("alice grants bob's agent access to her Demo Tasks connection, sees it and 
     await alicePage.reload();
     await expect(grant.locator(".badge")).toHaveText("revoked");
   });
+  // The specs after this one start from alice's empty Connections page.
+  await disconnect(alicePage, connectionId);
   await alicePage.context().close();
 });
