@@ -6,17 +6,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pino", "pg", "@prisma/adapter-pg"],
   poweredByHeader: false,
   reactStrictMode: true,
-  // App Router does not route dot-prefixed folders, so the well-known documents live under
-  // app/api/well-known/ and are served at their RFC 8414 / RFC 7517 addresses from here.
-  async rewrites() {
-    return [
-      { source: "/.well-known/jwks.json", destination: "/api/well-known/jwks" },
-      { source: "/.well-known/oauth-authorization-server", destination: "/api/well-known/oauth-authorization-server" },
-      // RFC 9728: the MCP endpoint's metadata, at the root and at the path-aware address (resource /api/mcp).
-      { source: "/.well-known/oauth-protected-resource", destination: "/api/well-known/oauth-protected-resource" },
-      { source: "/.well-known/oauth-protected-resource/api/mcp", destination: "/api/well-known/oauth-protected-resource" },
-    ];
-  },
+  // No rewrites and no middleware: each costs every request a match, and the well-known documents
+  // are routed straight from app/.well-known/.
   async headers() {
     return [
       {

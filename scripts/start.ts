@@ -7,7 +7,7 @@ import { ensureDemoSecrets } from "../lib/env/demo-files";
 import { ConfigError, loadConfig, type VaultConfig } from "../lib/env/schema";
 
 const root = path.resolve(import.meta.dirname, "..");
-const SOURCES = ["app", "components", "lib", "prisma", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json"];
+const SOURCES = ["app", "components", "lib", "prisma", "public", "instrumentation.ts", "next.config.ts", "package-lock.json"];
 
 function newestSourceMtime(p: string): number {
   if (!existsSync(p)) return 0;

@@ -5,17 +5,16 @@ import * as oauth from "oauth4webapi";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import nextConfig from "@/next.config";
 import { startConnectWorld } from "@/lib/testing/connect-harness";
 import { insertConnection, insertDelegation } from "@/lib/testing/fixtures";
 import { agentWithCredentials, DELEGATION_ID_TYPE, TOKEN_EXCHANGE, type TestClient } from "@/lib/testing/oauth-clients";
-import { startRouteServer, type Rewrite, type RouteServer } from "@/lib/testing/route-server";
+import { startRouteServer, type RouteServer } from "@/lib/testing/route-server";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
 const token = await import("@/app/api/oauth/token/route");
-const jwks = await import("@/app/api/well-known/jwks/route");
-const metadata = await import("@/app/api/well-known/oauth-authorization-server/route");
+const jwks = await import("@/app/.well-known/jwks.json/route");
+const metadata = await import("@/app/.well-known/oauth-authorization-server/route");
 // The vault's issuer is its public URL (NEXTAUTH_URL of the harness); here the vault listens on a
 // random loopback port, so the client's fetch sends requests for that origin to it instead.
 const ISSUER = "http://localhost:3999";
@@ -34,14 +33,12 @@ const redirectFetch: typeof fetch = (url, init) => fetch(toServer(String(url)), 
 const options = { [oauth.customFetch]: redirectFetch, [oauth.allowInsecureRequests]: true } as const;
 
 beforeAll(async () => {
-  const rewrites = (await nextConfig.rewrites!()) as Rewrite[];
   server = await startRouteServer(
     {
       "/api/oauth/token": { POST: token.POST },
-      "/api/well-known/jwks": { GET: jwks.GET },
-      "/api/well-known/oauth-authorization-server": { GET: metadata.GET },
+      "/.well-known/jwks.json": { GET: jwks.GET },
+      "/.well-known/oauth-authorization-server": { GET: metadata.GET },
     },
-    { rewrites },
   );
   client = await agentWithCredentials(db, "acme", { alg: "ES256" });
   const connection = await insertConnection(db, world.people.alice, { scopes: ["tasks.read", "tasks.write"] });

@@ -23,12 +23,12 @@ export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/access/v1/evaluations", file: "app/access/v1/evaluations/route.ts", methods: ["post"] },
   { path: "/api/v1/status", file: "app/api/v1/status/route.ts", methods: ["get"] },
   { path: "/api/health", file: "app/api/health/route.ts", methods: ["get"] },
+  { path: "/api/ping", file: "app/api/ping/route.ts", methods: ["get"] },
   { path: "/api/openapi.json", file: "app/api/openapi.json/route.ts", methods: ["get"] },
-  // Served from app/api/well-known/* through the rewrites in next.config.ts.
-  { path: "/.well-known/oauth-authorization-server", file: "app/api/well-known/oauth-authorization-server/route.ts", methods: ["get"] },
-  { path: "/.well-known/jwks.json", file: "app/api/well-known/jwks/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-protected-resource", file: "app/api/well-known/oauth-protected-resource/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-protected-resource/api/mcp", file: "app/api/well-known/oauth-protected-resource/route.ts", methods: ["get"] },
+  { path: "/.well-known/oauth-authorization-server", file: "app/.well-known/oauth-authorization-server/route.ts", methods: ["get"] },
+  { path: "/.well-known/jwks.json", file: "app/.well-known/jwks.json/route.ts", methods: ["get"] },
+  { path: "/.well-known/oauth-protected-resource", file: "app/.well-known/oauth-protected-resource/route.ts", methods: ["get"] },
+  { path: "/.well-known/oauth-protected-resource/api/mcp", file: "app/.well-known/oauth-protected-resource/api/mcp/route.ts", methods: ["get"] },
 ];
 
 type Operation = JsonSchema & { responses: Record<string, unknown> };
@@ -168,6 +168,9 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
     },
     "/api/health": {
       get: { operationId: "getHealth", summary: "Liveness, with the database reachable or not", tags: ["status"], security: PUBLIC, responses: { "200": json("Health", "Up, database reachable."), "503": json("Health", "Up, but the database does not answer.") } },
+    },
+    "/api/ping": {
+      get: { operationId: "getPing", summary: "Answers without touching the database: a load balancer's keep-alive probe", tags: ["status"], security: PUBLIC, responses: { "200": json("Ping", "Up.") } },
     },
     "/api/openapi.json": { get: discovery("getOpenApiDocument", "This document", "OpenApiDocument") },
     "/.well-known/oauth-authorization-server": { get: discovery("getAuthorizationServerMetadata", "RFC 8414 metadata of the token endpoint", "AuthorizationServerMetadata") },

@@ -209,6 +209,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
       properties: { keys: { type: "array", items: { type: "object", properties: { kty: { type: "string" }, kid: { type: "string" }, alg: { type: "string" } }, required: ["kty", "kid"] } } },
       required: ["keys"],
     },
+    Ping: { type: "object", properties: { ok: { type: "boolean", const: true } }, required: ["ok"] },
     OpenApiDocument: { type: "object", description: "This document.", properties: { openapi: { type: "string" } }, required: ["openapi"] },
     ...toolComponents(),
   };

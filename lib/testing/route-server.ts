@@ -1,8 +1,6 @@
 // A real loopback HTTP server in front of App Router route handlers, for tests where a stock client
 // (oauth4webapi, jose's remote JWKS) must talk HTTP to the vault: node requests become Fetch API
-// `Request`s, handler `Response`s are written back. Paths are the app's route paths, matched exactly
-// after applying the given rewrites (pass next.config.ts's own, so the /.well-known addresses are
-// served exactly as Next would serve them).
+// `Request`s, handler `Response`s are written back. Paths are the app's route paths, matched exactly.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -12,14 +10,11 @@ export type RouteServer = { url: string; requests: () => number; close: () => Pr
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export type Rewrite = { source: string; destination: string };
-
-export async function startRouteServer(routes: Routes, opts: { rewrites?: readonly Rewrite[] } = {}): Promise<RouteServer> {
-  const rewrites = new Map((opts.rewrites ?? []).map((r) => [r.source, r.destination]));
+export async function startRouteServer(routes: Routes): Promise<RouteServer> {
   let count = 0;
   const server = http.createServer((req, res) => {
     count++;
-    void serve(routes, rewrites, req, res).catch((e: unknown) => {
+    void serve(routes, req, res).catch((e: unknown) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end(`route server: ${(e as Error).message}`);
     });
@@ -40,11 +35,11 @@ export async function startRouteServer(routes: Routes, opts: { rewrites?: readon
   };
 }
 
-async function serve(routes: Routes, rewrites: Map<string, string>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function serve(routes: Routes, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const host = req.headers.host ?? "127.0.0.1";
   const url = new URL(req.url ?? "/", `http://${host}`);
   const method = (req.method ?? "GET").toUpperCase() as keyof Routes[string];
-  const path = rewrites.get(url.pathname) ?? url.pathname;
+  const path = url.pathname;
   const handler = routes[path]?.[method];
   if (!handler) {
     res.writeHead(routes[path] ? 405 : 404, { "content-type": "text/plain" }).end("not served here");

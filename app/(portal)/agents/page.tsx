@@ -9,7 +9,7 @@ import { listTenantProviders } from "@/lib/providers/registry";
 import { getTenantSettings } from "@/lib/tenancy/settings";
 
 export default async function AgentsPage() {
-  const admin = await requireAdmin();
+  const admin = await requireAdmin("/agents");
   const [agents, catalogue, settings] = await Promise.all([listTenantAgents(admin), listTenantProviders(admin.tenantId), getTenantSettings(admin)]);
   const providers = catalogue.map((p) => ({ key: p.definition.key, name: p.definition.name }));
   return (

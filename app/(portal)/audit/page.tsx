@@ -20,7 +20,7 @@ function firstValues(raw: Record<string, string | string[] | undefined>): Record
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: SearchParams }) {
-  const person = await requirePerson();
+  const person = await requirePerson("/audit");
   const raw = firstValues(await searchParams);
   const parsed = auditQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : auditQuery.parse({});

@@ -16,7 +16,7 @@ function first(value: string | string[] | undefined): string | null {
 }
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Search }) {
-  const person = await requirePerson();
+  const person = await requirePerson("/connections");
   const [connections, providers, query] = await Promise.all([listMyConnections(person), listTenantProviders(person.tenantId), searchParams]);
   const byKey = new Map(providers.map((p) => [p.definition.key, p]));
   const errorCode = first(query.connect_error);

@@ -8,7 +8,7 @@ import { requirePerson } from "@/lib/auth/session";
 import { listMyDelegations, listTenantDelegations } from "@/lib/delegations/delegations";
 
 export default async function DelegationsPage() {
-  const person = await requirePerson();
+  const person = await requirePerson("/delegations");
   const admin = person.role === "admin";
   const [mine, tenant] = await Promise.all([listMyDelegations(person), admin ? listTenantDelegations(person) : Promise.resolve(null)]);
 

@@ -6,7 +6,7 @@ import { listTenantProviders } from "@/lib/providers/registry";
 import { callbackUrl } from "@/lib/vault/connect";
 
 export default async function ProvidersPage() {
-  const admin = await requireAdmin();
+  const admin = await requireAdmin("/providers");
   const providers = await listTenantProviders(admin.tenantId);
   // The same summary GET /api/v1/providers answers, so React Query can take over from it.
   const initial = providers.map(toProviderSummary);

@@ -11,18 +11,17 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import nextConfig from "@/next.config";
 import { insertDelegation } from "@/lib/testing/fixtures";
 import { agentWithCredentials, exchangeParams, tokenRequest, type TestClient } from "@/lib/testing/oauth-clients";
-import { startRouteServer, type Rewrite, type RouteServer } from "@/lib/testing/route-server";
+import { startRouteServer, type RouteServer } from "@/lib/testing/route-server";
 import { startVaultWorld } from "@/lib/testing/vault-world";
 
 const world = await startVaultWorld();
 const { getDb } = await import("@/lib/db");
 const tokenRoute = await import("@/app/api/oauth/token/route");
 const mcpRoute = await import("./route");
-const resourceRoute = await import("@/app/api/well-known/oauth-protected-resource/route");
-const jwksRoute = await import("@/app/api/well-known/jwks/route");
+const resourceRoute = await import("@/app/.well-known/oauth-protected-resource/route");
+const jwksRoute = await import("@/app/.well-known/jwks.json/route");
 const { issueDelegationToken } = await import("@/lib/oauth-server/tokens");
 const { signVaultJwt } = await import("@/lib/vault/signing-keys");
 const { revokeDelegation } = await import("@/lib/delegations/delegations");
@@ -50,14 +49,13 @@ const recordingFetch = async (url: string | URL | Request, init?: RequestInit): 
 };
 
 beforeAll(async () => {
-  const rewrites = (await nextConfig.rewrites!()) as Rewrite[];
   server = await startRouteServer(
     {
       "/api/mcp": { POST: mcpRoute.POST, GET: mcpRoute.GET, DELETE: mcpRoute.DELETE },
-      "/api/well-known/oauth-protected-resource": { GET: resourceRoute.GET },
-      "/api/well-known/jwks": { GET: jwksRoute.GET },
+      "/.well-known/oauth-protected-resource": { GET: resourceRoute.GET },
+      "/.well-known/oauth-protected-resource/api/mcp": { GET: resourceRoute.GET },
+      "/.well-known/jwks.json": { GET: jwksRoute.GET },
     },
-    { rewrites },
   );
   connectionId = await world.connect(alice);
   agent = await agentWithCredentials(db, alice.tenantId);

@@ -16,8 +16,8 @@ import { getTenantSettings } from "@/lib/tenancy/settings";
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function ConnectionPage({ params, searchParams }: Props) {
-  const person = await requirePerson();
   const [{ id }, query] = await Promise.all([params, searchParams]);
+  const person = await requirePerson(`/connections/${id}`);
   // Someone else's connection is "not found", exactly like one that never existed.
   const connection = await getMyConnection(person, id);
   if (!connection) notFound();

@@ -24,7 +24,7 @@ import {
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
 const { POST } = await import("./route");
-const { GET: jwksGet } = await import("@/app/api/well-known/jwks/route");
+const { GET: jwksGet } = await import("@/app/.well-known/jwks.json/route");
 const { alice } = world.people;
 const ISSUER = "http://localhost:3999";
 const TOKEN_ENDPOINT = `${ISSUER}/api/oauth/token`;

@@ -6,16 +6,15 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-import nextConfig from "@/next.config";
 import { startActionWorld } from "@/lib/testing/action-world";
 import { insertConnection } from "@/lib/testing/fixtures";
 import type { TestClient } from "@/lib/testing/oauth-clients";
-import { startRouteServer, type Rewrite } from "@/lib/testing/route-server";
+import { startRouteServer } from "@/lib/testing/route-server";
 import { startUpstream, type Upstream } from "@/lib/testing/vault-world";
 
 const w = await startActionWorld();
 const { POST } = await import("./route");
-const jwksRoute = await import("@/app/api/well-known/jwks/route");
+const jwksRoute = await import("@/app/.well-known/jwks.json/route");
 const { vaultPublicJwks } = await import("@/lib/vault/signing-keys");
 const { requestSha256, sha256 } = await import("@/lib/receipts/claims");
 const { verifyReceipt } = await import("@/lib/receipts/verify");
@@ -92,8 +91,7 @@ describe("receipts", () => {
     expect(decodeProtectedHeader(receipt)).toMatchObject({ alg: "EdDSA", typ: "receipt+jwt", kid: expect.any(String) });
 
     const local = await jwtVerify(receipt, createLocalJWKSet(await vaultPublicJwks()), { issuer: "http://localhost:3999", typ: "receipt+jwt" });
-    const rewrites = (await nextConfig.rewrites!()) as Rewrite[];
-    const site = await startRouteServer({ "/api/well-known/jwks": { GET: () => jwksRoute.GET() } }, { rewrites });
+    const site = await startRouteServer({ "/.well-known/jwks.json": { GET: () => jwksRoute.GET() } });
     try {
       const remote = await jwtVerify(receipt, createRemoteJWKSet(new URL(`${site.url}/.well-known/jwks.json`)), { issuer: "http://localhost:3999" });
       expect(remote.payload).toEqual(local.payload);

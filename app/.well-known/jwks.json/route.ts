@@ -1,4 +1,4 @@
-// GET /.well-known/jwks.json (rewritten here by next.config.ts) - the vault's public signing keys:
+// GET /.well-known/jwks.json - the vault's public signing keys:
 // the active key and every retiring key whose tokens may still be in use.
 import { NextResponse } from "next/server";
 

@@ -1,13 +1,15 @@
 // Discovery documents: RFC 8414 metadata naming the token endpoint, JWKS and what the endpoint
 // accepts; a JWKS of public keys only, cacheable for minutes; both reachable at their /.well-known
-// addresses through next.config.ts's rewrites.
+// addresses, where the App Router serves them straight from app/.well-known/ (no rewrite).
 import { afterAll, describe, expect, it } from "vitest";
+
+import { existsSync } from "node:fs";
 
 import nextConfig from "@/next.config";
 import { startConnectWorld } from "@/lib/testing/connect-harness";
 
 const world = await startConnectWorld();
-const jwks = await import("./jwks/route");
+const jwks = await import("./jwks.json/route");
 const metadata = await import("./oauth-authorization-server/route");
 const ISSUER = "http://localhost:3999";
 
@@ -43,13 +45,10 @@ describe("well-known documents", () => {
     }
   });
 
-  it("are served at /.well-known/ through next.config.ts rewrites", async () => {
-    const rewrites = await nextConfig.rewrites!();
-    expect(rewrites).toEqual(
-      expect.arrayContaining([
-        { source: "/.well-known/jwks.json", destination: "/api/well-known/jwks" },
-        { source: "/.well-known/oauth-authorization-server", destination: "/api/well-known/oauth-authorization-server" },
-      ]),
-    );
+  it("are served at /.well-known/ by route files at those very paths, with no rewrite in between", async () => {
+    expect(existsSync("app/.well-known/jwks.json/route.ts")).toBe(true);
+    expect(existsSync("app/.well-known/oauth-authorization-server/route.ts")).toBe(true);
+    // Rewrites cost every request of the portal a match; none are configured.
+    expect(nextConfig.rewrites).toBeUndefined();
   });
 });

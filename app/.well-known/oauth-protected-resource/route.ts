@@ -1,4 +1,4 @@
-// GET /.well-known/oauth-protected-resource (and .../api/mcp; rewritten here by next.config.ts) -
+// GET /.well-known/oauth-protected-resource (and, re-exported, .../api/mcp) -
 // RFC 9728 metadata of the MCP endpoint: the resource, and the vault as its authorization server.
 import { NextResponse } from "next/server";
 

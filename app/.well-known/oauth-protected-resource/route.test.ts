@@ -3,6 +3,8 @@
 // served at /.well-known/oauth-protected-resource and at its path-aware form for /api/mcp.
 import { afterAll, describe, expect, it } from "vitest";
 
+import { existsSync } from "node:fs";
+
 import nextConfig from "@/next.config";
 import { startConnectWorld } from "@/lib/testing/connect-harness";
 
@@ -33,13 +35,10 @@ describe("protected resource metadata", () => {
     for (const url of [body.resource, ...(body.authorization_servers as string[]), body.jwks_uri]) expect(new URL(url as string).origin).toBe(ISSUER);
   });
 
-  it("is served at /.well-known/ and at the path-aware address of /api/mcp through next.config.ts rewrites", async () => {
-    const rewrites = await nextConfig.rewrites!();
-    expect(rewrites).toEqual(
-      expect.arrayContaining([
-        { source: "/.well-known/oauth-protected-resource", destination: "/api/well-known/oauth-protected-resource" },
-        { source: "/.well-known/oauth-protected-resource/api/mcp", destination: "/api/well-known/oauth-protected-resource" },
-      ]),
-    );
+  it("is served at /.well-known/ and at the path-aware address of /api/mcp, by the same handler, with no rewrite", async () => {
+    expect(existsSync("app/.well-known/oauth-protected-resource/route.ts")).toBe(true);
+    const pathAware = await import("./api/mcp/route");
+    expect(pathAware.GET).toBe(GET);
+    expect(nextConfig.rewrites).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-// GET /.well-known/oauth-authorization-server (rewritten here by next.config.ts) - RFC 8414 metadata
+// GET /.well-known/oauth-authorization-server - RFC 8414 metadata
 // of the vault's token endpoint, so a stock OAuth client can discover it.
 import { NextResponse } from "next/server";
 
