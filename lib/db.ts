@@ -21,7 +21,44 @@ export const ENC_BLOB_OMIT = {
 } as const;
 
 export type VaultPrismaClient = PrismaClient<never, typeof ENC_BLOB_OMIT>;
-export type DbHandle = { prisma: VaultPrismaClient; close: () => Promise<void> };
+
+/**
+ * Plain SQL on the same database, for the few statements of an agent action (lib/audit/writer.ts,
+ * lib/policy/facts.ts, lib/vault/provider-call.ts): one round trip each, without an ORM in between.
+ * Timestamps are selected as epoch milliseconds so pg and PGlite read them alike.
+ */
+export interface SqlQuery {
+  query<T extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+export interface Sql extends SqlQuery {
+  /** BEGIN, `fn` on one session, COMMIT (ROLLBACK when it throws). */
+  transaction<T>(fn: (tx: SqlQuery) => Promise<T>): Promise<T>;
+}
+export type DbHandle = { prisma: VaultPrismaClient; sql: Sql; close: () => Promise<void> };
+
+// Every statement this process sends, whichever client sends it (BEGIN and COMMIT included): the
+// bench and the statement-budget test read it.
+const stats = ((globalThis as unknown as { __vaultSqlStats?: { statements: number } }).__vaultSqlStats ??= { statements: 0 });
+
+/** Statements sent to the database by this process so far. */
+export function sqlStatementCount(): number {
+  return stats.statements;
+}
+
+type Queryable = { query: (...args: never[]) => unknown; exec?: (...args: never[]) => unknown };
+
+/** Counts each call of `query` (and `exec`) on one driver object, in place. */
+function counted<T extends Queryable>(target: T): T {
+  for (const name of ["query", "exec"] as const) {
+    const original = target[name] as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof original !== "function") continue;
+    (target as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
+      stats.statements += 1;
+      return original.apply(this, args);
+    };
+  }
+  return target;
+}
 
 export class DatabaseLockedError extends Error {
   constructor(readonly dir: string, readonly pid: number) {
@@ -102,7 +139,13 @@ async function openPglite(dir: string): Promise<DbHandle> {
   try {
     // Loaded lazily: the WASM build is only needed when no DATABASE_URL is set.
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
-    const db = new PGlite(dir);
+    const db = counted(new PGlite(dir));
+    // A transaction is BEGIN, its statements (counted on the transaction object) and COMMIT.
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((fn: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<unknown>) => {
+      stats.statements += 2;
+      return transaction((tx) => fn(counted(tx)));
+    }) as typeof db.transaction;
     try {
       await withTimeout(db.waitReady, 60_000, `The embedded database in ${dir} did not open within 60 s: check the folder is readable and not damaged.`);
       await applyMigrations(pgliteRunner(db));
@@ -111,8 +154,13 @@ async function openPglite(dir: string): Promise<DbHandle> {
       throw e;
     }
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), omit: ENC_BLOB_OMIT });
+    const sql: Sql = {
+      query: async (text, params) => (await db.query(text, params)).rows as never[],
+      transaction: (fn) => db.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never[] })),
+    };
     return {
       prisma,
+      sql,
       close: async () => {
         await prisma.$disconnect().catch(() => undefined);
         await db.close().catch(() => undefined);
@@ -130,6 +178,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000, max: 10 });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => void counted(client));
   try {
     await applyMigrations(pgRunner(pool));
   } catch (e) {
@@ -139,8 +188,26 @@ async function openPostgres(url: string): Promise<DbHandle> {
     throw new Error(`Could not prepare the PostgreSQL database at ${redactUrl(url)}: ${message}. Check DATABASE_URL and that the server is reachable.`, { cause: e });
   }
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), omit: ENC_BLOB_OMIT });
+  const sql: Sql = {
+    query: async (text, params) => (await pool.query(text, params)).rows as never[],
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn({ query: async (text, params) => (await client.query(text, params)).rows as never[] });
+        await client.query("COMMIT");
+        return result;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+  };
   return {
     prisma,
+    sql,
     close: async () => {
       await prisma.$disconnect().catch(() => undefined);
       await pool.end().catch(() => undefined);
@@ -163,8 +230,8 @@ export async function createPrismaClient(database: DatabaseConfig): Promise<DbHa
   return database.kind === "pglite" ? openPglite(database.dir) : openPostgres(database.url);
 }
 
-/** The process-wide client. Keyed on globalThis because Next may bundle this module into several chunks. */
-export async function getDb(): Promise<VaultPrismaClient> {
+// Keyed on globalThis because Next may bundle this module into several chunks.
+function processHandle(): Promise<DbHandle> {
   if (!g.__vaultDb) {
     const opening = createPrismaClient(env().database);
     g.__vaultDb = opening;
@@ -173,7 +240,17 @@ export async function getDb(): Promise<VaultPrismaClient> {
       if (g.__vaultDb === opening) delete g.__vaultDb;
     });
   }
-  return (await g.__vaultDb).prisma;
+  return g.__vaultDb;
+}
+
+/** The process-wide client. */
+export async function getDb(): Promise<VaultPrismaClient> {
+  return (await processHandle()).prisma;
+}
+
+/** The process-wide plain SQL handle, on the same database (and PGlite instance) as getDb(). */
+export async function getSql(): Promise<Sql> {
+  return (await processHandle()).sql;
 }
 
 export async function closeDb(): Promise<void> {

@@ -1,26 +1,19 @@
 import "server-only";
-// Whose credential an action uses (ISSUE 5, "Orchestration"). The person's own connection, the one
-// they delegated, always comes first. A tenant service account (a connection marked
-// isServiceAccount, same tenant and provider) stands in only when the person's connection cannot be
-// used AND the tenant switch, the agent's ceiling and the delegation all allow it. Never silently:
-// the answer, the receipt and the audit event name the credential used. The token endpoint asks the
-// same gates (serviceAccountForExchange), so these rules live here and nowhere else.
-import { readCeiling, type Ceiling } from "@/lib/agents/ceiling";
-import { getDb } from "@/lib/db";
-import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
+// Whose credential an action uses. The person's own connection, the one they delegated, always
+// comes first. A tenant service account (a connection marked isServiceAccount, same tenant and
+// provider) stands in only when the person's connection cannot be used AND the tenant switch, the
+// agent's ceiling and the delegation all allow it. Never silently: the answer, the receipt and the
+// audit event name the credential used. The token endpoint asks the same gates
+// (serviceAccountForExchange), so these rules live here and nowhere else.
+import type { Ceiling } from "@/lib/agents/ceiling";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
-
-import { ActionError } from "./errors";
+import { reloadCaller } from "@/lib/oauth-server/bearer";
+import { isUsableConnection } from "@/lib/pdp/connection";
+import { delegationFacts, serviceAccountConnection, type DelegationFacts, type FactsConnection } from "@/lib/policy/facts";
 
 export type CredentialKind = "user" | "service_account";
 
-export type ActionConnection = {
-  id: string;
-  tenantId: string;
-  providerKey: string;
-  status: ConnectionStatus;
-  metadata: Record<string, unknown>;
-};
+export type ActionConnection = FactsConnection;
 
 /**
  * What the four service-account gates are decided on: the tenant switch, the agent's ceiling, the
@@ -34,7 +27,7 @@ export type ServiceAccountGates = {
   person: ActionConnection;
 };
 
-/** The rows an action is decided on, re-read for this call (the token only names them). */
+/** The rows an action is decided on (the facts behind the caller's token) and its gates. */
 export type ActionContext = ServiceAccountGates & {
   caller: DelegationCaller;
   delegation: { id: string; connectionId: string; tools: string[]; allowServiceAccount: boolean };
@@ -45,65 +38,38 @@ export type Credential = { kind: CredentialKind; connection: ActionConnection };
 /** Which gate kept a service account out, for tests and logs. */
 export type ServiceAccountRefusal = "person_connection_usable" | "tenant_switch" | "agent_ceiling" | "delegation" | "none_connected";
 
-const USABLE: ReadonlySet<ConnectionStatus> = new Set(["active", "refreshing", "degraded"]);
-const connectionSelect = { id: true, tenantId: true, providerKey: true, status: true, metadata: true, revokedAt: true } as const;
-
-type ConnectionRow = { id: string; tenantId: string; providerKey: string; status: ConnectionStatus; metadata: unknown; revokedAt: Date | null };
-
-function toConnection(row: ConnectionRow): ActionConnection {
-  const metadata = row.metadata && typeof row.metadata === "object" && !Array.isArray(row.metadata) ? (row.metadata as Record<string, unknown>) : {};
-  return { id: row.id, tenantId: row.tenantId, providerKey: row.providerKey, status: row.revokedAt ? "revoked" : row.status, metadata };
-}
-
 export function isUsable(connection: ActionConnection): boolean {
-  return USABLE.has(connection.status);
+  return isUsableConnection(connection.status);
 }
 
-const delegationSelect = {
-  id: true,
-  tenantId: true,
-  agentId: true,
-  connectionId: true,
-  tools: true,
-  allowServiceAccount: true,
-  agent: { select: { id: true, tenantId: true, ceiling: true } },
-  connection: { select: connectionSelect },
-  tenant: { select: { allowServiceAccounts: true } },
-} as const;
-
-async function readDelegation(id: string) {
-  const db = await getDb();
-  return db.delegation.findUnique({ where: { id }, select: delegationSelect });
-}
-
-export async function loadActionContext(caller: DelegationCaller): Promise<ActionContext> {
-  const row = await readDelegation(caller.delegationId);
-  // authenticateBearer checked these a moment ago; anything different now means the rows changed under the token.
-  if (!row || row.tenantId !== caller.tenantId || row.agent.id !== caller.agent.id || row.agent.tenantId !== caller.tenantId || row.connectionId !== caller.connectionId || row.connection.tenantId !== caller.tenantId) {
-    throw new ActionError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again.");
-  }
+function gatesOf(facts: DelegationFacts): ServiceAccountGates {
   return {
-    caller,
-    delegation: { id: row.id, connectionId: row.connectionId, tools: row.tools, allowServiceAccount: row.allowServiceAccount },
-    ceiling: readCeiling(row.agent.ceiling),
-    tenantAllowsServiceAccounts: row.tenant.allowServiceAccounts,
-    person: toConnection(row.connection),
+    delegation: { allowServiceAccount: facts.delegation.allowServiceAccount },
+    ceiling: facts.agent.ceiling,
+    tenantAllowsServiceAccounts: facts.tenantAllowsServiceAccounts,
+    person: facts.connection,
   };
+}
+
+/** The context of the caller's own facts (as authenticated for this call). */
+export function actionContext(caller: DelegationCaller): ActionContext {
+  const d = caller.facts.delegation;
+  return { ...gatesOf(caller.facts), caller, delegation: { id: d.id, connectionId: d.connectionId, tools: d.tools, allowServiceAccount: d.allowServiceAccount } };
+}
+
+/** The context on the delegation's rows read now. */
+export async function loadActionContext(caller: DelegationCaller): Promise<ActionContext> {
+  return actionContext(await reloadCaller(caller));
 }
 
 /**
  * The gates for a delegation named by an agent at the token endpoint, or null when it is not this
  * agent's delegation in this tenant (the PDP then refuses it and says why; nothing is told here).
  */
-export async function loadServiceAccountGates(q: { tenantId: string; agentId: string; delegationId: string }): Promise<ServiceAccountGates | null> {
-  const row = await readDelegation(q.delegationId);
-  if (!row || row.tenantId !== q.tenantId || row.agentId !== q.agentId || row.agent.tenantId !== q.tenantId || row.connection.tenantId !== q.tenantId) return null;
-  return {
-    delegation: { allowServiceAccount: row.allowServiceAccount },
-    ceiling: readCeiling(row.agent.ceiling),
-    tenantAllowsServiceAccounts: row.tenant.allowServiceAccounts,
-    person: toConnection(row.connection),
-  };
+export async function loadServiceAccountGates(q: { tenantId: string; agentId: string; delegationId: string }, opts: { cached?: boolean } = {}): Promise<ServiceAccountGates | null> {
+  const facts = await delegationFacts(q.tenantId, q.delegationId, { cached: opts.cached === true });
+  if (!facts || facts.tenantId !== q.tenantId || facts.agent.id !== q.agentId || facts.agent.tenantId !== q.tenantId || facts.connection.tenantId !== q.tenantId) return null;
+  return gatesOf(facts);
 }
 
 /**
@@ -115,21 +81,9 @@ export async function serviceAccountFor(ctx: ServiceAccountGates, opts: { person
   if (!ctx.tenantAllowsServiceAccounts) return { refused: "tenant_switch" };
   if (!ctx.ceiling.allowServiceAccount) return { refused: "agent_ceiling" };
   if (!ctx.delegation.allowServiceAccount) return { refused: "delegation" };
-  const db = await getDb();
-  const row = await db.connection.findFirst({
-    where: {
-      // The person's connection was checked to be in the caller's tenant when the gates were loaded.
-      tenantId: ctx.person.tenantId,
-      providerKey: ctx.person.providerKey,
-      isServiceAccount: true,
-      status: { in: [...USABLE] },
-      revokedAt: null,
-      id: { not: ctx.person.id },
-    },
-    orderBy: { createdAt: "asc" },
-    select: connectionSelect,
-  });
-  return row ? { connection: toConnection(row) } : { refused: "none_connected" };
+  // The person's connection was checked to be in the caller's tenant when the gates were loaded.
+  const connection = await serviceAccountConnection({ tenantId: ctx.person.tenantId, providerKey: ctx.person.provider, notId: ctx.person.id });
+  return connection ? { connection } : { refused: "none_connected" };
 }
 
 /**
@@ -137,8 +91,8 @@ export async function serviceAccountFor(ctx: ServiceAccountGates, opts: { person
  * id for the PDP (which re-checks it is a service account of the same tenant and provider, and the
  * ceiling), or undefined when any gate refuses, so the exchange is decided exactly as before.
  */
-export async function serviceAccountForExchange(q: { tenantId: string; agentId: string; delegationId: string }): Promise<string | undefined> {
-  const gates = await loadServiceAccountGates(q);
+export async function serviceAccountForExchange(q: { tenantId: string; agentId: string; delegationId: string }, opts: { cached?: boolean } = {}): Promise<string | undefined> {
+  const gates = await loadServiceAccountGates(q, opts);
   if (!gates || isUsable(gates.person)) return undefined;
   const sa = await serviceAccountFor(gates, { personUsable: false });
   return "connection" in sa ? sa.connection.id : undefined;
@@ -148,7 +102,7 @@ export async function serviceAccountForExchange(q: { tenantId: string; agentId: 
  * The credential to try first: the person's connection when it is usable; otherwise a service account
  * when every gate allows one; otherwise still the person's, so the PDP refuses and says why.
  */
-export async function resolveCredential(ctx: ActionContext): Promise<Credential> {
+export async function resolveCredential(ctx: ServiceAccountGates): Promise<Credential> {
   if (isUsable(ctx.person)) return { kind: "user", connection: ctx.person };
   const sa = await serviceAccountFor(ctx);
   return "connection" in sa ? { kind: "service_account", connection: sa.connection } : { kind: "user", connection: ctx.person };

@@ -12,13 +12,15 @@ import { startUpstream, type Upstream } from "@/lib/testing/vault-world";
 const apiBase = vi.hoisted(() => ({ url: "" }));
 vi.mock("@/lib/providers/registry", async (importOriginal) => {
   const real = await importOriginal<typeof import("@/lib/providers/registry")>();
+  type Found = Awaited<ReturnType<typeof real.getTenantProvider>>;
+  const redirect = (found: Found, key: string): Found => {
+    if (!found || key !== "demo-tasks" || !apiBase.url) return found;
+    return { ...found, definition: { ...found.definition, apiBaseUrl: apiBase.url } satisfies ProviderDefinition };
+  };
   return {
     ...real,
-    getTenantProvider: async (tenantId: string, key: string) => {
-      const found = await real.getTenantProvider(tenantId, key);
-      if (!found || key !== "demo-tasks" || !apiBase.url) return found;
-      return { ...found, definition: { ...found.definition, apiBaseUrl: apiBase.url } satisfies ProviderDefinition };
-    },
+    getTenantProvider: async (tenantId: string, key: string) => redirect(await real.getTenantProvider(tenantId, key), key),
+    getTenantProviderAt: async (tenantId: string, key: string, version: number) => redirect(await real.getTenantProviderAt(tenantId, key, version), key),
   };
 });
 

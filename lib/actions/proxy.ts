@@ -8,6 +8,7 @@ import { allowedRequestHeaders, allowedResponseHeaders, buildUpstreamUrl, checkP
 
 import type { CredentialKind } from "./credential";
 import { ActionError } from "./errors";
+import { actionInFlight } from "./in-flight";
 import { completeAction, performCall, type BuildRequest } from "./perform";
 
 /** How `data` holds the provider's body: parsed JSON, text, base64 of binary bytes, or nothing (null). */
@@ -50,7 +51,11 @@ function refuse(e: unknown): never {
   throw e;
 }
 
-export async function runProxy(caller: DelegationCaller, req: ProxyRequestBody, opts: { requestId: string }): Promise<ProxyResult> {
+export function runProxy(caller: DelegationCaller, req: ProxyRequestBody, opts: { requestId: string }): Promise<ProxyResult> {
+  return actionInFlight(() => proxyOnce(caller, req, opts));
+}
+
+async function proxyOnce(caller: DelegationCaller, req: ProxyRequestBody, opts: { requestId: string }): Promise<ProxyResult> {
   let headers: Record<string, string>;
   let encoded: ReturnType<typeof encodeBody>;
   try {

@@ -8,20 +8,21 @@ import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 import { allowedRequestHeaders, buildUpstreamUrl, encodeBody } from "@/lib/proxy/request";
 import { findToolDefinition, projectOutput, toolInputJsonSchema, type ToolDefinition } from "@/lib/tools/definitions";
 
-import { loadActionContext, type CredentialKind } from "./credential";
+import { actionContext, type CredentialKind } from "./credential";
 import { ActionError } from "./errors";
+import { actionInFlight } from "./in-flight";
 import { auditFailure, completeAction, performCall, type ActionOptions, type BuildRequest } from "./perform";
 
 export type ToolListing = { name: string; title: string; description: string; inputSchema: object };
 export type ToolResult = { output: unknown; receipt: string; credential: CredentialKind };
 
 /** The tools this delegation may call: delegated ∩ the agent's ceiling ∩ the connection's provider. */
-export async function listToolsFor(caller: DelegationCaller): Promise<ToolListing[]> {
-  const ctx = await loadActionContext(caller);
+export function listToolsFor(caller: DelegationCaller): ToolListing[] {
+  const ctx = actionContext(caller);
   const ceiling = new Set(ctx.ceiling.tools);
   return ctx.delegation.tools
     .map((name) => findToolDefinition(name))
-    .filter((tool): tool is ToolDefinition => tool !== undefined && ceiling.has(tool.name) && tool.provider === ctx.person.providerKey)
+    .filter((tool): tool is ToolDefinition => tool !== undefined && ceiling.has(tool.name) && tool.provider === ctx.person.provider)
     .map((tool) => ({ name: tool.name, title: tool.title, description: tool.description, inputSchema: toolInputJsonSchema(tool) }));
 }
 
@@ -40,7 +41,11 @@ function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-export async function runTool(caller: DelegationCaller, name: string, input: unknown, opts: ActionOptions): Promise<ToolResult> {
+export function runTool(caller: DelegationCaller, name: string, input: unknown, opts: ActionOptions): Promise<ToolResult> {
+  return actionInFlight(() => toolOnce(caller, name, input, opts));
+}
+
+async function toolOnce(caller: DelegationCaller, name: string, input: unknown, opts: ActionOptions): Promise<ToolResult> {
   const tool = findToolDefinition(name);
   if (!tool) throw new ActionError(404, "tool_unknown", `There is no tool named "${name.slice(0, 100)}": GET /api/v1/tools lists the tools this delegation may call.`);
   const args = parseInput(tool, input);

@@ -9,6 +9,7 @@ import { readCeiling, type Ceiling } from "@/lib/agents/ceiling";
 import { generateClientId, generateClientSecret, hashSecret, unusablePublicKey, type PublicJwks } from "@/lib/agents/credentials";
 import { agentDto, type AgentDto, type CreateAgentInput, type UpdateAgentInput } from "@/lib/agents/schemas";
 import { appendAudit } from "@/lib/audit/append";
+import { forgetClient } from "@/lib/agents/verified-clients";
 import { getDb } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
@@ -296,6 +297,7 @@ export async function updateAgent(person: Person, id: string, body: UpdateAgentI
         });
       }
     });
+    forgetClient(row.clientId);
   }
   return { agent: await loadDto(row.id, person.tenantId), ...(clientSecret ? { clientSecret } : {}) };
 }
@@ -305,7 +307,7 @@ export async function deleteAgent(person: Person, id: string): Promise<{ deleted
   assertAdmin(person);
   const row = await findOwnRow(person, id);
   const db = await getDb();
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const delegationsEnded = await tx.delegation.count({ where: { agentId: row.id, ...activeDelegationsWhere(new Date()) } });
     const { count } = await tx.agent.deleteMany({ where: { id: row.id, tenantId: person.tenantId } });
     if (count !== 1) throw new NotFoundError(NOT_FOUND);
@@ -320,4 +322,6 @@ export async function deleteAgent(person: Person, id: string): Promise<{ deleted
     });
     return { deleted: true as const, delegationsEnded };
   });
+  forgetClient(row.clientId);
+  return result;
 }

@@ -52,7 +52,7 @@ export async function hashSecret(secret: string): Promise<string> {
  * Whether `presented` is the agent's current secret, or its previous one while the rotation overlap
  * lasts (until `previousSecretExpiresAt`, exclusive). Comparison is constant-time.
  */
-export async function verifyAgentSecret(agent: AgentSecretHashes, presented: string, now: Date = new Date()): Promise<boolean> {
+export async function verifyAgentSecret(agent: AgentSecretHashes & { clientId?: string }, presented: string, now: Date = new Date()): Promise<boolean> {
   if (typeof presented !== "string" || presented.length === 0 || presented.length > MAX_PRESENTED_LENGTH) return false;
   const candidates: string[] = [];
   if (agent.secretHash) candidates.push(agent.secretHash);
@@ -60,23 +60,23 @@ export async function verifyAgentSecret(agent: AgentSecretHashes, presented: str
     candidates.push(agent.previousSecretHash);
   }
   for (const stored of candidates) {
-    if (await matches(stored, presented)) return true;
+    if (await matches(stored, presented, agent.clientId ?? "")) return true;
   }
   return false;
 }
 
-async function matches(stored: string, presented: string): Promise<boolean> {
+async function matches(stored: string, presented: string, owner: string): Promise<boolean> {
   const cacheKey = verifiedKey(stored, presented);
-  const cachedUntil = verified.get(cacheKey);
-  if (cachedUntil !== undefined) {
-    if (cachedUntil > Date.now()) return true;
+  const cached = verified.get(cacheKey);
+  if (cached !== undefined) {
+    if (cached.until > Date.now()) return true;
     verified.delete(cacheKey);
   }
   const parsed = parseHash(stored);
   if (!parsed) return false;
   const actual = await derive(presented, parsed.salt, parsed.N, parsed.r, parsed.p, parsed.hash.length);
   const ok = actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
-  if (ok) remember(cacheKey);
+  if (ok) remember(cacheKey, owner);
   return ok;
 }
 
@@ -105,21 +105,28 @@ function derive(secret: string, salt: Buffer, N: number, r: number, p: number, k
 }
 
 // Successful verifications, keyed by HMAC(process-random key, stored hash + presented secret): the
-// map never holds a secret, and its keys are useless outside this process.
+// map never holds a secret, and its keys are useless outside this process. A rotation changes the
+// stored hash, so the old secret's entry is out of reach once its overlap ends; rotating, suspending
+// and deleting an agent also drop its entries at once (forgetVerifiedSecrets).
 const cacheHmacKey = randomBytes(32);
-const verified = new Map<string, number>();
+const verified = new Map<string, { until: number; owner: string }>();
 
 function verifiedKey(stored: string, presented: string): string {
   return createHmac("sha256", cacheHmacKey).update(stored).update("\0").update(presented).digest("base64url");
 }
 
-function remember(key: string): void {
+function remember(key: string, owner: string): void {
   if (verified.size >= CACHE_MAX_ENTRIES) {
     // Maps iterate in insertion order: drop the oldest entry.
     const oldest = verified.keys().next().value;
     if (oldest !== undefined) verified.delete(oldest);
   }
-  verified.set(key, Date.now() + CACHE_TTL_MS);
+  verified.set(key, { until: Date.now() + CACHE_TTL_MS, owner });
+}
+
+/** Forgets the remembered verifications of one client (its secret was rotated, or it was suspended or deleted). */
+export function forgetVerifiedSecrets(clientId: string): void {
+  for (const [key, entry] of verified) if (entry.owner === clientId) verified.delete(key);
 }
 
 /** Forget every remembered verification (tests; a process that wants a clean slate). */

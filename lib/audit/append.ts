@@ -1,58 +1,26 @@
 import "server-only";
-// Appends an audit event to the tenant's hash chain: each row stores the previous row's hash and its
-// own hash over (previous hash, sequence number, content). The tenant's chain is serialized with a
-// transaction-scoped advisory lock so concurrent writers cannot fork it. Callers pass their
-// transaction, so the event and the change it records commit together or not at all.
-import { createHash } from "node:crypto";
+// Appends one audit event inside the caller's transaction, so the event and the change it records
+// commit together or not at all: the tenant's head row is locked, the event chained after the tail
+// and the head moved. Agent actions append through the group-commit writer (lib/audit/writer.ts)
+// instead; both serialize on the same head row, so the chain never forks.
 import type { Prisma } from "@/lib/generated/prisma/client";
 
-export const GENESIS_HASH = "0".repeat(64);
+import { auditHash, chainedRow, type AuditInput } from "./chain";
+import { lockAuditHead } from "./head";
+import { forgetChainState } from "./writer";
 
-export type AuditInput = {
-  tenantId: string;
-  action: string;
-  outcome: "success" | "failure" | "allow" | "deny";
-  actorArn?: string | null;
-  agentId?: string | null;
-  target?: string | null;
-  details?: Record<string, unknown>;
-};
+export { auditHash, canonicalJson, GENESIS_HASH, type AuditInput } from "./chain";
+export { lockAuditHead } from "./head";
 
 type Tx = Prisma.TransactionClient;
 
-/** Canonical JSON: keys sorted at every depth, so the hash does not depend on insertion order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value instanceof Date ? value.toISOString() : value);
-}
-
-export function auditHash(prevHash: string, row: { tenantId: string; seq: number; at: Date; actorArn: string | null; agentId: string | null; action: string; outcome: string; target: string | null; details: unknown }): string {
-  // Exactly these fields: a caller passing a whole stored row (with id, prevHash, hash) must hash the same content.
-  const { tenantId, seq, at, actorArn, agentId, action, outcome, target, details } = row;
-  const content = canonicalJson({ tenantId, seq, at: at.toISOString(), actorArn, agentId, action, outcome, target, details });
-  return createHash("sha256").update(prevHash).update("\n").update(content).digest("hex");
-}
-
 export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: number; hash: string }> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"audit:" + input.tenantId}))`;
-  const last = await tx.auditEvent.findFirst({ where: { tenantId: input.tenantId }, orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
-  const row = {
-    tenantId: input.tenantId,
-    seq: (last?.seq ?? 0) + 1,
-    at: new Date(),
-    actorArn: input.actorArn ?? null,
-    agentId: input.agentId ?? null,
-    action: input.action,
-    outcome: input.outcome,
-    target: input.target ?? null,
-    details: (input.details ?? {}) as Prisma.InputJsonObject,
-  };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const hash = auditHash(prevHash, row);
-  await tx.auditEvent.create({ data: { ...row, prevHash, hash } });
+  const tail = await lockAuditHead(tx, input.tenantId);
+  // This process's writer must not trust what it last saw of the head: it moves now.
+  forgetChainState(input.tenantId);
+  const row = chainedRow(input, tail.seq + 1, new Date());
+  const hash = auditHash(tail.hash, row);
+  await tx.auditEvent.create({ data: { ...row, details: row.details as Prisma.InputJsonObject, prevHash: tail.hash, hash } });
+  await tx.$executeRaw`UPDATE "AuditHead" SET "seq" = ${row.seq}, "hash" = ${hash} WHERE "tenantId" = ${input.tenantId}`;
   return { seq: row.seq, hash };
 }

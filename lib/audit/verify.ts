@@ -3,7 +3,7 @@
 // named, so an operator knows where the log stops being trustworthy. Reads in pages: a chain of
 // millions of rows never sits in memory at once.
 import type { VaultPrismaClient } from "@/lib/db";
-import { auditHash, GENESIS_HASH } from "./append";
+import { auditHash, GENESIS_HASH } from "./chain";
 
 export type ChainBreak = { tenantId: string; seq: number; id: string; reason: string };
 export type ChainReport = { tenantId: string; rows: number; lastHash: string; break: ChainBreak | null };

@@ -4,7 +4,7 @@ import "server-only";
 // behind three more gates: the tenant switch, the agent's ceiling and the delegation). At most one per
 // tenant and provider: marking a second unmarks the first in the same transaction, under the tenant's
 // audit lock, so two administrators marking at once cannot leave two marked. Every change is audited.
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, lockAuditHead } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
 import type { Person } from "@/lib/tenancy/people";
@@ -29,7 +29,7 @@ export async function setServiceAccount(admin: Person, connectionId: string, ser
   if (admin.role !== "admin") throw new ForbiddenError("Only an administrator of your organisation can choose its service accounts.");
   const db = await getDb();
   return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"audit:" + admin.tenantId}))`;
+    await lockAuditHead(tx, admin.tenantId);
     const row = await tx.connection.findFirst({
       where: { id: connectionId, tenantId: admin.tenantId, userId: admin.id },
       select: { ...connectionDtoColumns, revokedAt: true },

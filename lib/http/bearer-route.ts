@@ -28,6 +28,11 @@ export type BearerRouteOptions<K extends Kind, B extends Schema | undefined, P e
   accept: readonly K[];
   body?: B;
   params?: P;
+  /**
+   * The route acts (proxy, tool call): the token's rows may come from memory, because the action's
+   * decision is confirmed against the current policy when its audit record is written.
+   */
+  acts?: boolean;
 };
 
 export type BearerHandlerContext<K extends Kind, B, P> = {
@@ -52,7 +57,7 @@ export function withBearer<K extends Kind, B extends Schema | undefined = undefi
     const requestId = requestIdOf(req);
     let response: Response;
     try {
-      const caller = await authenticateBearer(req);
+      const caller = await authenticateBearer(req, { cached: options.acts === true });
       if (!(options.accept as readonly Kind[]).includes(caller.kind)) {
         response = wrongKind(caller.kind, options.accept);
       } else {

@@ -15,7 +15,8 @@ const { VaultCallError } = await import("@/lib/vault/errors");
 const { createMcpServer, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
 
 type Caller = Parameters<typeof createMcpServer>[0];
-const caller: Caller = {
+// The action layer is replaced here, so the caller's facts and claims are never read.
+const caller = {
   kind: "delegation",
   tenantId: "acme",
   agent: { id: "agent-1", clientId: "agt_1", name: "Agent" },
@@ -25,7 +26,7 @@ const caller: Caller = {
   scopes: ["tasks.read", "tasks.write"],
   tokenId: "jti-1",
   expiresAt: new Date(Date.now() + 300_000),
-};
+} as unknown as Caller;
 const createTask = {
   name: "demo-tasks.create_task",
   title: "Create a task",

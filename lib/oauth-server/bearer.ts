@@ -1,10 +1,15 @@
 import "server-only";
 // Who is calling an agent-facing route: verifies the vault-signed access token in `Authorization:
-// Bearer`, then re-reads the agent (and the delegation) on every call, so suspending an agent or
-// revoking a delegation stops tokens already in an agent's hands at once, not when they expire.
+// Bearer`, then loads the rows behind it (lib/policy/facts.ts) and judges the token's standing with
+// the PDP's own definition (lib/pdp/standing.ts): suspending an agent or revoking a delegation stops
+// tokens already in an agent's hands at once, not when they expire. Routes that only read answer on
+// rows read now; routes that act take the facts from memory, because their decision is confirmed
+// against the tenant's current policy version when its audit record is written, and made again on
+// fresh rows when it is stale (lib/actions/perform.ts).
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 
-import { getDb } from "@/lib/db";
+import { agentFacts, delegationFacts, type DelegationFacts } from "@/lib/policy/facts";
+import { delegationStanding } from "@/lib/pdp/standing";
 import { vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
 
 import { vaultIssuer } from "./issuer";
@@ -21,8 +26,14 @@ export type DelegationCaller = {
   scopes: string[];
   tokenId: string;
   expiresAt: Date;
+  /** The rows the token stands on, as loaded for this call. */
+  facts: DelegationFacts;
+  /** The verified claims, kept so the facts can be read again and matched against them. */
+  claims: DelegationClaims;
 };
 export type BearerCaller = AgentCaller | DelegationCaller;
+
+type DelegationClaims = { tenantId: string; clientId: string; delegationId: string; connectionId: string; sub: string; scope: string; jti: string; exp: number };
 
 /** `typ` of every access token the vault issues (RFC 9068). */
 export const ACCESS_TOKEN_TYP = "at+jwt";
@@ -53,8 +64,19 @@ const MAX_TOKEN_LENGTH = 8192;
 // RFC 6750 §2.1 b64token.
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
 const INVALID = "The access token is not valid here: request a new one from the token endpoint.";
+const AGENT_UNKNOWN = "The agent this token was issued to is no longer registered.";
+const AGENT_SUSPENDED = "An administrator suspended this agent: its tokens no longer work.";
+const DELEGATION_UNKNOWN = "The delegation behind this token no longer exists: ask the person to grant access again.";
 
-export async function authenticateBearer(req: Request): Promise<BearerCaller> {
+export type BearerOptions = {
+  /**
+   * Take the delegation's rows from memory and leave its standing to the caller's decision, which is
+   * confirmed against the current policy version when it is recorded (only for routes that act).
+   */
+  cached?: boolean;
+};
+
+export async function authenticateBearer(req: Request, opts: BearerOptions = {}): Promise<BearerCaller> {
   const header = req.headers.get("authorization");
   if (!header) throw new BearerError("token_missing", "This call needs an access token: send `Authorization: Bearer <token>` from the token endpoint.");
   const match = BEARER.exec(header.trim());
@@ -65,50 +87,81 @@ export async function authenticateBearer(req: Request): Promise<BearerCaller> {
   const tenantId = str(claims.tid);
   if (!clientId || !tenantId) throw new BearerError("token_invalid", INVALID);
   const delegationId = str(claims.del);
-  const db = await getDb();
 
   if (!delegationId) {
     // An agent token names the agent itself as subject and carries no delegation claims.
     if (claims.sub !== clientId || claims.cnx !== undefined || claims.act !== undefined) throw new BearerError("token_invalid", INVALID);
-    const agent = await db.agent.findUnique({ where: { clientId }, select: { id: true, clientId: true, name: true, tenantId: true, status: true } });
-    return { kind: "agent", tenantId, agent: checkAgent(agent, tenantId) };
+    const facts = await agentFacts({ clientId }, { cached: false });
+    if (!facts || facts.agent.tenantId !== tenantId) throw new BearerError("agent_unknown", AGENT_UNKNOWN);
+    if (facts.agent.status !== "active") throw new BearerError("agent_suspended", AGENT_SUSPENDED);
+    return { kind: "agent", tenantId, agent: callerAgent(facts.agent) };
   }
 
   const act = claims.act as { sub?: unknown } | undefined;
   const connectionId = str(claims.cnx);
-  if (!connectionId || !act || act.sub !== clientId || !str(claims.sub)) throw new BearerError("token_invalid", INVALID);
-  const delegation = await db.delegation.findUnique({
-    where: { id: delegationId },
-    select: {
-      tenantId: true,
-      connectionId: true,
-      scopes: true,
-      expiresAt: true,
-      revokedAt: true,
-      user: { select: { arn: true } },
-      agent: { select: { id: true, clientId: true, name: true, tenantId: true, status: true } },
-    },
-  });
-  // A delegation that moved to another agent, tenant or connection is not the one the token was issued for.
-  if (!delegation || delegation.tenantId !== tenantId || delegation.connectionId !== connectionId || delegation.user.arn !== claims.sub || delegation.agent.clientId !== clientId) {
-    throw new BearerError("delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again.");
+  const sub = str(claims.sub);
+  if (!connectionId || !act || act.sub !== clientId || !sub) throw new BearerError("token_invalid", INVALID);
+  const tokenClaims: DelegationClaims = { tenantId, clientId, delegationId, connectionId, sub, scope: str(claims.scope) ?? "", jti: str(claims.jti)!, exp: claims.exp! };
+  let facts = matching(await delegationFacts(tenantId, delegationId, { cached: opts.cached === true }), tokenClaims);
+  // Memory may hold an older copy than the token: read once more before refusing it.
+  if (!facts && opts.cached) facts = matching(await delegationFacts(tenantId, delegationId, { cached: false }), tokenClaims);
+  if (!facts) throw new BearerError("delegation_unknown", DELEGATION_UNKNOWN);
+  if (!opts.cached) {
+    const refusal = delegationStanding(facts, new Date());
+    if (refusal) throw standingError(refusal.code);
   }
-  const agent = checkAgent(delegation.agent, tenantId);
-  if (delegation.revokedAt) throw new BearerError("delegation_revoked", "The person revoked this delegation: this token no longer works.");
-  if (delegation.expiresAt.getTime() <= Date.now()) throw new BearerError("delegation_expired", "This delegation has expired: ask the person to grant access again.");
-  const granted = new Set(delegation.scopes);
-  const scopes = (str(claims.scope) ?? "").split(" ").filter((s) => s && granted.has(s));
+  return delegationCaller(tokenClaims, facts);
+}
+
+/** The same caller on the delegation's rows read now (a decision made on the cached ones was stale). */
+export async function reloadCaller(caller: DelegationCaller): Promise<DelegationCaller> {
+  const facts = matching(await delegationFacts(caller.tenantId, caller.delegationId, { cached: false }), caller.claims);
+  if (!facts) throw new BearerError("delegation_unknown", DELEGATION_UNKNOWN);
+  return delegationCaller(caller.claims, facts);
+}
+
+/** The 401 a token meets when its delegation's standing refuses it (a code of lib/pdp/standing.ts). */
+export function standingError(code: string): BearerError {
+  switch (code) {
+    case "agent_unknown":
+    case "tenant_mismatch":
+      return new BearerError("agent_unknown", AGENT_UNKNOWN);
+    case "agent_suspended":
+      return new BearerError("agent_suspended", AGENT_SUSPENDED);
+    case "delegation_revoked":
+      return new BearerError("delegation_revoked", "The person revoked this delegation: this token no longer works.");
+    case "delegation_expired":
+      return new BearerError("delegation_expired", "This delegation has expired: ask the person to grant access again.");
+    default:
+      return new BearerError("delegation_unknown", DELEGATION_UNKNOWN);
+  }
+}
+
+// A delegation that moved to another agent, tenant, connection or person is not the one the token was issued for.
+function matching(facts: DelegationFacts | null, c: DelegationClaims): DelegationFacts | null {
+  if (!facts || facts.tenantId !== c.tenantId || facts.delegation.connectionId !== c.connectionId || facts.delegation.userArn !== c.sub || facts.agent.clientId !== c.clientId) return null;
+  return facts;
+}
+
+function delegationCaller(c: DelegationClaims, facts: DelegationFacts): DelegationCaller {
+  const granted = new Set(facts.delegation.scopes);
   return {
     kind: "delegation",
-    tenantId,
-    agent,
-    delegationId,
-    connectionId,
-    userArn: delegation.user.arn,
-    scopes,
-    tokenId: str(claims.jti)!,
-    expiresAt: new Date(claims.exp! * 1000),
+    tenantId: c.tenantId,
+    agent: callerAgent(facts.agent),
+    delegationId: c.delegationId,
+    connectionId: c.connectionId,
+    userArn: facts.delegation.userArn,
+    scopes: c.scope.split(" ").filter((s) => s && granted.has(s)),
+    tokenId: c.jti,
+    expiresAt: new Date(c.exp * 1000),
+    facts,
+    claims: c,
   };
+}
+
+function callerAgent(a: { id: string; clientId: string; name: string }): CallerAgent {
+  return { id: a.id, clientId: a.clientId, name: a.name };
 }
 
 async function verify(token: string): Promise<JWTPayload> {
@@ -129,12 +182,6 @@ async function verify(token: string): Promise<JWTPayload> {
     if (e instanceof joseErrors.JWTExpired) throw new BearerError("token_expired", "The access token has expired: request a new one from the token endpoint.");
     throw new BearerError("token_invalid", INVALID);
   }
-}
-
-function checkAgent(agent: { id: string; clientId: string; name: string; tenantId: string; status: string } | null, tenantId: string): CallerAgent {
-  if (!agent || agent.tenantId !== tenantId) throw new BearerError("agent_unknown", "The agent this token was issued to is no longer registered.");
-  if (agent.status !== "active") throw new BearerError("agent_suspended", "An administrator suspended this agent: its tokens no longer work.");
-  return { id: agent.id, clientId: agent.clientId, name: agent.name };
 }
 
 function str(v: unknown): string | undefined {

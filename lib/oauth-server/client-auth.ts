@@ -7,12 +7,15 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader
 
 import { hashSecret, publicJwksSchema, verifyAgentSecret } from "@/lib/agents/credentials";
 import { JWS_ALGS } from "@/lib/agents/jwks";
-import { getDb } from "@/lib/db";
+import { heldClientRow, holdClientRow, type ClientRow } from "@/lib/agents/verified-clients";
+import { getDb, getSql } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
+import { knownPolicyVersion, observePolicyVersion } from "@/lib/policy/facts";
 
 import { OAuthError } from "./errors";
 import { tokenEndpointUrl, vaultIssuer } from "./issuer";
+import { authRetryAfter, recordAuthFailure, sourceAddress } from "./throttle";
 
 export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 export const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"] as const;
@@ -30,23 +33,12 @@ const PURGE_EVERY_MS = 60_000;
 export type TokenClient = {
   method: ClientAuthMethod;
   agent: { id: string; tenantId: string; clientId: string; name: string };
+  /** The tenant policy version the agent's row was read at: what it issues is recorded only if that is still current. */
+  policyVersion: number;
 };
 
 export const CLIENT_AUTH_FAILED = "Client authentication failed: the client is unknown or suspended, or its secret or signed assertion was not accepted.";
-const agentSelect = {
-  id: true,
-  tenantId: true,
-  clientId: true,
-  name: true,
-  status: true,
-  secretHash: true,
-  previousSecretHash: true,
-  previousSecretExpiresAt: true,
-  jwks: true,
-  jwksUri: true,
-  updatedAt: true,
-} as const;
-type AgentRow = { id: string; tenantId: string; clientId: string; name: string; status: string; secretHash: string | null; previousSecretHash: string | null; previousSecretExpiresAt: Date | null; jwks: unknown; jwksUri: string | null; updatedAt: Date };
+type AgentRow = ClientRow;
 
 function refuse(reason: string): OAuthError {
   return new OAuthError("invalid_client", CLIENT_AUTH_FAILED, { reason });
@@ -61,23 +53,63 @@ export function attemptedMethods(req: Request, form: URLSearchParams): ClientAut
   return methods;
 }
 
-export async function authenticateClient(req: Request, form: URLSearchParams): Promise<TokenClient> {
+export type ClientAuthOptions = {
+  /** Use this process's copy of the agent's row when it is at the newest policy version known here. */
+  cached?: boolean;
+  /** This very request was authenticated a moment ago (then decided on stale rows): its assertion's jti is already spent by it. */
+  again?: boolean;
+};
+
+export async function authenticateClient(req: Request, form: URLSearchParams, opts: ClientAuthOptions = {}): Promise<TokenClient> {
   const methods = attemptedMethods(req, form);
   if (methods.length > 1) throw new OAuthError("invalid_request", "The request uses more than one client authentication method: use exactly one (client_secret_basic, client_secret_post or private_key_jwt).");
   const method = methods[0];
-  if (!method) throw refuse("no client authentication");
+  const keys = { clientId: claimedClientId(req, form, method), address: sourceAddress(req) };
+  const wait = await authRetryAfter(keys);
+  if (wait > 0) {
+    log.warn({ method, clientId: keys.clientId, address: keys.address }, "token endpoint throttled client authentication");
+    throw new OAuthError("temporarily_unavailable", `Too many failed client authentications: wait ${wait} seconds before trying again.`, { retryAfter: wait });
+  }
   try {
+    if (!method) throw refuse("no client authentication");
+    const cached = opts.cached === true;
     const agent =
-      method === "client_secret_basic" ? await bySecret(...basicCredentials(req.headers.get("authorization")!, form)) : method === "client_secret_post" ? await bySecret(postCredentials(form), form.get("client_secret")!) : await byAssertion(form);
-    return { method, agent: { id: agent.id, tenantId: agent.tenantId, clientId: agent.clientId, name: agent.name } };
+      method === "client_secret_basic"
+        ? await bySecret(...basicCredentials(req.headers.get("authorization")!, form), cached)
+        : method === "client_secret_post"
+          ? await bySecret(postCredentials(form), form.get("client_secret")!, cached)
+          : await byAssertion(form, cached, opts.again === true);
+    return { method, agent: { id: agent.id, tenantId: agent.tenantId, clientId: agent.clientId, name: agent.name }, policyVersion: agent.policyVersion };
   } catch (e) {
     if (e instanceof OAuthError) {
-      if (e.error === "invalid_client") log.info({ method, reason: e.internal.reason }, "token endpoint refused client authentication");
+      if (e.error === "invalid_client") {
+        log.info({ method, reason: e.internal.reason }, "token endpoint refused client authentication");
+        await recordAuthFailure(keys);
+      }
       throw e;
     }
     log.warn({ method, err: e }, "token endpoint client authentication failed unexpectedly");
     throw refuse("unexpected failure");
   }
+}
+
+/** The client id a request claims, before anything is checked: what throttling counts failures against. */
+function claimedClientId(req: Request, form: URLSearchParams, method: ClientAuthMethod | undefined): string | null {
+  if (method === "client_secret_basic") {
+    const match = /^Basic[ ]+([A-Za-z0-9+/]+=*)[ ]*$/i.exec(req.headers.get("authorization") ?? "");
+    const decoded = match ? Buffer.from(match[1]!, "base64").toString("utf8") : "";
+    const colon = decoded.indexOf(":");
+    return colon > 0 ? (formDecode(decoded.slice(0, colon)) ?? null) : null;
+  }
+  if (method === "private_key_jwt") {
+    try {
+      const iss = decodeJwt(form.get("client_assertion") ?? "").iss;
+      return typeof iss === "string" ? iss : null;
+    } catch {
+      return form.get("client_id");
+    }
+  }
+  return form.get("client_id");
 }
 
 // RFC 6749 §2.3.1: the id and secret are form-urlencoded before they are joined with ":" and base64-encoded.
@@ -109,17 +141,39 @@ function postCredentials(form: URLSearchParams): string {
   return clientId;
 }
 
-async function findAgent(clientId: string): Promise<AgentRow | null> {
+const AGENT_ROW = `
+SELECT a."id", a."tenantId", a."clientId", a."name", a."status", a."secretHash", a."previousSecretHash",
+  (extract(epoch from a."previousSecretExpiresAt") * 1000)::float8 AS "previousSecretExpiresAtMs", a."jwks", a."jwksUri",
+  (extract(epoch from a."updatedAt") * 1000)::float8 AS "updatedAtMs", COALESCE(h."policyVersion", 0) AS "policyVersion"
+FROM "Agent" a LEFT JOIN "AuditHead" h ON h."tenantId" = a."tenantId"
+WHERE a."clientId" = $1`;
+type RawAgentRow = Omit<AgentRow, "previousSecretExpiresAt" | "updatedAt"> & { previousSecretExpiresAtMs: number | null; updatedAtMs: number };
+
+async function findAgent(clientId: string, cached: boolean): Promise<AgentRow | null> {
   if (clientId.length > 200) return null;
-  const db = await getDb();
-  return db.agent.findUnique({ where: { clientId }, select: agentSelect });
+  // A row is served again only while its policy version is the newest this process knows.
+  const held = cached ? heldClientRow(clientId) : undefined;
+  if (held && held.policyVersion === knownPolicyVersion(held.tenantId)) return held;
+  const sql = await getSql();
+  const [raw] = await sql.query<RawAgentRow>(AGENT_ROW, [clientId]);
+  if (!raw) return null;
+  const { previousSecretExpiresAtMs, updatedAtMs, ...rest } = raw;
+  const row: AgentRow = {
+    ...rest,
+    policyVersion: Number(raw.policyVersion),
+    previousSecretExpiresAt: previousSecretExpiresAtMs === null ? null : new Date(previousSecretExpiresAtMs),
+    updatedAt: new Date(updatedAtMs),
+  };
+  observePolicyVersion(row.tenantId, row.policyVersion);
+  holdClientRow(row);
+  return row;
 }
 
 // Spent on unknown clients so their refusal takes as long as a wrong secret's.
 let decoyHash: Promise<string> | null = null;
 
-async function bySecret(clientId: string, secret: string): Promise<AgentRow> {
-  const agent = await findAgent(clientId);
+async function bySecret(clientId: string, secret: string, cached: boolean): Promise<AgentRow> {
+  const agent = await findAgent(clientId, cached);
   if (!agent || !agent.secretHash) {
     decoyHash ??= hashSecret(`decoy-${Math.random()}`);
     await verifyAgentSecret({ secretHash: await decoyHash, previousSecretHash: null, previousSecretExpiresAt: null }, secret);
@@ -130,7 +184,7 @@ async function bySecret(clientId: string, secret: string): Promise<AgentRow> {
   return agent;
 }
 
-async function byAssertion(form: URLSearchParams): Promise<AgentRow> {
+async function byAssertion(form: URLSearchParams, cached: boolean, again: boolean): Promise<AgentRow> {
   if (form.get("client_assertion_type") !== JWT_BEARER_ASSERTION_TYPE) {
     throw new OAuthError("invalid_request", `client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}.`);
   }
@@ -153,7 +207,7 @@ async function byAssertion(form: URLSearchParams): Promise<AgentRow> {
   const inForm = form.get("client_id");
   if (inForm !== null && inForm !== clientId) throw refuse("client_id differs from the assertion's issuer");
 
-  const agent = await findAgent(clientId);
+  const agent = await findAgent(clientId, cached);
   if (!agent) throw refuse("unknown client");
   if (agent.status !== "active") throw refuse("agent suspended");
   const keys = keySetOf(agent);
@@ -183,7 +237,7 @@ async function byAssertion(form: URLSearchParams): Promise<AgentRow> {
   if (typeof payload.iat === "number" && payload.iat > now + CLOCK_SKEW_SECONDS) throw refuse("assertion iat in the future");
   const jti = payload.jti;
   if (typeof jti !== "string" || !jti || jti.length > MAX_JTI_LENGTH) throw refuse("assertion jti missing or too long");
-  await spendJti(clientId, jti, new Date((payload.exp! + CLOCK_SKEW_SECONDS) * 1000));
+  if (!again) await spendJti(clientId, jti, new Date((payload.exp! + CLOCK_SKEW_SECONDS) * 1000));
   return agent;
 }
 

@@ -10,6 +10,7 @@ export type OAuthErrorCode =
   | "unsupported_grant_type"
   | "invalid_scope"
   | "invalid_target"
+  | "temporarily_unavailable"
   | "server_error";
 
 /** A refusal the token endpoint answers as `{ error, error_description }`. The description is safe to show. */
@@ -18,7 +19,7 @@ export class OAuthError extends Error {
     readonly error: OAuthErrorCode,
     readonly description: string,
     /** Extra facts for the audit log and the server log (never secrets); not sent to the client. */
-    readonly internal: { reason?: string; pdpCode?: string } = {},
+    readonly internal: { reason?: string; pdpCode?: string; retryAfter?: number } = {},
   ) {
     super(description);
     this.name = "OAuthError";
@@ -31,9 +32,13 @@ export function tokenEndpointJson(body: object, status = 200, headers: Record<st
   return NextResponse.json(body, { status, headers: { ...NO_STORE, ...headers } });
 }
 
-/** RFC 6749 §5.2: 400 for everything but a failed client authentication (401, with a Basic challenge when Basic was tried). */
+/**
+ * RFC 6749 §5.2: 400 for everything but a failed client authentication (401, with a Basic challenge
+ * when Basic was tried); 429 with Retry-After once failed authentications are throttled.
+ */
 export function oauthErrorResponse(e: OAuthError, opts: { basicAttempted?: boolean } = {}): NextResponse {
-  const status = e.error === "invalid_client" ? 401 : e.error === "server_error" ? 500 : 400;
+  const status = e.error === "invalid_client" ? 401 : e.error === "server_error" ? 500 : e.error === "temporarily_unavailable" ? 429 : 400;
   const headers: Record<string, string> = status === 401 && opts.basicAttempted ? { "www-authenticate": 'Basic realm="token-vault", charset="UTF-8"' } : {};
+  if (status === 429) headers["retry-after"] = String(e.internal.retryAfter ?? 60);
   return tokenEndpointJson({ error: e.error, error_description: e.description }, status, headers);
 }

@@ -6,21 +6,30 @@ import { log } from "@/lib/log";
 
 import { attemptedMethods, authenticateClient, type TokenClient } from "./client-auth";
 import { OAuthError, oauthErrorResponse, tokenEndpointJson } from "./errors";
-import { exchangeDelegation, issueClientCredentials } from "./token-exchange";
+import { exchangeDelegation, issueClientCredentials, StaleGrantError } from "./token-exchange";
 import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT } from "./tokens";
 
 const MAX_BODY_BYTES = 32 * 1024;
 /** RFC 8693 lets these repeat (several targets); RFC 6749 §3.2 forbids repeating any other. */
 const REPEATABLE = new Set(["resource", "audience"]);
+const MAX_STALE_RETRIES = 5;
 
 export async function handleTokenRequest(req: Request): Promise<Response> {
   let basicAttempted = false;
   try {
     const form = await readForm(req);
     basicAttempted = attemptedMethods(req, form).includes("client_secret_basic");
-    const client = await authenticateClient(req, form);
-    const answer = await grant(client, form);
-    return tokenEndpointJson(answer);
+    // First on this process's copies of the rows; a decision the audit writer finds stale (the policy
+    // changed meanwhile, here or on another instance) is made again on rows read now.
+    for (let attempt = 0; ; attempt++) {
+      const cached = attempt === 0;
+      const client = await authenticateClient(req, form, { cached, again: !cached });
+      try {
+        return tokenEndpointJson(await grant(client, form, cached));
+      } catch (e) {
+        if (!(e instanceof StaleGrantError) || attempt >= MAX_STALE_RETRIES) throw e;
+      }
+    }
   } catch (e) {
     if (e instanceof OAuthError) return oauthErrorResponse(e, { basicAttempted });
     log.error({ err: e }, "token endpoint failed");
@@ -28,10 +37,10 @@ export async function handleTokenRequest(req: Request): Promise<Response> {
   }
 }
 
-async function grant(client: TokenClient, form: URLSearchParams) {
+async function grant(client: TokenClient, form: URLSearchParams, cached: boolean) {
   const type = form.get("grant_type");
   if (!type) throw new OAuthError("invalid_request", "grant_type is missing.");
-  if (type === TOKEN_EXCHANGE_GRANT) return exchangeDelegation(client, form);
+  if (type === TOKEN_EXCHANGE_GRANT) return exchangeDelegation(client, form, { cached });
   if (type === CLIENT_CREDENTIALS_GRANT) return issueClientCredentials(client, form);
   throw new OAuthError("unsupported_grant_type", `This vault supports the grant types ${TOKEN_EXCHANGE_GRANT} and ${CLIENT_CREDENTIALS_GRANT}.`);
 }

@@ -6,10 +6,10 @@ import "server-only";
 // may stand in exactly as it would for an action (lib/actions/credential.ts holds the gates); the
 // token still names the person's connection, and each action re-resolves the credential.
 import { serviceAccountForExchange } from "@/lib/actions/credential";
-import { appendAudit, type AuditInput } from "@/lib/audit/append";
-import { getDb } from "@/lib/db";
+import type { AuditInput } from "@/lib/audit/chain";
+import { submitAudit } from "@/lib/audit/writer";
 import { log } from "@/lib/log";
-import { evaluate } from "@/lib/pdp/evaluate";
+import { decideNow, decideRecorded, loadSubject, type DecisionSubject } from "@/lib/pdp/evaluate";
 import type { PdpDecision } from "@/lib/pdp/types";
 
 import { CLIENT_AUTH_FAILED, type TokenClient } from "./client-auth";
@@ -38,52 +38,105 @@ const DENIAL_SENTENCES: Record<string, string> = {
   delegation_too_long: CEILING,
 };
 
-export async function exchangeDelegation(client: TokenClient, form: URLSearchParams): Promise<TokenAnswer> {
+/** The facts a grant was decided on changed meanwhile: authenticate again on rows read now, and decide again. */
+export class StaleGrantError extends Error {
+  constructor() {
+    super("The organisation's policy changed while this token was being issued.");
+    this.name = "StaleGrantError";
+  }
+}
+
+export type GrantOptions = {
+  /** Decide on this process's copies of the rows (the first try); a stale decision is retried on rows read now. */
+  cached?: boolean;
+};
+
+export async function exchangeDelegation(client: TokenClient, form: URLSearchParams, opts: GrantOptions = {}): Promise<TokenAnswer> {
   const subject = form.get("subject_token");
   const target = subject ? subject.slice(0, MAX_SUBJECT_TOKEN_LENGTH) : null;
   let requested: string[] | undefined;
   try {
     requested = readExchangeRequest(form);
-    const delegationId = subject!;
-    const who = { tenantId: client.agent.tenantId, agentId: client.agent.id, delegationId };
-    // The person's connection is unusable and every gate lets the tenant's service account stand in:
-    // the PDP decides on that account instead (and says so in its audit event).
-    const serviceAccountId = await serviceAccountForExchange(who);
-    const decision = await evaluate({ ...who, action: { kind: "exchange", scopes: requested }, ...(serviceAccountId ? { serviceAccountId } : {}) });
-    if (decision.decision !== "allow") throw denial(decision);
-
-    const delegation = await loadDelegation(client, delegationId);
-    const scopes = decision.scopes ?? requested ?? delegation.scopes;
-    const issued = await issueDelegationToken({ agent: client.agent, delegation, scopes });
-    if (issued.exp <= issued.iat) throw new OAuthError("invalid_grant", DENIAL_SENTENCES.delegation_expired!, { pdpCode: "delegation_expired" });
-    await audit({
-      tenantId: client.agent.tenantId,
-      action: "token.exchange",
-      outcome: "success",
-      actorArn: delegation.userArn,
-      agentId: client.agent.id,
-      target: delegationId,
-      details: { ...issuedDetails(client, issued), ...(serviceAccountId ? { credential: "service_account", serviceAccountId } : {}) },
-    });
-    return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: "Bearer", expires_in: issued.exp - issued.iat, scope: issued.scope };
   } catch (e) {
     if (e instanceof OAuthError) await auditRefusal(client, "token.exchange", target, e, requested);
     throw e;
   }
+  const cached = opts.cached === true;
+  const delegationId = subject!;
+  const who = { tenantId: client.agent.tenantId, agentId: client.agent.id, delegationId };
+  // The person's connection is unusable and every gate lets the tenant's service account stand in:
+  // the PDP decides on that account instead (and says so in its audit event).
+  const serviceAccountId = await serviceAccountForExchange(who, { cached });
+  const s = await loadSubject({ ...who, action: { kind: "exchange", scopes: requested }, ...(serviceAccountId ? { serviceAccountId } : {}) }, { cached });
+
+  // Decided once here to know what to sign, and again in the audit batch, which alone counts: the
+  // token leaves only if the recorded decision allows exactly what it carries.
+  const now = new Date();
+  const before = decideNow(s, now);
+  const issued = before.decision === "allow" && s.delegation ? await issueDelegationToken({ agent: client.agent, delegation: delegationClaims(s.delegation), scopes: before.scopes ?? requested ?? s.delegation.scopes, now }) : null;
+  const credential = serviceAccountId ? { credential: "service_account", serviceAccountId } : {};
+
+  const refusalOf = (decision: PdpDecision): OAuthError => {
+    if (decision.decision !== "allow") return denial(decision);
+    if (!issued || issued.exp <= issued.iat) return new OAuthError("invalid_grant", DENIAL_SENTENCES.delegation_expired!, { pdpCode: "delegation_expired" });
+    return new OAuthError("invalid_grant", "The delegation changed while the token was being issued: try again.", { pdpCode: "changed" });
+  };
+  const grants = (decision: PdpDecision) => decision.decision === "allow" && issued !== null && issued.exp > issued.iat && sameScopes(decision.scopes, before.scopes);
+
+  let recorded;
+  try {
+    recorded = await decideRecorded({
+      ...s,
+      policyVersion: Math.min(client.policyVersion, s.policyVersion ?? client.policyVersion),
+      follow: (decision) => [
+        grants(decision)
+          ? {
+              tenantId: client.agent.tenantId,
+              action: "token.exchange",
+              outcome: "success" as const,
+              actorArn: s.delegation!.userArn ?? null,
+              agentId: client.agent.id,
+              target: delegationId,
+              details: { ...issuedDetails(client, issued!), ...credential },
+            }
+          : refusalEvent(client, "token.exchange", target, refusalOf(decision), requested),
+      ],
+    });
+  } catch (err) {
+    log.error({ err, action: "token.exchange" }, "could not audit a token exchange; the token is withheld");
+    throw new OAuthError("server_error", "The vault could not record this token in its audit log, so it was not issued: try again shortly.");
+  }
+  if (recorded.status === "stale") throw new StaleGrantError();
+  if (!grants(recorded.decision)) throw refusalOf(recorded.decision);
+  return { access_token: issued!.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: "Bearer", expires_in: issued!.exp - issued!.iat, scope: issued!.scope };
 }
 
 export async function issueClientCredentials(client: TokenClient, form: URLSearchParams): Promise<TokenAnswer> {
+  let issued: IssuedToken;
   try {
     const scope = form.get("scope");
     if (scope !== null && scope.trim() !== AGENT_SCOPE) throw new OAuthError("invalid_scope", `An agent token has the single scope "${AGENT_SCOPE}": request that scope or none.`);
     checkTargets(form);
-    const issued = await issueAgentToken({ agent: client.agent });
-    await audit({ tenantId: client.agent.tenantId, action: "token.client_credentials", outcome: "success", agentId: client.agent.id, target: client.agent.clientId, details: issuedDetails(client, issued) });
-    return { access_token: issued.token, token_type: "Bearer", expires_in: issued.exp - issued.iat, scope: issued.scope };
+    issued = await issueAgentToken({ agent: client.agent });
   } catch (e) {
     if (e instanceof OAuthError) await auditRefusal(client, "token.client_credentials", client.agent.clientId, e);
     throw e;
   }
+  const written = await record({
+    tenantId: client.agent.tenantId,
+    policyVersion: client.policyVersion,
+    events: [{ tenantId: client.agent.tenantId, action: "token.client_credentials", outcome: "success", agentId: client.agent.id, target: client.agent.clientId, details: issuedDetails(client, issued) }],
+  });
+  if (!written) throw new StaleGrantError();
+  return { access_token: issued.token, token_type: "Bearer", expires_in: issued.exp - issued.iat, scope: issued.scope };
+}
+
+function sameScopes(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return (a ?? []).join(" ") === (b ?? []).join(" ");
+}
+
+function delegationClaims(d: NonNullable<DecisionSubject["delegation"]>) {
+  return { id: d.id, connectionId: d.connectionId, userArn: d.userArn ?? "", expiresAt: d.expiresAt };
 }
 
 /** Checks the exchange parameters; returns the requested scopes (undefined: all the delegation allows). */
@@ -129,49 +182,36 @@ function denial(decision: PdpDecision): OAuthError {
   return new OAuthError("invalid_grant", sentence, { pdpCode: decision.code });
 }
 
-/** Re-read after the PDP allowed it: the facts the token carries, and a last check against a revocation in between. */
-async function loadDelegation(client: TokenClient, id: string) {
-  const db = await getDb();
-  const row = await db.delegation.findUnique({
-    where: { id },
-    select: { id: true, tenantId: true, agentId: true, connectionId: true, scopes: true, expiresAt: true, revokedAt: true, user: { select: { arn: true } } },
-  });
-  if (!row || row.tenantId !== client.agent.tenantId || row.agentId !== client.agent.id) throw new OAuthError("invalid_grant", UNKNOWN, { pdpCode: "delegation_unknown" });
-  if (row.revokedAt) throw new OAuthError("invalid_grant", DENIAL_SENTENCES.delegation_revoked!, { pdpCode: "delegation_revoked" });
-  if (row.expiresAt.getTime() <= Date.now()) throw new OAuthError("invalid_grant", DENIAL_SENTENCES.delegation_expired!, { pdpCode: "delegation_expired" });
-  return { id: row.id, connectionId: row.connectionId, userArn: row.user.arn, expiresAt: row.expiresAt, scopes: row.scopes };
-}
-
 function issuedDetails(client: TokenClient, issued: IssuedToken): Record<string, unknown> {
   return { clientAuth: client.method, scope: issued.scope, tokenId: issued.jti, expiresAt: new Date(issued.exp * 1000).toISOString() };
 }
 
-async function audit(input: AuditInput): Promise<void> {
-  const db = await getDb();
+/** Appends events on their own (no decision); false when the client's row was stale. Throws server_error when the log cannot be written. */
+async function record(entry: { tenantId: string; policyVersion?: number; events: AuditInput[] }): Promise<boolean> {
   try {
-    await db.$transaction(async (tx) => {
-      await appendAudit(tx, input);
-    });
+    const outcome = await submitAudit({ tenantId: entry.tenantId, policyVersion: entry.policyVersion, prepare: () => ({ events: entry.events, value: null }) });
+    return outcome.status === "written";
   } catch (err) {
-    log.error({ err, action: input.action }, "could not audit a token issuance; the token is withheld");
+    log.error({ err, action: entry.events[0]?.action }, "could not audit a token issuance; the token is withheld");
     throw new OAuthError("server_error", "The vault could not record this token in its audit log, so it was not issued: try again shortly.");
   }
+}
+
+function refusalEvent(client: TokenClient, action: string, target: string | null, e: OAuthError, requested?: string[]): AuditInput {
+  return {
+    tenantId: client.agent.tenantId,
+    action,
+    outcome: "failure",
+    agentId: client.agent.id,
+    target,
+    details: { clientAuth: client.method, error: e.error, ...(e.internal.pdpCode ? { code: e.internal.pdpCode } : {}), ...(requested ? { scope: requested.join(" ") } : {}) },
+  };
 }
 
 async function auditRefusal(client: TokenClient, action: string, target: string | null, e: OAuthError, requested?: string[]): Promise<void> {
   if (e.error === "server_error") return;
   try {
-    const db = await getDb();
-    await db.$transaction(async (tx) => {
-      await appendAudit(tx, {
-        tenantId: client.agent.tenantId,
-        action,
-        outcome: "failure",
-        agentId: client.agent.id,
-        target,
-        details: { clientAuth: client.method, error: e.error, ...(e.internal.pdpCode ? { code: e.internal.pdpCode } : {}), ...(requested ? { scope: requested.join(" ") } : {}) },
-      });
-    });
+    await record({ tenantId: client.agent.tenantId, events: [refusalEvent(client, action, target, e, requested)] });
   } catch (err) {
     // The refusal stands either way; losing its audit row is logged loudly.
     log.error({ err, action }, "could not audit a refused token request");

@@ -21,13 +21,13 @@ import type { Ceiling } from "@/lib/agents/ceiling";
 import type { Constraints, TimeWindow, Weekday } from "@/lib/delegations/constraints";
 import { WEEKDAYS } from "@/lib/delegations/constraints";
 import { isNormalPath, matchAny, matchPath } from "@/lib/pdp/path-pattern";
+import { isUsableConnection } from "@/lib/pdp/connection";
+import { callerStanding, grantStanding } from "@/lib/pdp/standing";
 import type { PdpAction, PdpConnection, PdpDecision, PdpDelegation, PdpFacts, PdpLayer } from "@/lib/pdp/types";
 import { findTool, PROXY_SCOPE_RULES, READ_METHODS, type ToolMeta } from "@/lib/tools/catalogue";
 
 /** Clock difference tolerated between the grant's expiry and the row's creation time (app vs database clock). */
 export const LIFETIME_GRACE_SECONDS = 60;
-
-const USABLE_CONNECTION: ReadonlySet<PdpConnection["status"]> = new Set(["active", "refreshing", "degraded"]);
 
 type Verdict = PdpDecision | null;
 type Ctx = { facts: PdpFacts; action: PdpAction; ceiling: Ceiling; delegation: PdpDelegation; connection: PdpConnection | null; tool?: ToolMeta };
@@ -37,12 +37,10 @@ function deny(layer: PdpLayer, code: string, reason: string): PdpDecision {
 }
 
 export function decide(facts: PdpFacts, action: PdpAction): PdpDecision {
-  const { agent, delegation } = facts;
-  if (!agent) return deny("ceiling", "agent_unknown", "The vault does not know this agent.");
-  if (agent.tenantId !== facts.tenantId) return deny("ceiling", "tenant_mismatch", "The agent belongs to another organisation.");
-  if (agent.status !== "active") return deny("ceiling", "agent_suspended", "An administrator suspended this agent: nothing it asks is allowed until it is resumed.");
-  if (!delegation || delegation.tenantId !== facts.tenantId) return deny("consent", "delegation_unknown", "The vault does not know this delegation.");
-  if (delegation.agentId !== agent.id) return deny("consent", "delegation_wrong_agent", "This delegation was granted to another agent.");
+  const who = callerStanding(facts);
+  if (who) return who;
+  const agent = facts.agent!;
+  const delegation = facts.delegation!;
 
   const c = facts.connection;
   // A service account stands in for the person's connection only as loaded by evaluate.ts (same tenant and provider).
@@ -91,7 +89,7 @@ function requested(action: PdpAction): string[] | null {
 
 function scopeLayer(ctx: Ctx): Verdict {
   const { connection, action } = ctx;
-  if (!connection || !USABLE_CONNECTION.has(connection.status)) {
+  if (!connection || !isUsableConnection(connection.status)) {
     return deny("scope", "connection_unavailable", "The connection behind this delegation is disconnected or needs reconnecting: its owner must reconnect it.");
   }
   const granted = new Set(connection.scopes);
@@ -106,8 +104,8 @@ function scopeLayer(ctx: Ctx): Verdict {
 
 function consentLayer(ctx: Ctx): Verdict {
   const { facts, action, delegation, connection } = ctx;
-  if (delegation.revokedAt) return deny("consent", "delegation_revoked", "The person revoked this delegation.");
-  if (facts.now.getTime() >= delegation.expiresAt.getTime()) return deny("consent", "delegation_expired", "This delegation has expired: the person can grant a new one.");
+  const held = grantStanding(delegation, facts.now);
+  if (held) return held;
   if (action.kind === "tool" && !delegation.tools.includes(action.tool)) return deny("consent", "tool_not_delegated", `The person did not delegate the tool "${action.tool}".`);
   const delegated = new Set(delegation.scopes);
   const asked = requested(action);

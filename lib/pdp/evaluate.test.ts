@@ -5,13 +5,13 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startConnectWorld } from "@/lib/testing/connect-harness";
 
 const audit = vi.hoisted(() => ({ fail: false }));
-vi.mock("@/lib/audit/append", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/audit/append")>();
+vi.mock("@/lib/audit/writer", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/audit/writer")>();
   return {
     ...real,
-    appendAudit: async (...args: Parameters<typeof real.appendAudit>) => {
+    submitAudit: async (...args: Parameters<typeof real.submitAudit>) => {
       if (audit.fail) throw new Error("disk full");
-      return real.appendAudit(...args);
+      return real.submitAudit(...args);
     },
   };
 });

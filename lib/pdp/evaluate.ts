@@ -1,16 +1,20 @@
 import "server-only";
-// Loads what the policy decision needs, decides, and records the decision — one transaction, so a
-// decision that could not be audited is never handed out. The tenant's audit lock is taken first:
-// counting recent actions for a rate limit and appending this decision then happen as one step
-// (concurrent calls cannot all slip under the limit), and a revocation, which appends its own audit
-// event under the same lock, is either seen by this decision or comes after it in the audit chain.
-import { readCeiling } from "@/lib/agents/ceiling";
-import { getDb } from "@/lib/db";
-import { appendAudit } from "@/lib/audit/append";
-import { readConstraints } from "@/lib/delegations/constraints";
-import type { Prisma } from "@/lib/generated/prisma/client";
+// Decides and records: the pure decision (decide.ts) is made inside the audit writer's batch, on the
+// batch's clock and rate windows, and its audit event is part of that batch. Nothing is decided that
+// is not recorded: the caller gets the decision only once its event is durable. A decision made on
+// rows older than the tenant's current policy version is handed back stale and made again on rows
+// read now, so no decision ever rests on a revoked grant, a suspended agent or a changed ceiling.
+// The rate limit is counted in the batch from the delegation's rate window, so concurrent calls on
+// any number of instances cannot all slip under it.
+import type { AuditInput } from "@/lib/audit/chain";
+import { submitAudit, type WrittenEvent } from "@/lib/audit/writer";
+import { agentFacts, connectionFacts, delegationFacts, type FactsAgent, type FactsConnection } from "@/lib/policy/facts";
 import { decide } from "@/lib/pdp/decide";
-import type { PdpAction, PdpConnection, PdpDecision, PdpDelegation, PdpFacts } from "@/lib/pdp/types";
+import { delegationStanding } from "@/lib/pdp/standing";
+import type { PdpAction, PdpDecision, PdpDelegation } from "@/lib/pdp/types";
+
+export const PDP_AUDIT_ACTION = "pdp.decision";
+const MAX_STALE_RETRIES = 5;
 
 export type EvaluateInput = {
   tenantId: string;
@@ -33,103 +37,120 @@ export type EvaluateInput = {
   serviceAccountId?: string;
 };
 
-export const PDP_AUDIT_ACTION = "pdp.decision";
+/** What one decision is made on. */
+export type DecisionSubject = {
+  tenantId: string;
+  /** The policy version these facts were read at; undefined only when nothing was found to read. */
+  policyVersion?: number;
+  agent: FactsAgent | null;
+  delegation: (PdpDelegation & { userArn?: string }) | null;
+  /** The delegation id asked about, found or not (the event's target). */
+  delegationId: string | null;
+  connection: FactsConnection | null;
+  serviceAccount?: { id: string };
+  action: PdpAction;
+  actorArn?: string | null;
+  requestId?: string;
+  advisory?: boolean;
+  /** The token's own validity is judged before the layers (an agent acting with a delegation token). */
+  standingFirst?: boolean;
+  /** More members for the event: an action's write-ahead record names what is about to be sent. */
+  record?: Record<string, unknown>;
+  /** Events written right after the decision's, in the same batch (the token endpoint's issuance or refusal). */
+  follow?: (decision: PdpDecision) => AuditInput[];
+};
 
-type Tx = Prisma.TransactionClient;
+export type RecordedDecision = { status: "decided"; decision: PdpDecision; event: WrittenEvent; followed: WrittenEvent[] } | { status: "stale"; policyVersion: number };
 
-export async function evaluate(input: EvaluateInput): Promise<PdpDecision> {
-  const db = await getDb();
-  return db.$transaction(async (tx) => {
-    // The same lock appendAudit takes (advisory locks nest within a transaction): from here to commit
-    // no other decision or audited change of this tenant interleaves.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"audit:" + input.tenantId}))`;
-    const now = new Date();
-    const { facts, userArn } = await loadFacts(tx, input, now);
-    const rate = facts.delegation?.constraints?.rateLimit;
-    if (rate && input.action.kind !== "exchange" && facts.delegation) {
-      facts.recentActions = await countRecentActions(tx, input.tenantId, facts.delegation.id, new Date(now.getTime() - rate.perSeconds * 1000));
-    }
-    const decision = decide(facts, input.action);
-    await appendAudit(tx, {
-      tenantId: input.tenantId,
-      action: PDP_AUDIT_ACTION,
-      outcome: decision.decision,
-      actorArn: input.actorArn ?? userArn,
-      agentId: facts.agent?.id ?? null,
-      target: input.delegationId,
-      details: auditDetails(input, decision),
-    });
-    return decision;
-  });
+/** The pure decision on a subject at `now`, outside any batch (rate limits not counted). */
+export function decideNow(s: DecisionSubject, now: Date): PdpDecision {
+  const facts = { now, tenantId: s.tenantId, agent: s.agent, delegation: s.delegation, connection: s.connection, ...(s.serviceAccount ? { serviceAccount: true } : {}) };
+  return (s.standingFirst ? delegationStanding(facts, now) : null) ?? decide(facts, s.action);
 }
 
-/** Several questions, decided one after the other (each its own transaction and audit event). */
+/** One decision, made in the audit batch and durable before it is returned; stale when the policy moved on. */
+export async function decideRecorded(s: DecisionSubject): Promise<RecordedDecision> {
+  const rate = s.delegation?.constraints?.rateLimit;
+  const counted = rate && (s.action.kind === "tool" || s.action.kind === "proxy") ? { delegationId: s.delegation!.id, windowMs: rate.perSeconds * 1000 } : null;
+  const outcome = await submitAudit({
+    tenantId: s.tenantId,
+    policyVersion: s.policyVersion,
+    rateDelegations: counted ? [counted.delegationId] : [],
+    prepare: (view) => {
+      const facts = {
+        now: view.now,
+        tenantId: s.tenantId,
+        agent: s.agent,
+        delegation: s.delegation,
+        connection: s.connection,
+        ...(s.serviceAccount ? { serviceAccount: true } : {}),
+        ...(counted ? { recentActions: view.recent(counted.delegationId, counted.windowMs) } : {}),
+      };
+      const decision = (s.standingFirst ? delegationStanding(facts, view.now) : null) ?? decide(facts, s.action);
+      if (decision.decision === "allow" && counted && !s.advisory) view.hit(counted.delegationId, counted.windowMs);
+      const event = {
+        tenantId: s.tenantId,
+        action: PDP_AUDIT_ACTION,
+        outcome: decision.decision,
+        actorArn: s.actorArn ?? s.delegation?.userArn ?? null,
+        agentId: s.agent?.id ?? null,
+        target: s.delegationId,
+        details: { ...auditDetails(s, decision), ...s.record },
+      };
+      return { events: [event, ...(s.follow?.(decision) ?? [])], value: decision };
+    },
+  });
+  if (outcome.status === "stale") return outcome;
+  return { status: "decided", decision: outcome.value, event: outcome.events[0]!, followed: outcome.events.slice(1) };
+}
+
+/** Decides a question named by ids, on rows read now (the token endpoint, the AuthZEN API). */
+export async function evaluate(input: EvaluateInput): Promise<PdpDecision> {
+  for (let attempt = 0; ; attempt++) {
+    const recorded = await decideRecorded(await loadSubject(input));
+    if (recorded.status === "decided") return recorded.decision;
+    if (attempt >= MAX_STALE_RETRIES) throw new Error("The organisation's policy kept changing while this was decided: try again.");
+  }
+}
+
+/** Several questions, decided one after the other (each with its own audit event). */
 export async function evaluateMany(inputs: readonly EvaluateInput[]): Promise<PdpDecision[]> {
   const out: PdpDecision[] = [];
   for (const input of inputs) out.push(await evaluate(input));
   return out;
 }
 
-async function loadFacts(tx: Tx, input: EvaluateInput, now: Date): Promise<{ facts: PdpFacts; userArn: string | null }> {
-  const [agentRow, delegationRow] = await Promise.all([
-    tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true, tenantId: true, clientId: true, status: true, ceiling: true } }),
-    input.delegationId
-      ? tx.delegation.findUnique({ where: { id: input.delegationId }, include: { user: { select: { arn: true } } } })
-      : Promise.resolve(null),
-  ]);
+/** The subject of a question named by ids: rows read now, or this process's copies at the newest version it knows when `cached`. */
+export async function loadSubject(input: EvaluateInput, opts: { cached?: boolean } = {}): Promise<DecisionSubject> {
+  const cached = opts.cached === true;
+  const df = input.delegationId ? await delegationFacts(input.tenantId, input.delegationId, { cached }) : null;
   // Another tenant's rows are treated as absent: the answer must not tell them apart from unknown ids.
-  const agent = agentRow && agentRow.tenantId === input.tenantId ? { ...agentRow, ceiling: readCeiling(agentRow.ceiling) } : null;
-  const d = delegationRow && delegationRow.tenantId === input.tenantId ? delegationRow : null;
-  const delegation: PdpDelegation | null = d
-    ? {
-        id: d.id,
-        tenantId: d.tenantId,
-        agentId: d.agentId,
-        userId: d.userId,
-        connectionId: d.connectionId,
-        scopes: d.scopes,
-        tools: d.tools,
-        constraints: readConstraints(d.constraints),
-        createdAt: d.createdAt,
-        expiresAt: d.expiresAt,
-        revokedAt: d.revokedAt,
-      }
-    : null;
-  const select = { id: true, tenantId: true, userId: true, providerKey: true, status: true, scopes: true, isServiceAccount: true } as const;
-  const c = d ? await tx.connection.findUnique({ where: { id: d.connectionId }, select }) : null;
-  let row = c && c.tenantId === input.tenantId ? c : null;
-  const serviceAccount = input.serviceAccountId !== undefined;
-  if (serviceAccount) {
-    const sa = row ? await tx.connection.findUnique({ where: { id: input.serviceAccountId }, select }) : null;
-    row = sa && sa.isServiceAccount && sa.tenantId === input.tenantId && sa.providerKey === row!.providerKey ? sa : null;
+  const mine = df && df.tenantId === input.tenantId ? df : null;
+  const af = df && df.agent.id === input.agentId ? { agent: df.agent, policyVersion: df.policyVersion } : input.agentId ? await agentFacts({ id: input.agentId }, { cached: false }) : null;
+  const agent = af && af.agent.tenantId === input.tenantId ? af.agent : null;
+  let connection = mine && mine.connection.tenantId === input.tenantId ? mine.connection : null;
+  if (input.serviceAccountId !== undefined) {
+    const sa = connection ? await connectionFacts(input.serviceAccountId) : null;
+    connection = sa && sa.isServiceAccount && sa.tenantId === input.tenantId && sa.provider === connection!.provider ? sa : null;
   }
-  const connection: PdpConnection | null = row
-    ? { id: row.id, tenantId: row.tenantId, userId: row.userId, provider: row.providerKey, status: row.status, scopes: row.scopes }
-    : null;
-  return { facts: { now, tenantId: input.tenantId, agent, delegation, connection, ...(serviceAccount ? { serviceAccount } : {}) }, userArn: d?.user.arn ?? null };
+  return {
+    tenantId: input.tenantId,
+    // Only a version of this tenant means anything to its audit chain; an answer about nothing of it needs none.
+    policyVersion: mine?.policyVersion ?? (agent ? af!.policyVersion : undefined),
+    agent,
+    delegation: mine?.delegation ?? null,
+    delegationId: input.delegationId,
+    connection,
+    ...(input.serviceAccountId !== undefined ? { serviceAccount: { id: input.serviceAccountId } } : {}),
+    action: input.action,
+    actorArn: input.actorArn,
+    requestId: input.requestId,
+    advisory: input.advisory,
+  };
 }
 
-/** Allowed tool and proxy calls on this delegation since `since`; questions asked through AuthZEN do not count. */
-async function countRecentActions(tx: Tx, tenantId: string, delegationId: string, since: Date): Promise<number> {
-  const where = {
-    tenantId,
-    action: PDP_AUDIT_ACTION,
-    outcome: "allow",
-    target: delegationId,
-    at: { gte: since },
-    OR: [{ details: { path: ["kind"], equals: "tool" } }, { details: { path: ["kind"], equals: "proxy" } }],
-  } satisfies Prisma.AuditEventWhereInput;
-  // Two positive filters, subtracted: a NOT on a JSON path that is absent is NULL in SQL, which would
-  // silently drop every row from the count (and let every call through).
-  const [all, questions] = await Promise.all([
-    tx.auditEvent.count({ where }),
-    tx.auditEvent.count({ where: { ...where, AND: [{ details: { path: ["advisory"], equals: true } }] } }),
-  ]);
-  return all - questions;
-}
-
-function auditDetails(input: EvaluateInput, decision: PdpDecision): Record<string, unknown> {
-  const { action } = input;
+function auditDetails(s: DecisionSubject, decision: PdpDecision): Record<string, unknown> {
+  const { action } = s;
   const what =
     action.kind === "tool"
       ? { tool: action.tool.slice(0, 100) }
@@ -143,8 +164,8 @@ function auditDetails(input: EvaluateInput, decision: PdpDecision): Record<strin
     ...(action.scopes?.length ? { scopes: action.scopes.slice(0, 50) } : {}),
     layer: decision.layer,
     code: decision.code,
-    ...(input.advisory ? { advisory: true } : {}),
-    ...(input.serviceAccountId ? { credential: "service_account", serviceAccountId: input.serviceAccountId } : {}),
-    ...(input.requestId ? { requestId: input.requestId.slice(0, 200) } : {}),
+    ...(s.advisory ? { advisory: true } : {}),
+    ...(s.serviceAccount ? { credential: "service_account", serviceAccountId: s.serviceAccount.id } : {}),
+    ...(s.requestId ? { requestId: s.requestId.slice(0, 200) } : {}),
   };
 }

@@ -3,7 +3,7 @@ import "server-only";
 // may ever stand in for a person's unusable connection (lib/actions/credential.ts reads it on every
 // action and token exchange, so turning it off bites at once). Who is asking is checked here, and a
 // change commits together with its audit event, which records the values before and after.
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, lockAuditHead } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
 import { ForbiddenError, NotFoundError } from "@/lib/http/errors";
 import type { Person } from "@/lib/tenancy/people";
@@ -34,7 +34,7 @@ export async function updateTenantSettings(admin: Person, body: UpdateTenantSett
   return db.$transaction(async (tx) => {
     // The tenant's audit lock first: two administrators flipping the switch at once are recorded in
     // the order they happened, each with the value it really replaced.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"audit:" + admin.tenantId}))`;
+    await lockAuditHead(tx, admin.tenantId);
     const before = await tx.tenant.findUnique({ where: { id: admin.tenantId }, select: columns });
     if (!before) throw new NotFoundError(NO_TENANT);
     if (before.allowServiceAccounts === body.allowServiceAccounts) return tenantSettingsDto.parse(before);

@@ -13,8 +13,8 @@ export const ISSUER = "http://localhost:3999";
 export type Answer = { status: number; headers: Headers; text: string; json: any };
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-export async function startActionWorld() {
-  const world = await startVaultWorld();
+export async function startActionWorld(opts: { databaseUrl?: string } = {}) {
+  const world = await startVaultWorld(opts);
   const { getDb } = await import("@/lib/db");
   const db = await getDb();
   const tokenRoute = await import("@/app/api/oauth/token/route");

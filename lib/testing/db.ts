@@ -52,7 +52,7 @@ export async function createTestDatabase(kind: DbKind): Promise<DbHandle & { kin
         await handle.close();
         remove();
       };
-      return { kind, prisma: handle.prisma, close };
+      return { kind, prisma: handle.prisma, sql: handle.sql, close };
     } catch (e) {
       remove();
       throw e;
@@ -65,7 +65,7 @@ export async function createTestDatabase(kind: DbKind): Promise<DbHandle & { kin
       await handle.close();
       await drop();
     };
-    return { kind, prisma: handle.prisma, close };
+    return { kind, prisma: handle.prisma, sql: handle.sql, close };
   } catch (e) {
     await drop();
     throw e;

@@ -8,7 +8,7 @@ import "server-only";
 // the provider's token to wherever the Location points (another origin, or plain http), or silently
 // dropping it and calling a URL nobody checked. The caller may validate the Location and make a new
 // call through the same checks as the first one.
-import { getDb, type VaultPrismaClient } from "@/lib/db";
+import { getSql } from "@/lib/db";
 import { isLoopbackUrl } from "@/lib/net/loopback";
 import { log } from "@/lib/log";
 import { aadForConnection } from "./aad";
@@ -82,19 +82,24 @@ function checkMethod(raw: string): string {
   return method;
 }
 
-async function loadConnection(db: VaultPrismaClient, req: ProviderCallRequest): Promise<ConnectionRow & { encBlob: Uint8Array }> {
-  const row = await db.connection.findFirst({
-    where: { id: req.connectionId, tenantId: req.tenantId },
-    select: { id: true, tenantId: true, userId: true, status: true, expiresAt: true, encBlob: true, lastError: true },
-  });
-  if (!row) throw new VaultCallError("connection_not_found", "There is no such connection in this organisation.");
+// One statement on every call: the ciphertext and the status are read fresh, never cached, so a
+// refresh done by another instance or a disconnect is seen by the very next call.
+const CONNECTION_FOR_CALL = `
+SELECT "id", "tenantId", "userId", "status", "encBlob", "lastError", (extract(epoch from "expiresAt") * 1000)::float8 AS "expiresAtMs"
+FROM "Connection" WHERE "id" = $1 AND "tenantId" = $2`;
+
+async function loadConnection(req: ProviderCallRequest): Promise<ConnectionRow & { encBlob: Uint8Array }> {
+  const sql = await getSql();
+  const [raw] = await sql.query<Omit<ConnectionRow, "expiresAt"> & { expiresAtMs: number | null }>(CONNECTION_FOR_CALL, [req.connectionId, req.tenantId]);
+  if (!raw) throw new VaultCallError("connection_not_found", "There is no such connection in this organisation.");
+  const row: ConnectionRow = { ...raw, expiresAt: raw.expiresAtMs === null ? null : new Date(raw.expiresAtMs) };
   if (row.status === "revoked" || !row.encBlob) throw new VaultCallError("connection_revoked", "This connection was disconnected: its owner must connect the account again.");
   if (row.status === "needs_reconnect") throw new VaultCallError("connection_needs_reconnect", row.lastError ?? "This connection needs to be reconnected by its owner.");
   return { ...row, encBlob: row.encBlob };
 }
 
 /** Refreshes ahead of the call when the token is (nearly) expired; a still-valid token survives a provider outage. */
-async function ensureUsable(db: VaultPrismaClient, req: ProviderCallRequest, row: ConnectionRow & { encBlob: Uint8Array }, refresher: TokenRefresher) {
+async function ensureUsable(req: ProviderCallRequest, row: ConnectionRow & { encBlob: Uint8Array }, refresher: TokenRefresher) {
   if (row.expiresAt === null || row.expiresAt.getTime() - Date.now() >= REFRESH_SKEW_MS) return row;
   try {
     await refresher.ensureFresh(row.id, { kind: "expiring", withinMs: REFRESH_SKEW_MS }, "on_demand");
@@ -105,7 +110,7 @@ async function ensureUsable(db: VaultPrismaClient, req: ProviderCallRequest, row
     }
     throw e;
   }
-  return loadConnection(db, req);
+  return loadConnection(req);
 }
 
 /** null: do not retry (the provider asked for a longer pause than the vault will hold a request for). */
@@ -161,8 +166,7 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
   const timeoutMs = req.timeoutMs ?? PROVIDER_TIMEOUT_MS;
   const limit = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const body = method === "GET" || method === "HEAD" ? undefined : (req.body ?? undefined);
-  const db = await getDb();
-  let row = await ensureUsable(db, req, await loadConnection(db, req), refresher);
+  let row = await ensureUsable(req, await loadConnection(req), refresher);
 
   const held: OpenTokenSet[] = [];
   const open = (r: ConnectionRow & { encBlob: Uint8Array }) => {
@@ -194,7 +198,7 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
         retriedAfter401 = true;
         await discard(res);
         await refresher.ensureFresh(row.id, { kind: "rejected", fingerprint: tokenFingerprint(set.accessToken) }, "provider_rejected_token");
-        row = await loadConnection(db, req);
+        row = await loadConnection(req);
         set = open(row);
         continue;
       }

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 
 import { createLocalJWKSet, jwtVerify, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { startConnectWorld } from "@/lib/testing/connect-harness";
 import { startRouteServer } from "@/lib/testing/route-server";
@@ -24,6 +24,9 @@ import {
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
 const { POST } = await import("./route");
+const { resetAuthThrottle } = await import("@/lib/oauth-server/throttle");
+// Each refusal case starts with no failed attempts on record (throttling has its own tests).
+beforeEach(() => resetAuthThrottle());
 const { GET: jwksGet } = await import("@/app/.well-known/jwks.json/route");
 const { alice } = world.people;
 const ISSUER = "http://localhost:3999";

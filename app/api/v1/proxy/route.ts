@@ -7,4 +7,4 @@ import { proxyRequestBody } from "@/lib/proxy/request";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withBearer({ accept: ["delegation"], body: proxyRequestBody }, async ({ caller, body, requestId }) => runProxy(caller, body, { requestId }));
+export const POST = withBearer({ accept: ["delegation"], body: proxyRequestBody, acts: true }, async ({ caller, body, requestId }) => runProxy(caller, body, { requestId }));

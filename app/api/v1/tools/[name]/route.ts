@@ -11,6 +11,6 @@ const params = z.object({ name: z.string().trim().min(1).max(100) });
 // The input itself is checked against the tool's own schema (400 invalid_tool_input, naming the field).
 const body = z.object({ input: z.unknown().optional() }).strict();
 
-export const POST = withBearer({ accept: ["delegation"], body, params }, async ({ caller, body, params, requestId }) =>
+export const POST = withBearer({ accept: ["delegation"], body, params, acts: true }, async ({ caller, body, params, requestId }) =>
   runTool(caller, params.name, body.input ?? {}, { requestId, channel: "api" }),
 );

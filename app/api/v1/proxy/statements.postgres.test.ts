@@ -1,0 +1,4 @@
+// Statements per proxy call on PostgreSQL (the budget and the batching: lib/testing/statement-budget.ts).
+import { describeStatementBudget } from "@/lib/testing/statement-budget";
+
+await describeStatementBudget("postgres");
