@@ -5,8 +5,8 @@
 import http from "node:http";
 
 export type Target = {
-  /** Loopback URL of the request. */
-  url: URL;
+  /** Loopback URL of the request; with several, virtual agent i talks to url[i % n] (a round-robin of connections). */
+  url: URL | readonly URL[];
   method: "GET" | "POST";
   /** Headers of each request; called per request so a token can be renewed mid-run. */
   headers: () => Promise<Record<string, string>> | Record<string, string>;
@@ -31,13 +31,13 @@ export type CellResult = {
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-function send(agent: http.Agent, target: Target, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function send(agent: http.Agent, target: Target, url: URL, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: target.url.hostname,
-        port: target.url.port,
-        path: target.url.pathname + target.url.search,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
         method: target.method,
         agent,
         headers: target.body === undefined ? headers : { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(target.body)) },
@@ -67,12 +67,14 @@ export async function runCell(target: Target, concurrency: number, seconds: numb
     errors += 1;
     if (errorSamples.length < 5) errorSamples.push(why.slice(0, 300));
   };
-  async function loop(): Promise<void> {
+  const urls = Array.isArray(target.url) ? target.url : [target.url as URL];
+  async function loop(_: unknown, i: number): Promise<void> {
+    const url = urls[i % urls.length]!;
     while (performance.now() < deadline && latencies.length + errors < (opts.maxRequests ?? Infinity)) {
       const headers = await target.headers();
       const t0 = performance.now();
       try {
-        const { status, body } = await send(agent, target, headers);
+        const { status, body } = await send(agent, target, url, headers);
         const elapsed = performance.now() - t0;
         if (passes(target, status, body)) latencies.push(elapsed);
         else fail(`HTTP ${status}: ${body.slice(0, 200)}`);

@@ -2,7 +2,7 @@
 // + signing + the exchange's own audit event), in process through the token endpoint's route
 // handler on the embedded database. The client's own work (signing its assertion) is done before the
 // clock starts. Prints median and p95 per client authentication method over N calls.
-// Run: node scripts/run-ts.mjs bench/token-exchange.ts [N]   (default 500)
+// Run: node scripts/run-ts.mjs bench/token-exchange.ts [N] [--json]   (default 500; npm run bench runs it too)
 import { pathToFileURL } from "node:url";
 
 import { startConnectWorld } from "../lib/testing/connect-harness";
@@ -71,12 +71,17 @@ export function formatTable(rows: ExchangeStats[]): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const runs = Number(process.argv[2] ?? 500);
+  const json = process.argv.includes("--json");
+  const runs = Number(process.argv.slice(2).find((a) => a !== "--json") ?? 500);
   if (!Number.isInteger(runs) || runs < 1 || runs > 100_000) {
     console.error("Usage: node scripts/run-ts.mjs bench/token-exchange.ts [number of calls, 1-100000]");
     process.exit(2);
   }
   const rows = await benchTokenExchange(runs);
+  if (json) {
+    console.log(JSON.stringify(rows));
+    process.exit(0);
+  }
   console.log(`token exchange (client auth + PDP + signing + audit), in process, embedded database, ${runs} calls per method`);
   console.log(formatTable(rows));
 }

@@ -19,6 +19,7 @@ export function env(): ResolvedConfig {
       masterKey: config.masterKey ?? demo.masterKey,
       nextauthSecret: config.nextauthSecret ?? demo.sessionSecret,
       demoProviderSecret: demo.demoProviderSecret,
+      metricsToken: config.metricsToken ?? demo.metricsToken,
     };
   } else {
     resolved = config as ResolvedConfig;

@@ -31,6 +31,11 @@ export type DemoProvider = {
   port: number;
   close(): Promise<void>;
   stats(): DemoProviderStats;
+  /**
+   * Test controls only: `hook` sees each tasks-API request first and takes it over by returning
+   * true (to hold it unanswered, say); null removes it.
+   */
+  interceptApi(hook: ((req: IncomingMessage, res: ServerResponse) => boolean) | null): void;
 };
 
 const HOST = "127.0.0.1";
@@ -54,6 +59,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     revocations: 0,
   };
   let failTokenRequests = 0;
+  let apiHook: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
   // Test controls only: every access and refresh token value ever handed out (rotated, revoked and
   // expired ones included), so a test can search everything the vault exposed for them.
   const issuedTokens = opts.testControls ? new IssuedTokens() : undefined;
@@ -84,6 +90,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       return;
     }
 
+    if (apiHook && opts.testControls && !pathname.startsWith("/.well-known/") && apiHook(req, res)) return;
     if (await app.tasks.handle(req, res, pathname)) return;
     if (await handleInteraction(app.provider, req, res, pathname)) return;
 
@@ -188,6 +195,9 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       return closing;
     },
     stats: () => ({ ...counters }),
+    interceptApi(hook) {
+      apiHook = hook;
+    },
   };
 }
 

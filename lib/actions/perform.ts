@@ -22,7 +22,7 @@ import { ProxyRequestError } from "@/lib/proxy/request";
 import { requestSha256, responseSha256 } from "@/lib/receipts/claims";
 import { signReceipt } from "@/lib/receipts/receipt";
 import type { HttpMethod } from "@/lib/tools/catalogue";
-import { callProvider, type ProviderCallResponse } from "@/lib/vault/provider-call";
+import { callProvider, forgetConnectionRow, prefetchConnection, type ConnectionPrefetch, type ProviderCallResponse } from "@/lib/vault/provider-call";
 import { VaultCallError } from "@/lib/vault/errors";
 
 import { actionContext, resolveCredential, serviceAccountFor, type ActionConnection, type ActionContext, type Credential, type CredentialKind } from "./credential";
@@ -79,7 +79,7 @@ async function buildFor(ctx: ActionContext, credential: Credential, build: Build
   }
 }
 
-type Attempt = { ctx: ActionContext; credential: Credential; request: UpstreamRequest; requestSha: string };
+type Attempt = { ctx: ActionContext; credential: Credential; request: UpstreamRequest; requestSha: string; prefetched: ConnectionPrefetch; credentialVersion: number | null };
 
 /** Decides and records the write-ahead event; null when the facts were stale. Throws the refusal. */
 async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionOptions): Promise<WrittenEvent | null> {
@@ -96,12 +96,17 @@ async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionO
     actorArn: a.ctx.caller.userArn,
     requestId: opts.requestId,
     standingFirst: true,
+    // The row the call will use must still be the one read: a refresh or disconnect since sends it back.
+    ...(a.credentialVersion !== null ? { credentials: [{ connectionId: a.credential.connection.id, version: a.credentialVersion }] } : {}),
     record: { connectionId: a.credential.connection.id, provider: a.credential.connection.provider, request_sha256: a.requestSha, channel: opts.channel },
   }).catch((e: unknown) => {
     log.error({ err: e, requestId: opts.requestId, delegationId: facts.delegation.id }, "could not record a decision; the action is refused");
     throw auditUnavailable();
   });
-  if (recorded.status === "stale") return null;
+  if (recorded.status === "stale") {
+    for (const id of recorded.changedConnections ?? []) forgetConnectionRow(id);
+    return null;
+  }
   const { decision } = recorded;
   if (decision.decision === "allow") return recorded.event;
   // A token whose delegation or agent no longer stands is refused as a token (401), like the bearer check does.
@@ -116,7 +121,9 @@ async function prepare(caller: DelegationCaller, credential: Credential | null, 
   const ctx = actionContext(caller);
   const chosen = credential ?? (await resolveCredential(ctx));
   const request = await buildFor(ctx, chosen, build);
-  return { ctx, credential: chosen, request, requestSha: requestSha256(request.method, request.url, request.body) };
+  // Read while the decision is recorded: the two are independent, and only an allowed call decrypts.
+  const prefetched = prefetchConnection(ctx.caller.tenantId, chosen.connection.id);
+  return { ctx, credential: chosen, request, requestSha: requestSha256(request.method, request.url, request.body), prefetched, credentialVersion: await prefetched.version };
 }
 
 /** Prepares and decides until the decision rests on current facts; returns the allowed attempt. */
@@ -141,6 +148,7 @@ async function call(a: Attempt): Promise<ProviderCallResponse> {
     url: a.request.url,
     headers: a.request.headers,
     body: a.request.body ?? null,
+    prefetched: a.prefetched,
   });
 }
 

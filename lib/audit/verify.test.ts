@@ -76,6 +76,12 @@ describe("audit chain verification", () => {
     expect((await verifyTenantChain(handle.prisma, "acme")).break).toMatchObject({ seq: 5, reason: expect.stringContaining("jumps from 3 to 5") });
   });
 
+  it("catches rows cut off the end of a chain, which leave no gap behind them", async () => {
+    expect((await verifyTenantChain(handle.prisma, "globex")).break).toBeNull();
+    await handle.prisma.auditEvent.deleteMany({ where: { tenantId: "globex", seq: 3 } });
+    expect((await verifyTenantChain(handle.prisma, "globex")).break).toMatchObject({ seq: 3, reason: expect.stringContaining("cut off its end") });
+  });
+
   it("exits 0 on intact chains", async () => {
     const fresh = mkdtempSync(path.join(tmpdir(), "vault-audit-ok-"));
     const db = await createPrismaClient({ kind: "pglite", dir: path.join(fresh, "pglite") });

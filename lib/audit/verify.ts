@@ -1,7 +1,8 @@
 // Re-walks a tenant's audit hash chain: each row must carry the previous row's hash, a sequence
 // number one past it, and a hash that recomputes from its own content. The first row that fails is
-// named, so an operator knows where the log stops being trustworthy. Reads in pages: a chain of
-// millions of rows never sits in memory at once.
+// named, so an operator knows where the log stops being trustworthy. The chain must also end where
+// the tenant's head row says it does, so rows cut off its end are caught too. Reads in pages: a
+// chain of millions of rows never sits in memory at once.
 import type { VaultPrismaClient } from "@/lib/db";
 import { auditHash, GENESIS_HASH } from "./chain";
 
@@ -43,7 +44,7 @@ export async function verifyTenantChain(db: VaultPrismaClient, tenantId: string,
   let rows = 0;
   for (;;) {
     const page = await db.auditEvent.findMany({ where: { tenantId, seq: { gt: state.seq } }, orderBy: { seq: "asc" }, take: pageSize });
-    if (page.length === 0) return { tenantId, rows, lastHash: state.hash, break: null };
+    if (page.length === 0) return { tenantId, rows, lastHash: state.hash, break: await headMismatch(db, tenantId, state) };
     const checked = checkRows(page, state);
     if (checked.break) return { tenantId, rows: rows + (checked.seq - state.seq), lastHash: checked.hash, break: checked.break };
     rows += page.length;
@@ -51,9 +52,25 @@ export async function verifyTenantChain(db: VaultPrismaClient, tenantId: string,
   }
 }
 
+/** The head row (last seq and hash every append moves) must name the chain's last row. */
+async function headMismatch(db: VaultPrismaClient, tenantId: string, last: { seq: number; hash: string }): Promise<ChainBreak | null> {
+  const head = await db.auditHead.findUnique({ where: { tenantId }, select: { seq: true, hash: true } });
+  if (!head || (head.seq === last.seq && head.hash === last.hash)) return null;
+  const reason =
+    head.seq > last.seq
+      ? `the chain ends at seq ${last.seq} but its head records seq ${head.seq}: rows were cut off its end`
+      : `the chain goes on to seq ${last.seq} past its head at seq ${head.seq}: rows were added behind the head`;
+  return { tenantId, seq: Math.min(head.seq, last.seq) + 1, id: "(head)", reason };
+}
+
 export async function verifyAllChains(db: VaultPrismaClient): Promise<ChainReport[]> {
-  const tenants = await db.auditEvent.findMany({ distinct: ["tenantId"], select: { tenantId: true }, orderBy: { tenantId: "asc" } });
+  // Tenants with events, and tenants whose head says they had some (every row of theirs deleted).
+  const [withEvents, withHeads] = await Promise.all([
+    db.auditEvent.findMany({ distinct: ["tenantId"], select: { tenantId: true } }),
+    db.auditHead.findMany({ where: { seq: { gt: 0 } }, select: { tenantId: true } }),
+  ]);
+  const tenants = [...new Set([...withEvents, ...withHeads].map((t) => t.tenantId))].sort();
   const reports: ChainReport[] = [];
-  for (const { tenantId } of tenants) reports.push(await verifyTenantChain(db, tenantId));
+  for (const tenantId of tenants) reports.push(await verifyTenantChain(db, tenantId));
   return reports;
 }

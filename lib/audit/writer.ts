@@ -42,11 +42,16 @@ export type AuditEntry<T> = {
   policyVersion?: number;
   /** Delegations whose rate windows prepare() reads or moves. */
   rateDelegations?: readonly string[];
+  /**
+   * The connection rows (by credential version) the caller will act with once this is written: if
+   * one changed meanwhile the entry comes back stale, unwritten, naming it.
+   */
+  credentials?: ReadonlyArray<{ connectionId: string; version: number }>;
   /** Called in batch order, maybe more than once (a batch that lost a race is prepared again): pure but for `view`. */
   prepare(view: BatchView): { events: AuditInput[]; value: T };
 };
 
-export type AuditOutcome<T> = { status: "written"; value: T; events: WrittenEvent[]; policyVersion: number } | { status: "stale"; policyVersion: number };
+export type AuditOutcome<T> = { status: "written"; value: T; events: WrittenEvent[]; policyVersion: number } | { status: "stale"; policyVersion: number; changedConnections?: string[] };
 
 /** The batch holding this entry could not be written: nothing of it was stored. */
 export class AuditUnavailableError extends Error {
@@ -142,34 +147,72 @@ async function flush(tenantId: string, t: TenantLog): Promise<void> {
 type Plan = { results: Array<AuditOutcome<unknown> | Error>; rows: EventRow[]; windows: Map<string, RateBuckets>; after: ChainState };
 type EventRow = ReturnType<typeof chainedRow> & { id: string; prevHash: string; hash: string };
 
+type WriteResult = { ok: 1 } | { ok: 0 } | { ok: -1; changed: string[] };
+
 async function writeBatch(tenantId: string, t: TenantLog, batch: Pending[]): Promise<Plan["results"]> {
   const sql = await getSql();
   const needed = [...new Set(batch.flatMap((p) => p.entry.rateDelegations ?? []))];
-  for (let attempt = 0; ; attempt++) {
-    if (attempt >= OPTIMISTIC_ATTEMPTS) {
+  const results: Plan["results"] = new Array(batch.length);
+  // The entries still to write, by their place in the batch (a changed credential takes some out).
+  let pending = batch.map((p, i) => ({ p, i }));
+  const settle = (p: Plan) => {
+    p.results.forEach((r, k) => (results[pending[k]!.i] = r));
+    return results;
+  };
+  const drop = (changed: string[], policyVersion: number) => {
+    const gone = new Set(changed);
+    const before = pending.length;
+    pending = pending.filter(({ p, i }) => {
+      if (!(p.entry.credentials ?? []).some((c) => gone.has(c.connectionId))) return true;
+      results[i] = { status: "stale", policyVersion, changedConnections: changed };
+      writer.stats.stale += 1;
+      return false;
+    });
+    if (pending.length === before) throw new Error("the audit append named changed credentials no entry relies on");
+  };
+  for (let attempt = 0, lost = 0; ; attempt++) {
+    if (lost >= OPTIMISTIC_ATTEMPTS) {
       const locked = await sql.transaction(async (tx) => {
         const state = await loadChainState(tx, tenantId, needed, { lock: true }, writer.stats);
-        const p = plan(state, batch);
-        if ((p.rows.length > 0 || p.windows.size > 0) && !(await write(tx, tenantId, state, p))) throw new Error("the audit head moved while its row was locked");
-        return p;
+        const p = plan(state, pending.map((x) => x.p));
+        const written = p.rows.length > 0 || p.windows.size > 0 ? await write(tx, tenantId, state, p, pending) : ({ ok: 1 } as const);
+        if (written.ok === 0) throw new Error("the audit head moved while its row was locked");
+        return { state, p, written };
       });
       writer.stats.statements += 2;
-      return commit(t, locked);
+      if (locked.written.ok === -1) {
+        drop(locked.written.changed, locked.state.policyVersion);
+        continue;
+      }
+      commit(t, locked.p);
+      return settle(locked.p);
     }
     let state = t.state;
-    const newer = batch.some((p) => p.entry.policyVersion !== undefined && state !== null && p.entry.policyVersion > state.policyVersion);
+    const newer = pending.some(({ p }) => p.entry.policyVersion !== undefined && state !== null && p.entry.policyVersion > state.policyVersion);
     if (!state || newer || needed.some((d) => !state!.windows.has(d))) {
       state = t.state = await loadChainState(sql, tenantId, needed, { lock: false }, writer.stats);
     }
-    const p = plan(state, batch);
-    if (p.rows.length === 0 && p.windows.size === 0) return commit(t, p);
-    if (await write(sql, tenantId, state, p)) return commit(t, p);
+    const p = plan(state, pending.map((x) => x.p));
+    if (p.rows.length === 0 && p.windows.size === 0) {
+      commit(t, p);
+      return settle(p);
+    }
+    const written = await write(sql, tenantId, state, p, pending);
+    if (written.ok === 1) {
+      commit(t, p);
+      return settle(p);
+    }
+    if (written.ok === -1) {
+      drop(written.changed, state.policyVersion);
+      continue;
+    }
+    lost += 1;
     writer.stats.lostRaces += 1;
     t.state = null;
   }
 }
 
-function commit(t: TenantLog, p: Plan): Plan["results"] {
+function commit(t: TenantLog, p: Plan): void {
   t.state = p.after;
   // Copies of rows made on an older version are worthless from now on.
   observePolicyVersion(p.after.tenantId, p.after.policyVersion);
@@ -178,7 +221,6 @@ function commit(t: TenantLog, p: Plan): Plan["results"] {
     writer.stats.events += p.rows.length;
   }
   writer.stats.stale += p.results.filter((r) => !(r instanceof Error) && r.status === "stale").length;
-  return p.results;
 }
 
 /** Prepares every entry against `state`, in order: pure. */
@@ -224,32 +266,24 @@ function plan(state: ChainState, batch: Pending[]): Plan {
   return { results, rows, windows, after: { ...state, seq, hash, windows: merged } };
 }
 
-// One statement: the head moves only if it is where this process saw it, and the events and rate
-// windows are written only if it moved. A data-modifying CTE runs as one atomic statement.
-const WRITE = `
-WITH h AS (
-  UPDATE "AuditHead" SET "seq" = $3, "hash" = $4
-  WHERE "tenantId" = $1 AND "seq" = $2 AND "policyVersion" = $5
-  RETURNING 1
-), e AS (
-  INSERT INTO "AuditEvent" ("id", "tenantId", "seq", "at", "actorArn", "agentId", "action", "outcome", "target", "details", "prevHash", "hash")
-  SELECT x."id", $1, x."seq", x."at", x."actorArn", x."agentId", x."action", x."outcome", x."target", x."details", x."prevHash", x."hash"
-  FROM jsonb_to_recordset($6::jsonb) AS x("id" text, "seq" int, "at" timestamp(3), "actorArn" text, "agentId" text, "action" text, "outcome" text, "target" text, "details" jsonb, "prevHash" text, "hash" text)
-  WHERE EXISTS (SELECT 1 FROM h)
-  RETURNING 1
-), r AS (
-  INSERT INTO "RateWindow" ("delegationId", "tenantId", "hits")
-  SELECT y."delegationId", $1, y."hits" FROM jsonb_to_recordset($7::jsonb) AS y("delegationId" text, "hits" jsonb)
-  WHERE EXISTS (SELECT 1 FROM h)
-  ON CONFLICT ("delegationId") DO UPDATE SET "hits" = EXCLUDED."hits"
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM h)::int AS "moved", (SELECT count(*) FROM e)::int AS "events"`;
-
-async function write(q: SqlQuery, tenantId: string, state: ChainState, p: Plan): Promise<boolean> {
+async function write(q: SqlQuery, tenantId: string, state: ChainState, p: Plan, entries: Array<{ p: Pending }>): Promise<WriteResult> {
   const events = p.rows.map((r) => ({ ...r, at: r.at.toISOString() }));
   const windows = [...p.windows].map(([delegationId, hits]) => ({ delegationId, hits }));
+  // The credentials the written entries' calls will use (stale entries write nothing and need none).
+  const credentials = entries.flatMap(({ p: e }, k) => (p.results[k] && !(p.results[k] instanceof Error) && (p.results[k] as AuditOutcome<unknown>).status === "written" ? (e.entry.credentials ?? []) : []));
   writer.stats.statements += 1;
-  const [row] = await q.query<{ moved: number; events: number }>(WRITE, [tenantId, state.seq, p.after.seq, p.after.hash, state.policyVersion, JSON.stringify(events), JSON.stringify(windows)]);
-  return row?.moved === 1;
+  // One statement (prisma/migrations/0002_audit_head): the head moves only if it is where this
+  // process saw it, and the events and rate windows are written only if it moved.
+  const [row] = await q.query<{ result: WriteResult }>(`SELECT vault_append_audit($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb) AS "result"`, [
+    tenantId,
+    state.seq,
+    state.policyVersion,
+    p.after.seq,
+    p.after.hash,
+    JSON.stringify(events),
+    JSON.stringify(windows),
+    JSON.stringify(credentials.map((c) => ({ id: c.connectionId, version: c.version }))),
+  ]);
+  if (!row) throw new Error("the audit append answered nothing");
+  return row.result;
 }

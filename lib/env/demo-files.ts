@@ -7,6 +7,7 @@ import path from "node:path";
 export const MASTER_KEY_FILE = "master.key";
 export const SESSION_SECRET_FILE = "session.secret";
 export const DEMO_PROVIDER_SECRET_FILE = "demo-provider.secret";
+export const METRICS_TOKEN_FILE = "metrics.token";
 
 function readOrCreate(file: string, make: () => string): { value: string; created: boolean } {
   if (existsSync(file)) {
@@ -24,7 +25,7 @@ function readOrCreate(file: string, make: () => string): { value: string; create
   }
 }
 
-export function ensureDemoSecrets(dataDir: string): { masterKey: string; sessionSecret: string; demoProviderSecret: string; created: string[] } {
+export function ensureDemoSecrets(dataDir: string): { masterKey: string; sessionSecret: string; demoProviderSecret: string; metricsToken: string; created: string[] } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const created: string[] = [];
   const keyFile = path.join(dataDir, MASTER_KEY_FILE);
@@ -35,7 +36,9 @@ export function ensureDemoSecrets(dataDir: string): { masterKey: string; session
   if (secret.created) created.push(secretFile);
   // The portal's client secret at the bundled demo provider: both processes read this file.
   const dp = readOrCreate(path.join(dataDir, DEMO_PROVIDER_SECRET_FILE), () => randomBytes(24).toString("base64url"));
-  return { masterKey: key.value, sessionSecret: secret.value, demoProviderSecret: dp.value, created };
+  // The bearer token of GET /api/metrics, for a Prometheus scraper (or the bench) on this machine.
+  const metrics = readOrCreate(path.join(dataDir, METRICS_TOKEN_FILE), () => randomBytes(32).toString("base64url"));
+  return { masterKey: key.value, sessionSecret: secret.value, demoProviderSecret: dp.value, metricsToken: metrics.value, created };
 }
 
 /** Appends a new key version to the demo key file and returns the new ring spec. */

@@ -35,6 +35,8 @@ export type VaultConfig = {
   demoProvider?: { port: number; issuer: string; clientId: string; testControls: boolean };
   port: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Bearer token of GET /api/metrics; undefined: metrics are off (demo mode generates one in the data folder). */
+  metricsToken?: string;
 };
 
 type Raw = Record<string, string | undefined>;
@@ -96,6 +98,10 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
 
   const dataDir = path.resolve(cwd, nonEmpty(raw, "VAULT_DATA_DIR") ?? ".data");
   const providersFile = nonEmpty(raw, "VAULT_PROVIDERS_FILE");
+  const metricsToken = nonEmpty(raw, "VAULT_METRICS_TOKEN");
+  if (metricsToken && metricsToken.length < 32) {
+    throw new ConfigError("VAULT_METRICS_TOKEN", "VAULT_METRICS_TOKEN is too short: use at least 32 random characters (`openssl rand -base64 32`).");
+  }
 
   const masterKey = nonEmpty(raw, "VAULT_MASTER_KEY");
   if (masterKey) {
@@ -124,7 +130,7 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
       clientId: "token-vault-portal",
       testControls: nonEmpty(raw, "DEMO_PROVIDER_TEST_CONTROLS") === "1",
     };
-    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, demoProvider, port, logLevel };
+    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, demoProvider, port, logLevel, metricsToken };
   }
 
   if (!databaseUrl) requireSetting(raw, "DATABASE_URL", "a PostgreSQL connection string (postgresql://user:pass@host:5432/db)");
@@ -140,5 +146,5 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
     roleClaim: nonEmpty(raw, "OIDC_ROLE_CLAIM") ?? "roles",
     adminValues: (nonEmpty(raw, "OIDC_ADMIN_VALUES") ?? "admin,vault-admin").split(",").map((s) => s.trim()).filter(Boolean),
   };
-  return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, oidc, providersFile, port, logLevel };
+  return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, oidc, providersFile, port, logLevel, metricsToken };
 }

@@ -6,11 +6,13 @@ import "server-only";
 // rows read now; routes that act take the facts from memory, because their decision is confirmed
 // against the tenant's current policy version when its audit record is written, and made again on
 // fresh rows when it is stale (lib/actions/perform.ts).
+import { createHash } from "node:crypto";
+
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 
 import { agentFacts, delegationFacts, type DelegationFacts } from "@/lib/policy/facts";
 import { delegationStanding } from "@/lib/pdp/standing";
-import { vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
+import { kidStillTrusted, vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
 
 import { vaultIssuer } from "./issuer";
 
@@ -164,10 +166,27 @@ function callerAgent(a: { id: string; clientId: string; name: string }): CallerA
   return { id: a.id, clientId: a.clientId, name: a.name };
 }
 
+// Tokens whose signature and claims were checked, until they expire: an agent sends the same token
+// for every call of its five minutes. Keyed by a hash of the token, never the token. What the token
+// stands on (agent, delegation) is still judged on every call, and so is its signing key (a key
+// retired since is refused); this only spares the signature check.
+const verified = new Map<string, { claims: JWTPayload; kid: string; untilMs: number }>();
+const MAX_VERIFIED = 10_000;
+
 async function verify(token: string): Promise<JWTPayload> {
+  const key = createHash("sha256").update(token).digest("base64url");
+  const hit = verified.get(key);
+  if (hit && hit.untilMs > Date.now() && kidStillTrusted(hit.kid) === true) return hit.claims;
+  const { claims, kid } = await verifySignature(token);
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.set(key, { claims, kid, untilMs: claims.exp! * 1000 });
+  return claims;
+}
+
+async function verifySignature(token: string): Promise<{ claims: JWTPayload; kid: string }> {
   const issuer = vaultIssuer();
   try {
-    const { payload } = await jwtVerify(token, vaultVerificationKey, {
+    const { payload, protectedHeader } = await jwtVerify(token, vaultVerificationKey, {
       issuer,
       audience: issuer,
       typ: ACCESS_TOKEN_TYP,
@@ -176,7 +195,7 @@ async function verify(token: string): Promise<JWTPayload> {
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     if (!str(payload.jti)) throw new BearerError("token_invalid", INVALID);
-    return payload;
+    return { claims: payload, kid: protectedHeader.kid! };
   } catch (e) {
     if (e instanceof BearerError) throw e;
     if (e instanceof joseErrors.JWTExpired) throw new BearerError("token_expired", "The access token has expired: request a new one from the token endpoint.");

@@ -9,7 +9,6 @@ import { hashSecret, publicJwksSchema, verifyAgentSecret } from "@/lib/agents/cr
 import { JWS_ALGS } from "@/lib/agents/jwks";
 import { heldClientRow, holdClientRow, type ClientRow } from "@/lib/agents/verified-clients";
 import { getDb, getSql } from "@/lib/db";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { knownPolicyVersion, observePolicyVersion } from "@/lib/policy/facts";
 
@@ -273,14 +272,15 @@ let lastPurge = 0;
 
 /** Records the assertion's jti until it expires; a second use of it is a replay. */
 async function spendJti(clientId: string, jti: string, expiresAt: Date): Promise<void> {
-  const db = await getDb();
-  try {
-    // Namespaced by client: two agents choosing the same jti must not block each other.
-    await db.usedAssertion.create({ data: { jti: `${clientId}:${jti}`, clientId, expiresAt } });
-  } catch (e) {
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") throw refuse("assertion jti replayed");
-    throw e;
-  }
+  const sql = await getSql();
+  // Namespaced by client: two agents choosing the same jti must not block each other. One statement:
+  // the insert either records it or, when it was already there, records nothing (a replay).
+  const spent = await sql.query(`INSERT INTO "UsedAssertion" ("jti", "clientId", "expiresAt") VALUES ($1, $2, $3) ON CONFLICT ("jti") DO NOTHING RETURNING 1 AS "spent"`, [
+    `${clientId}:${jti}`,
+    clientId,
+    expiresAt.toISOString(),
+  ]);
+  if (spent.length === 0) throw refuse("assertion jti replayed");
   const now = Date.now();
   if (now - lastPurge > PURGE_EVERY_MS) {
     lastPurge = now;

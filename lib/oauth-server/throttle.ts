@@ -6,7 +6,7 @@ import "server-only";
 import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
 
 const LIMITS = {
-  /** A client id tried with a wrong secret or assertion this often in a minute is blocked for a minute. */
+  /** A client id that failed this often within a minute waits (up to a minute) before it may try again. */
   client: { points: 10, duration: 60, blockDuration: 60 },
   /** One address trying many clients. */
   address: { points: 30, duration: 60, blockDuration: 60 },
@@ -32,7 +32,7 @@ export async function authRetryAfter(k: Keys): Promise<number> {
   let wait = 0;
   for (const [limiter, key, points] of pairs(k)) {
     const res = await limiter.get(key);
-    if (res && res.consumedPoints > points) wait = Math.max(wait, Math.ceil(res.msBeforeNext / 1000));
+    if (res && res.consumedPoints >= points) wait = Math.max(wait, Math.ceil(res.msBeforeNext / 1000));
   }
   return wait;
 }

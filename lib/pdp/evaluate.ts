@@ -58,9 +58,11 @@ export type DecisionSubject = {
   record?: Record<string, unknown>;
   /** Events written right after the decision's, in the same batch (the token endpoint's issuance or refusal). */
   follow?: (decision: PdpDecision) => AuditInput[];
+  /** The connection rows (by credential version) the action will use: the decision stands only while they are current. */
+  credentials?: ReadonlyArray<{ connectionId: string; version: number }>;
 };
 
-export type RecordedDecision = { status: "decided"; decision: PdpDecision; event: WrittenEvent; followed: WrittenEvent[] } | { status: "stale"; policyVersion: number };
+export type RecordedDecision = { status: "decided"; decision: PdpDecision; event: WrittenEvent; followed: WrittenEvent[] } | { status: "stale"; policyVersion: number; changedConnections?: string[] };
 
 /** The pure decision on a subject at `now`, outside any batch (rate limits not counted). */
 export function decideNow(s: DecisionSubject, now: Date): PdpDecision {
@@ -76,6 +78,7 @@ export async function decideRecorded(s: DecisionSubject): Promise<RecordedDecisi
     tenantId: s.tenantId,
     policyVersion: s.policyVersion,
     rateDelegations: counted ? [counted.delegationId] : [],
+    ...(s.credentials ? { credentials: s.credentials } : {}),
     prepare: (view) => {
       const facts = {
         now: view.now,

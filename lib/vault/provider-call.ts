@@ -19,6 +19,7 @@ import { PROVIDER_TIMEOUT_MS } from "./oauth-client";
 import { REFRESH_SKEW_MS, tokenFingerprint, tokenRefresher, type TokenRefresher } from "./refresh";
 import { revealSecret } from "./secret";
 import { openTokenSet, type OpenTokenSet } from "./token-set";
+import { sendUpstream, UpstreamTimeoutError, type UpstreamAnswer } from "./upstream";
 
 export type ProviderCallRequest = {
   tenantId: string;
@@ -32,7 +33,16 @@ export type ProviderCallRequest = {
   /** Per attempt, covering the response body too. */
   timeoutMs?: number;
   maxResponseBytes?: number;
+  /** The connection's row, read ahead (prefetchConnection) while the caller recorded its decision. */
+  prefetched?: ConnectionPrefetch;
 };
+
+/**
+ * A connection's row being read ahead of the call (or this process's copy of it); opaque outside this
+ * module, which alone touches the ciphertext. `version` is its credential version, or null when the
+ * row cannot be used (callProvider then says why, after the decision).
+ */
+export type ConnectionPrefetch = { readonly connectionId: string; readonly tenantId: string; readonly row: Promise<unknown>; readonly version: Promise<number | null> };
 
 export type ProviderCallResponse = {
   status: number;
@@ -53,12 +63,12 @@ const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 // The vault sets these itself, or they describe a hop rather than the request: a caller can never
 // smuggle its own credential or a second request through them.
 const DROPPED_REQUEST_HEADERS = ["authorization", "proxy-authorization", "cookie", "host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "te", "trailer", "expect", "accept-encoding"];
-// Hop-by-hop, or no longer true once fetch has decoded the body and the scrub has changed its length.
+// Hop-by-hop, or no longer true once the body is decoded and the scrub has changed its length.
 const DROPPED_RESPONSE_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "trailer", "upgrade", "proxy-authenticate", "proxy-connection"]);
-// Only encodings fetch decodes, so the scrub always sees plain bytes.
+// Only encodings lib/vault/upstream.ts decodes, so the scrub always sees plain bytes.
 const ACCEPT_ENCODING = "gzip, deflate, br";
 
-type ConnectionRow = { id: string; tenantId: string; userId: string; status: string; expiresAt: Date | null; encBlob: Uint8Array | null; lastError: string | null };
+type ConnectionRow = { id: string; tenantId: string; userId: string; status: string; expiresAt: Date | null; encBlob: Uint8Array | null; lastError: string | null; credentialVersion: number };
 
 function checkUrl(raw: string | URL): URL {
   let url: URL;
@@ -82,20 +92,44 @@ function checkMethod(raw: string): string {
   return method;
 }
 
-// One statement on every call: the ciphertext and the status are read fresh, never cached, so a
-// refresh done by another instance or a disconnect is seen by the very next call.
+// The connection's row (ciphertext, status, expiry) as last read by this process, with its credential
+// version (a trigger moves it whenever the token set, expiry or status changes). An action uses the
+// copy only because its write-ahead record is accepted only while that version is still the row's
+// (lib/audit/writer.ts): a refresh or a disconnect committed anywhere sends the action back to read
+// the row again. Ciphertext only: nothing here is ever decrypted outside one call.
 const CONNECTION_FOR_CALL = `
-SELECT "id", "tenantId", "userId", "status", "encBlob", "lastError", (extract(epoch from "expiresAt") * 1000)::float8 AS "expiresAtMs"
+SELECT "id", "tenantId", "userId", "status", "encBlob", "lastError", "credentialVersion", (extract(epoch from "expiresAt") * 1000)::float8 AS "expiresAtMs"
 FROM "Connection" WHERE "id" = $1 AND "tenantId" = $2`;
 
-async function loadConnection(req: ProviderCallRequest): Promise<ConnectionRow & { encBlob: Uint8Array }> {
-  const sql = await getSql();
-  const [raw] = await sql.query<Omit<ConnectionRow, "expiresAt"> & { expiresAtMs: number | null }>(CONNECTION_FOR_CALL, [req.connectionId, req.tenantId]);
-  if (!raw) throw new VaultCallError("connection_not_found", "There is no such connection in this organisation.");
-  const row: ConnectionRow = { ...raw, expiresAt: raw.expiresAtMs === null ? null : new Date(raw.expiresAtMs) };
+const MAX_HELD_ROWS = 10_000;
+const heldRows = ((globalThis as unknown as { __vaultConnectionRows?: Map<string, ConnectionRow> }).__vaultConnectionRows ??= new Map<string, ConnectionRow>());
+
+/** Forgets this process's copy of a connection's row (it changed: the next call reads it again). */
+export function forgetConnectionRow(connectionId: string): void {
+  heldRows.delete(connectionId);
+}
+
+function usableRow(row: ConnectionRow): ConnectionRow & { encBlob: Uint8Array } {
   if (row.status === "revoked" || !row.encBlob) throw new VaultCallError("connection_revoked", "This connection was disconnected: its owner must connect the account again.");
   if (row.status === "needs_reconnect") throw new VaultCallError("connection_needs_reconnect", row.lastError ?? "This connection needs to be reconnected by its owner.");
   return { ...row, encBlob: row.encBlob };
+}
+
+async function loadConnection(req: Pick<ProviderCallRequest, "tenantId" | "connectionId">): Promise<ConnectionRow & { encBlob: Uint8Array }> {
+  const sql = await getSql();
+  const [raw] = await sql.query<Omit<ConnectionRow, "expiresAt"> & { expiresAtMs: number | null }>(CONNECTION_FOR_CALL, [req.connectionId, req.tenantId]);
+  if (!raw) {
+    heldRows.delete(req.connectionId);
+    throw new VaultCallError("connection_not_found", "There is no such connection in this organisation.");
+  }
+  const { expiresAtMs, ...rest } = raw;
+  const row: ConnectionRow = { ...rest, credentialVersion: Number(raw.credentialVersion), expiresAt: expiresAtMs === null ? null : new Date(expiresAtMs) };
+  heldRows.delete(row.id);
+  const usable = usableRow(row);
+  // Only a usable row is kept: a refusal is always decided on the row as it is now.
+  if (heldRows.size >= MAX_HELD_ROWS) heldRows.clear();
+  heldRows.set(row.id, row);
+  return usable;
 }
 
 /** Refreshes ahead of the call when the token is (nearly) expired; a still-valid token survives a provider outage. */
@@ -114,9 +148,9 @@ async function ensureUsable(req: ProviderCallRequest, row: ConnectionRow & { enc
 }
 
 /** null: do not retry (the provider asked for a longer pause than the vault will hold a request for). */
-function retryDelay(res: Response, retriesSoFar: number): number | null {
+function retryDelay(res: UpstreamAnswer, retriesSoFar: number): number | null {
   const backoff = 200 * 2 ** retriesSoFar + Math.random() * 100;
-  const header = res.headers.get("retry-after")?.trim();
+  const header = res.headers.find(([name]) => name === "retry-after")?.[1].trim();
   if (!header) return Math.min(backoff, MAX_RETRY_WAIT_MS);
   const asked = /^\d+$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
   if (!Number.isFinite(asked)) return Math.min(backoff, MAX_RETRY_WAIT_MS);
@@ -124,40 +158,25 @@ function retryDelay(res: Response, retriesSoFar: number): number | null {
   return Math.min(Math.max(asked, backoff), MAX_RETRY_WAIT_MS);
 }
 
-async function discard(res: Response): Promise<void> {
-  await res.body?.cancel().catch(() => undefined);
-}
-
-async function readBody(res: Response, limit: number): Promise<Buffer> {
-  const declared = Number(res.headers.get("content-length") ?? "0");
-  const tooLarge = () => new VaultCallError("provider_response_too_large", `The provider's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, which the vault does not relay.`);
-  if (declared > limit) {
-    await discard(res);
-    throw tooLarge();
-  }
-  if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-  }
-  return Buffer.concat(chunks);
-}
-
 function transportError(e: unknown, timeoutMs: number): VaultCallError {
   if (e instanceof VaultCallError) return e;
-  if (e instanceof DOMException && (e.name === "TimeoutError" || e.name === "AbortError")) {
+  if (e instanceof UpstreamTimeoutError) {
     return new VaultCallError("provider_timeout", `The provider did not answer within ${Math.round(timeoutMs / 100) / 10} seconds.`);
   }
   return new VaultCallError("provider_unavailable", "The provider could not be reached.");
+}
+
+/**
+ * The connection's row for an action: this process's copy, or a read started now so the action can
+ * prepare its decision meanwhile. Nothing is decrypted until callProvider runs; an unused prefetch
+ * is simply dropped. The action names `version` in its write-ahead record.
+ */
+export function prefetchConnection(tenantId: string, connectionId: string): ConnectionPrefetch {
+  const held = heldRows.get(connectionId);
+  const row = held && held.tenantId === tenantId ? Promise.resolve(usableRow(held)) : loadConnection({ tenantId, connectionId });
+  // Read later, or never (a refused action): no unhandled rejection either way.
+  row.catch(() => undefined);
+  return { tenantId, connectionId, row, version: row.then((r) => r.credentialVersion, () => null) };
 }
 
 export async function callProvider(req: ProviderCallRequest, refresher: TokenRefresher = tokenRefresher()): Promise<ProviderCallResponse> {
@@ -166,7 +185,9 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
   const timeoutMs = req.timeoutMs ?? PROVIDER_TIMEOUT_MS;
   const limit = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const body = method === "GET" || method === "HEAD" ? undefined : (req.body ?? undefined);
-  let row = await ensureUsable(req, await loadConnection(req), refresher);
+  // Without a prefetch (and so without a write-ahead record naming its version) the row is read now.
+  const ahead = req.prefetched && req.prefetched.connectionId === req.connectionId && req.prefetched.tenantId === req.tenantId ? (req.prefetched.row as ReturnType<typeof loadConnection>) : null;
+  let row = await ensureUsable(req, await (ahead ?? loadConnection(req)), refresher);
 
   const held: OpenTokenSet[] = [];
   const open = (r: ConnectionRow & { encBlob: Uint8Array }) => {
@@ -181,14 +202,14 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
     let retriedAfter401 = false;
     for (;;) {
       attempts += 1;
+      // Through Headers first: names lower-cased, values checked, as any caller's headers must be.
       const headers = new Headers(req.headers);
       for (const name of DROPPED_REQUEST_HEADERS) headers.delete(name);
       headers.set("accept-encoding", ACCEPT_ENCODING);
       headers.set("authorization", set.accessToken.authorizationHeader("Bearer"));
-      const signal = AbortSignal.timeout(timeoutMs);
-      let res: Response;
+      let res: UpstreamAnswer;
       try {
-        res = await fetch(url, { method, headers, body: body as BodyInit | undefined, redirect: "manual", signal });
+        res = await sendUpstream(url, { method, headers: Object.fromEntries(headers), body, timeoutMs });
       } catch (e) {
         throw transportError(e, timeoutMs);
       }
@@ -196,7 +217,7 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
       if (res.status === 401 && !retriedAfter401) {
         // Once: refresh unless another caller already replaced this very token, then try again.
         retriedAfter401 = true;
-        await discard(res);
+        res.discard();
         await refresher.ensureFresh(row.id, { kind: "rejected", fingerprint: tokenFingerprint(set.accessToken) }, "provider_rejected_token");
         row = await loadConnection(req);
         set = open(row);
@@ -206,7 +227,7 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
         const wait = retryDelay(res, retries);
         if (wait !== null) {
           retries += 1;
-          await discard(res);
+          res.discard();
           await new Promise((resolve) => setTimeout(resolve, wait));
           continue;
         }
@@ -214,18 +235,18 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
 
       let raw: Buffer;
       try {
-        raw = await readBody(res, limit);
+        raw = await res.read(limit);
       } catch (e) {
         throw transportError(e, timeoutMs);
       }
       // Every token this call held, old and refreshed: an echo of any of them must not leave.
       const needles = echoNeedles(held.flatMap((s) => [revealSecret(s.accessToken), ...(s.refreshToken ? [revealSecret(s.refreshToken)] : [])]));
       const out: Record<string, string> = {};
-      res.headers.forEach((value, name) => {
-        if (DROPPED_RESPONSE_HEADERS.has(name)) return;
+      for (const [name, value] of res.headers) {
+        if (DROPPED_RESPONSE_HEADERS.has(name)) continue;
         const clean = scrubText(value, needles);
         out[name] = name in out ? `${out[name]}, ${clean}` : clean;
-      });
+      }
       return { status: res.status, headers: out, body: scrubBytes(raw, needles), attempts, retriedAfter401 };
     }
   } finally {

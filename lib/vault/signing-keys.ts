@@ -5,7 +5,9 @@ import "server-only";
 // CryptoKey. Lifecycle: `active` signs; `retiring` no longer signs but stays published (and verifies)
 // until every token it signed has expired; `retired` is neither published nor trusted.
 // For a retiring key `retiredAt` holds the moment it becomes retired (set when it stops signing).
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type JWTHeaderParameters, type JWTPayload, SignJWT } from "jose";
+import { KeyObject, sign } from "node:crypto";
+
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type JWTHeaderParameters, type JWTPayload } from "jose";
 
 import { getDb, type VaultPrismaClient } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -38,7 +40,7 @@ export const RETIRING_WINDOW_MS = MAX_ISSUED_TOKEN_SECONDS * 1000 + ACTIVE_RECHE
 export const RECEIPT_KEY_PUBLISH_MS = 400 * DAY_MS;
 const LOCK_NAME = "vault:signing-keys";
 
-type ActiveKey = { kid: string; alg: string; privateKey: CryptoKey; createdAt: Date };
+type ActiveKey = { kid: string; alg: string; privateKey: CryptoKey; signer: KeyObject; createdAt: Date };
 type PublicKey = { kid: string; alg: string; jwk: JWK; key: CryptoKey | null; status: "active" | "retiring" | "retired"; retireAt: Date | null };
 
 type State = {
@@ -69,10 +71,16 @@ export class SigningKeyError extends Error {
   }
 }
 
-/** Signs `payload` as a compact JWS with the active key: header { alg: EdDSA, kid, typ }. */
+/**
+ * Signs `payload` as a compact JWS with the active key: header { alg: EdDSA, kid, typ }. Signed with
+ * node:crypto, synchronously: one signature per action (its receipt) and per token issued.
+ */
 export async function signVaultJwt(payload: JWTPayload, { typ }: { typ: string }): Promise<string> {
   const key = await activeKey();
-  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey);
+  const input = `${Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ })).toString("base64url")}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
+  const data = Buffer.from(input);
+  const signature = key.alg === "EdDSA" ? sign(null, data, key.signer) : sign("sha256", data, { key: key.signer, dsaEncoding: "ieee-p1363" });
+  return `${input}.${signature.toString("base64url")}`;
 }
 
 /**
@@ -106,6 +114,17 @@ export async function vaultVerificationKey(header: JWTHeaderParameters): Promise
   if (header.alg !== entry.alg) throw new SigningKeyError("alg_mismatch", "The token's algorithm does not match its signing key.");
   entry.key ??= (await importJWK(entry.jwk, entry.alg)) as CryptoKey;
   return entry.key;
+}
+
+/**
+ * Whether `kid` still verifies tokens, from the keys this process holds now, without waiting; null
+ * when it holds none that are fresh enough to say (the caller then verifies in full).
+ */
+export function kidStillTrusted(kid: string): boolean | null {
+  const held = state.publics;
+  if (!held || Date.now() - held.loadedAt >= PUBLIC_RELOAD_MS) return null;
+  const entry = held.byKid.get(kid);
+  return entry ? trusted(entry, Date.now()) : null;
 }
 
 /** Makes a new active key; the previous one turns `retiring` and is published until its tokens have expired. */
@@ -155,7 +174,7 @@ async function loadActiveKey(): Promise<ActiveKey> {
   }
   const privateKey = (await importJWK(jwk, full.alg, { extractable: false })) as CryptoKey;
   delete jwk.d;
-  const key: ActiveKey = { kid: full.kid, alg: full.alg, privateKey, createdAt: full.createdAt };
+  const key: ActiveKey = { kid: full.kid, alg: full.alg, privateKey, signer: KeyObject.from(privateKey), createdAt: full.createdAt };
   state.active = { key, checkedAt };
   return key;
 }

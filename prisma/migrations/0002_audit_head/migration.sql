@@ -25,6 +25,9 @@ CREATE TABLE "RateWindow" (
     CONSTRAINT "RateWindow_pkey" PRIMARY KEY ("delegationId")
 );
 
+-- AlterTable
+ALTER TABLE "Connection" ADD COLUMN "credentialVersion" INTEGER NOT NULL DEFAULT 0;
+
 -- CreateIndex
 CREATE INDEX "RateWindow_tenantId_idx" ON "RateWindow"("tenantId");
 
@@ -92,3 +95,56 @@ CREATE TRIGGER vault_policy_connection_update AFTER UPDATE ON "Connection"
     OR OLD."tenantId" IS DISTINCT FROM NEW."tenantId"
   )
   EXECUTE FUNCTION vault_bump_policy_version();
+
+-- The credential version moves with the ciphertext, its expiry and the status, in the writing
+-- transaction itself: a process holding an older copy of the row learns it when it records its
+-- next decision (vault_append_audit checks the versions its batch relies on).
+CREATE FUNCTION vault_bump_credential_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW."credentialVersion" := OLD."credentialVersion" + 1;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER vault_credential_version BEFORE UPDATE ON "Connection"
+  FOR EACH ROW WHEN (
+    OLD."encBlob" IS DISTINCT FROM NEW."encBlob"
+    OR OLD."expiresAt" IS DISTINCT FROM NEW."expiresAt"
+    OR OLD."status" IS DISTINCT FROM NEW."status"
+    OR OLD."revokedAt" IS DISTINCT FROM NEW."revokedAt"
+  )
+  EXECUTE FUNCTION vault_bump_credential_version();
+
+-- One batch of the group-commit writer (lib/audit/writer.ts) in one call. First the credentials the
+-- batch's calls will use must still be the versions they were read at; if any is not, nothing is
+-- written and their ids come back ({"ok": -1, "changed": [...]}). Then the head moves only if it
+-- still holds the sequence number and policy version the writer saw, and only then are the batch's
+-- events and rate windows written ({"ok": 1}); a head that had moved writes nothing ({"ok": 0}).
+-- A function rather than a statement: its plans are prepared once.
+CREATE FUNCTION vault_append_audit(tenant TEXT, expected_seq INTEGER, expected_version INTEGER, new_seq INTEGER, new_hash TEXT, events JSONB, windows JSONB, credentials JSONB)
+RETURNS JSONB LANGUAGE plpgsql AS $$
+DECLARE
+  changed JSONB;
+BEGIN
+  IF jsonb_array_length(credentials) > 0 THEN
+    SELECT COALESCE(jsonb_agg(DISTINCT c."id"), '[]'::jsonb) INTO changed
+    FROM jsonb_to_recordset(credentials) AS c("id" TEXT, "version" INTEGER)
+    LEFT JOIN "Connection" x ON x."id" = c."id"
+    WHERE x."id" IS NULL OR x."credentialVersion" <> c."version";
+    IF jsonb_array_length(changed) > 0 THEN
+      RETURN jsonb_build_object('ok', -1, 'changed', changed);
+    END IF;
+  END IF;
+  UPDATE "AuditHead" SET "seq" = new_seq, "hash" = new_hash
+  WHERE "tenantId" = tenant AND "seq" = expected_seq AND "policyVersion" = expected_version;
+  IF NOT FOUND THEN
+    RETURN jsonb_build_object('ok', 0);
+  END IF;
+  INSERT INTO "AuditEvent" ("id", "tenantId", "seq", "at", "actorArn", "agentId", "action", "outcome", "target", "details", "prevHash", "hash")
+  SELECT x."id", tenant, x."seq", x."at", x."actorArn", x."agentId", x."action", x."outcome", x."target", x."details", x."prevHash", x."hash"
+  FROM jsonb_to_recordset(events) AS x("id" TEXT, "seq" INTEGER, "at" TIMESTAMP(3), "actorArn" TEXT, "agentId" TEXT, "action" TEXT, "outcome" TEXT, "target" TEXT, "details" JSONB, "prevHash" TEXT, "hash" TEXT);
+  IF jsonb_array_length(windows) > 0 THEN
+    INSERT INTO "RateWindow" ("delegationId", "tenantId", "hits")
+    SELECT y."delegationId", tenant, y."hits" FROM jsonb_to_recordset(windows) AS y("delegationId" TEXT, "hits" JSONB)
+    ON CONFLICT ("delegationId") DO UPDATE SET "hits" = EXCLUDED."hits";
+  END IF;
+  RETURN jsonb_build_object('ok', 1);
+END $$;

@@ -4,6 +4,8 @@
 // PDP denials reach the agent with their code; receipts verify against the published JWKS and point
 // at the audit row; an audit log that cannot be written withholds the result.
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import http from "node:http";
+
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { startActionWorld } from "@/lib/testing/action-world";
@@ -166,7 +168,8 @@ describe("SSRF: refused at the route, nothing leaves the vault", () => {
       "/tasks/%zz",
     ];
     const answers = [];
-    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    const requestSpy = vi.spyOn(http, "request");
     const auditsBefore = await db.auditEvent.count({ where: { tenantId: "acme" } });
     try {
       for (const path of paths) answers.push({ path, res: await proxy({ method: "GET", path }) });
@@ -177,9 +180,9 @@ describe("SSRF: refused at the route, nothing leaves the vault", () => {
       answers.push({ path: "header with CRLF", res: await proxy({ method: "POST", path: "/tasks", headers: { accept: `application/json\r\nHost: ${host}` } }) });
       answers.push({ path: "GET with a body", res: await proxy({ method: "GET", path: "/tasks", body: "x" }) });
       answers.push({ path: "TRACE", res: await proxy({ method: "TRACE", path: "/tasks" }) });
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(requestSpy).not.toHaveBeenCalled();
     } finally {
-      fetchSpy.mockRestore();
+      requestSpy.mockRestore();
     }
     for (const { path, res } of answers) {
       expect(res.status, path).toBe(400);
@@ -194,12 +197,13 @@ describe("SSRF: refused at the route, nothing leaves the vault", () => {
   });
 
   it("control: the same spy sees the one call a valid path makes", async () => {
-    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    const requestSpy = vi.spyOn(http, "request");
     try {
       expect((await proxy({ method: "GET", path: "/tasks" })).json.status).toBe(200);
-      expect(fetchSpy.mock.calls.map(([url]) => String(url))).toEqual([`${w.provider.issuer}/tasks`]);
+      expect(requestSpy.mock.calls.map(([url]) => String(url))).toEqual([`${w.provider.issuer}/tasks`]);
     } finally {
-      fetchSpy.mockRestore();
+      requestSpy.mockRestore();
     }
   });
 });
@@ -301,16 +305,17 @@ describe("PDP denials reach the agent with their code", () => {
     ["approval required for writes", { constraints: { approvalForWrites: true } }, { method: "POST", path: "/tasks", body: { title: "no" } }, "approval_required"],
   ])("%s -> 403 %s", async (_name, grant, body, code) => {
     const t = await w.token(client, (await w.grant(client, aliceCnx, grant)).id);
-    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    const requestSpy = vi.spyOn(http, "request");
     try {
       const res = await proxy(body, t);
       expect(res.status).toBe(403);
       expect(res.json).toMatchObject({ code, status: 403 });
       expect(res.json.detail).toMatch(/\.$/);
       if (code === "approval_required") expect(res.json.detail).toMatch(/Approvals cannot be requested/);
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(requestSpy).not.toHaveBeenCalled();
     } finally {
-      fetchSpy.mockRestore();
+      requestSpy.mockRestore();
     }
   });
 

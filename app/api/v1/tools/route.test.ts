@@ -4,6 +4,8 @@
 // their code; provider failures never relay the provider's body; receipts verify and point at the
 // audit row; a dead connection surfaces as connection_needs_reconnect; no answer holds a token.
 import { createLocalJWKSet, jwtVerify } from "jose";
+import http from "node:http";
+
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { startActionWorld } from "@/lib/testing/action-world";
@@ -88,7 +90,8 @@ describe("POST /api/v1/tools/{name}", () => {
   });
 
   it("invalid input -> 400 invalid_tool_input with a sentence naming the field; nothing is sent", async () => {
-    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    const requestSpy = vi.spyOn(http, "request");
     try {
       const missing = await tool("demo-tasks.create_task", {});
       expect(missing.status).toBe(400);
@@ -102,9 +105,9 @@ describe("POST /api/v1/tools/{name}", () => {
       // A task id that would climb out of /tasks is caught by the same path checks as the proxy.
       const climbing = await tool("demo-tasks.delete_task", { id: ".." });
       expect(climbing.json).toMatchObject({ status: 400, code: "path_refused" });
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(requestSpy).not.toHaveBeenCalled();
     } finally {
-      fetchSpy.mockRestore();
+      requestSpy.mockRestore();
     }
   });
 
