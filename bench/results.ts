@@ -25,7 +25,7 @@ export type Results = {
   machine: { cpus: number; model: string; memoryGiB: number; node: string; os: string; loadAverageAtStart: number };
   setup: Record<string, unknown>;
   cells: Cell[];
-  pglite: { exchangeHttp: Stats; audit: AuditCheck; delegationExchanges: number };
+  pglite: { exchangeHttp: Stats; audit: AuditCheck; delegationExchanges: number } | { skipped: string };
   postgres: { audit: AuditCheck; database: string } | { skipped: string };
   exchangeInProcess: ExchangeStats[];
   decrypt: { runs: number; medianUs: number; p95Us: number };
@@ -81,7 +81,7 @@ function header(withBaselines: boolean): string[] {
 
 export function checks(r: Results): TargetCheck[] {
   const out: TargetCheck[] = [];
-  const scenarios: Scenario[] = ["pglite", ...("audit" in r.postgres ? (["postgres"] as const) : [])];
+  const scenarios: Scenario[] = [...("audit" in r.pglite ? (["pglite"] as const) : []), ...("audit" in r.postgres ? (["postgres"] as const) : [])];
   for (const s of scenarios) {
     const v32 = find(r.cells, s, "vault", 32);
     const f32 = find(r.cells, s, "floor", 32);
@@ -106,7 +106,8 @@ export function checks(r: Results): TargetCheck[] {
   for (const e of r.exchangeInProcess) out.push({ target: `token exchange in process, ${e.method}: median <= 3 ms`, measured: `${fixed(e.medianMs)} ms`, met: e.medianMs <= 3 });
   const errors = r.cells.reduce((n, c) => n + c.errors, 0);
   out.push({ target: "0 errors in every cell", measured: `${errors} errors`, met: errors === 0 });
-  for (const [name, audit] of [["PGlite", r.pglite.audit], ...("audit" in r.postgres ? [["PostgreSQL", r.postgres.audit] as const] : [])] as const) {
+  const audits = [...("audit" in r.pglite ? [["PGlite", r.pglite.audit] as const] : []), ...("audit" in r.postgres ? [["PostgreSQL", r.postgres.audit] as const] : [])];
+  for (const [name, audit] of audits) {
     out.push({ target: `audit chain intact after the ${name} cells`, measured: audit.broken.length ? audit.broken.join("; ") : `${audit.rows} rows verified`, met: audit.broken.length === 0 });
   }
   return out;
@@ -119,16 +120,22 @@ export function printResults(r: Results): boolean {
   console.log(`${m.cpus} x ${m.model}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}`);
   if (m.loadAverageAtStart > m.cpus / 2) console.log(`Note: the machine was busy when the bench started (load average ${m.loadAverageAtStart} on ${m.cpus} CPUs); the figures are noisy.`);
   console.log(`GET /tasks on Demo Tasks; closed loop, ${r.setup.warmupSeconds} s warm-up + ${r.setup.durationSeconds} s per cell. Cells: p50 / p99 ms, req/s.\n`);
-  console.log("Embedded PGlite");
-  console.log(table(header(true), rows(r.cells, "pglite", true)));
+  if ("audit" in r.pglite) {
+    console.log("Embedded PGlite");
+    console.log(table(header(true), rows(r.cells, "pglite", true)));
+  } else {
+    console.log(`Embedded PGlite: skipped (${r.pglite.skipped})`);
+  }
   if ("audit" in r.postgres) {
     console.log(`\n${r.postgres.database}`);
     console.log(table(header(false), rows(r.cells, "postgres", false)));
   } else {
     console.log(`\nPostgreSQL: skipped (${r.postgres.skipped})`);
   }
-  const ex = r.pglite.exchangeHttp;
-  console.log(`\ntoken exchange over HTTP (client_secret_post, ${ex.runs} calls): median ${ms(ex.medianMs)} ms, p95 ${ms(ex.p95Ms)} ms`);
+  if ("exchangeHttp" in r.pglite) {
+    const ex = r.pglite.exchangeHttp;
+    console.log(`\ntoken exchange over HTTP (client_secret_post, ${ex.runs} calls): median ${ms(ex.medianMs)} ms, p95 ${ms(ex.p95Ms)} ms`);
+  }
   console.log(`token exchange in process: ${r.exchangeInProcess.map((e) => `${e.method} median ${fixed(e.medianMs)} ms (p95 ${fixed(e.p95Ms)})`).join("; ")}`);
   console.log(`decrypt of a stored token set (in process, ${r.decrypt.runs} calls): median ${r.decrypt.medianUs.toFixed(1)} µs, p95 ${r.decrypt.p95Us.toFixed(1)} µs`);
   const list = checks(r);

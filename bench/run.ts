@@ -19,7 +19,7 @@
 //
 // Usage: npm run bench [-- --duration 5 --warmup 1 --concurrency 1,8,32,128 --pg-concurrency 1,32,64
 //   --modes direct,bare,floor,vault --database-url postgresql://postgres@127.0.0.1:5432/postgres --no-postgres --out bench/results.json
-//   --profile DIR (CPU profiles of the portals, node --cpu-prof)]
+//   --no-pglite --profile DIR (CPU profiles of the portals, node --cpu-prof)]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -69,6 +69,7 @@ function options() {
         out: { type: "string" },
         "database-url": { type: "string" },
         "no-postgres": { type: "boolean" },
+        "no-pglite": { type: "boolean" },
         profile: { type: "string" },
       },
       strict: true,
@@ -98,6 +99,7 @@ function options() {
     out: path.resolve(root, values.out ?? "bench/results.json"),
     databaseUrl,
     explicitDatabase: values["database-url"] !== undefined,
+    pglite: !values["no-pglite"],
     /** A folder for the portals' CPU profiles (node --cpu-prof), written when they stop. */
     profile: values.profile ? path.resolve(values.profile) : null,
   };
@@ -282,7 +284,7 @@ async function main(): Promise<void> {
 
   let logs: string[] = [];
   try {
-    const pglite = await pgliteScenario(env, ports);
+    const pglite = opts.pglite ? await pgliteScenario(env, ports) : { skipped: "--no-pglite" as const };
     let postgres: Awaited<ReturnType<typeof postgresScenario>> | { skipped: string } = { skipped: "--no-postgres" };
     if (opts.databaseUrl) {
       if (await postgresAnswers(opts.databaseUrl)) postgres = await postgresScenario(env, opts.databaseUrl, ports);
