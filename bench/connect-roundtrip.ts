@@ -5,7 +5,7 @@ import { startConnectWorld } from "../lib/testing/connect-harness";
 
 const runs = Number(process.argv[2] ?? 50);
 const world = await startConnectWorld();
-const { startConnect, completeConnect } = await import("../lib/vault/connect");
+const { startConnect, completeConnect } = await import("../lib/vault/connect/flow");
 const { closeDb } = await import("../lib/db");
 const times: number[] = [];
 for (let i = 0; i < runs; i++) {

@@ -42,8 +42,8 @@ export function benchExchangeInProcess(runs: number): Promise<ExchangeStats[]> {
 
 /** openTokenSet on a sealed set, as the vault does once per call: AES-256-GCM open, parse, wrap in Secrets, dispose. */
 export async function benchDecrypt(runs: number): Promise<{ runs: number; medianUs: number; p95Us: number; meanUs: number }> {
-  const { parseKeyRing } = await import("../lib/vault/keyring");
-  const { openTokenSet, sealTokenSet } = await import("../lib/vault/token-set");
+  const { parseKeyRing } = await import("../lib/vault/crypto/keyring");
+  const { openTokenSet, sealTokenSet } = await import("../lib/vault/crypto/token-set");
   const ring = parseKeyRing(`1:${randomBytes(32).toString("base64")}`);
   const ctx = { tenantId: "acme", userId: "alice", rowId: randomUUID(), purpose: "connection.tokens" as const };
   const { blob } = sealTokenSet(ring, ctx, {

@@ -24,7 +24,7 @@ export type VaultPrismaClient = PrismaClient<never, typeof ENC_BLOB_OMIT>;
 
 /**
  * Plain SQL on the same database, for the few statements of an agent action (lib/audit/writer.ts,
- * lib/policy/facts.ts, lib/vault/provider-call.ts): one round trip each, without an ORM in between.
+ * lib/policy/facts.ts, lib/vault/call/provider-call.ts): one round trip each, without an ORM in between.
  * Timestamps are selected as epoch milliseconds so pg and PGlite read them alike.
  */
 export interface SqlQuery {

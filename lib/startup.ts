@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ConfigError } from "@/lib/env/schema";
 import { log } from "@/lib/log";
-import { startRefreshEngine } from "@/lib/vault/refresh-engine";
+import { startRefreshEngine } from "@/lib/vault/refresh/engine";
 
 /** `refreshEngine: false` for callers that must not refresh in the background (tests never call this). */
 export async function startPortal(opts: { refreshEngine?: boolean } = {}): Promise<void> {

@@ -6,8 +6,8 @@ import path from "node:path";
 import { createPrismaClient, type DbHandle } from "@/lib/db";
 import { addDemoKeyVersion, ensureDemoSecrets, MASTER_KEY_FILE } from "@/lib/env/demo-files";
 import { loadConfig } from "@/lib/env/schema";
-import { parseKeyRing } from "@/lib/vault/keyring";
-import { countByKeyVersion, ROTATED_TABLES, rotateAllCredentials } from "@/lib/vault/rotation";
+import { parseKeyRing } from "@/lib/vault/crypto/keyring";
+import { countByKeyVersion, ROTATED_TABLES, rotateAllCredentials } from "@/lib/vault/crypto/rotation";
 
 function batchSizeFromArgs(argv: string[]): number | undefined {
   const i = argv.indexOf("--batch-size");

@@ -1,6 +1,6 @@
 import "server-only";
 // Marking a tenant service account: an administrator lets one of their OWN connections stand in when
-// a person's connection of the same provider stops working (lib/actions/credential.ts decides when,
+// a person's connection of the same provider stops working (lib/orchestration/credential.ts decides when,
 // behind three more gates: the tenant switch, the agent's ceiling and the delegation). At most one per
 // tenant and provider: marking a second unmarks the first in the same transaction, under the tenant's
 // audit lock, so two administrators marking at once cannot leave two marked. Every change is audited.

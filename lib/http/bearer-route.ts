@@ -9,13 +9,13 @@ import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 
-import { ActionError } from "@/lib/actions/errors";
+import { ActionError } from "@/lib/orchestration/errors";
 import { problem } from "@/lib/http/problem";
 import { domainErrorResponse, parseOrThrow, readJson } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError, type AgentCaller, type BearerCaller, type DelegationCaller } from "@/lib/oauth-server/bearer";
-import { ProxyRequestError } from "@/lib/proxy/request";
-import { VaultCallError } from "@/lib/vault/errors";
+import { ProxyRequestError } from "@/lib/orchestration/proxy-request";
+import { VaultCallError } from "@/lib/vault/call/errors";
 
 type Schema = z.ZodType;
 type RawParams = Record<string, string | string[] | undefined>;

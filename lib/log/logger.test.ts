@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
-import type { Secret as SecretType } from "@/lib/vault/secret";
+import type { Secret as SecretType } from "@/lib/vault/crypto/secret";
 
 // Configure env() before lib/log.ts builds the app logger, so importing it writes no demo files.
 vi.stubEnv("VAULT_MODE", "demo");
@@ -15,7 +15,7 @@ let Secret: typeof SecretType;
 beforeAll(async () => {
   (globalThis as { __vaultConfig?: unknown }).__vaultConfig = undefined;
   ({ createLogger, log } = await import("@/lib/log"));
-  ({ Secret } = await import("@/lib/vault/secret"));
+  ({ Secret } = await import("@/lib/vault/crypto/secret"));
 });
 
 function capture(level: "info" | "trace" = "info") {

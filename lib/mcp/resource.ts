@@ -3,7 +3,7 @@ import "server-only";
 // server issues its tokens, and the `WWW-Authenticate` challenge that points an MCP client at this
 // metadata when a call comes without a usable token (MCP authorization, "Authorization Server Location").
 import { jwksUrl, vaultIssuer } from "@/lib/oauth-server/issuer";
-import { VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
+import { VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
 
 export const MCP_PATH = "/api/mcp";
 export const PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource";

@@ -8,10 +8,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 const tools = vi.hoisted(() => ({ listToolsFor: vi.fn(), runTool: vi.fn() }));
 const logged = vi.hoisted(() => ({ error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() }));
 
-vi.mock("@/lib/actions/tools", () => tools);
+vi.mock("@/lib/orchestration/tools", () => tools);
 vi.mock("@/lib/log", () => ({ log: logged }));
-const { ActionError } = await import("@/lib/actions/errors");
-const { VaultCallError } = await import("@/lib/vault/errors");
+const { ActionError } = await import("@/lib/orchestration/errors");
+const { VaultCallError } = await import("@/lib/vault/call/errors");
 const { createMcpServer, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
 
 type Caller = Parameters<typeof createMcpServer>[0];

@@ -7,12 +7,12 @@ import "server-only";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 
-import { ActionError } from "@/lib/actions/errors";
-import { listToolsFor, runTool } from "@/lib/actions/tools";
+import { ActionError } from "@/lib/orchestration/errors";
+import { listToolsFor, runTool } from "@/lib/orchestration/tools";
 import { log } from "@/lib/log";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 import { findTool } from "@/lib/tools/catalogue";
-import { VaultCallError } from "@/lib/vault/errors";
+import { VaultCallError } from "@/lib/vault/call/errors";
 
 /** `_meta` key of the signed receipt on every successful tool result. */
 export const RECEIPT_META_KEY = "tokenvault/receipt";

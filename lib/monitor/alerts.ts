@@ -7,7 +7,7 @@ import "server-only";
 import { GENESIS_HASH } from "@/lib/audit/append";
 import { checkRows } from "@/lib/audit/verify";
 import type { VaultPrismaClient } from "@/lib/db";
-import { refreshEngineState } from "@/lib/vault/refresh-engine";
+import { refreshEngineState } from "@/lib/vault/refresh/engine";
 
 import type { AlertDto } from "./schemas";
 

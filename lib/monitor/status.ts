@@ -11,7 +11,7 @@ import { ForbiddenError } from "@/lib/http/errors";
 import type { BearerCaller } from "@/lib/oauth-server/bearer";
 import { listTenantProviders } from "@/lib/providers/registry";
 import type { Person } from "@/lib/tenancy/people";
-import { refreshEngineState } from "@/lib/vault/refresh-engine";
+import { refreshEngineState } from "@/lib/vault/refresh/engine";
 
 import { openAlerts, type AlertAudience } from "./alerts";
 import { statusDto, type StatusDto } from "./schemas";

@@ -14,7 +14,7 @@ const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
 const { POST } = await import("@/app/api/oauth/token/route");
 const { authenticateBearer, BearerError } = await import("./bearer");
-const { signVaultJwt, rotateSigningKey } = await import("@/lib/vault/signing-keys");
+const { signVaultJwt, rotateSigningKey } = await import("@/lib/vault/signing/signing-keys");
 const ISSUER = "http://localhost:3999";
 const { alice } = world.people;
 
@@ -164,7 +164,7 @@ describe("authenticateBearer", () => {
     expect((await call(token)).kind).toBe("delegation");
     expect((await call(await tokenFor(d.id))).kind).toBe("delegation");
     await db.signingKey.update({ where: { kid }, data: { status: "retired", retiredAt: new Date() } });
-    const { resetSigningKeyCache } = await import("@/lib/vault/signing-keys");
+    const { resetSigningKeyCache } = await import("@/lib/vault/signing/signing-keys");
     resetSigningKeyCache();
     await expectBearerError(call(token), "token_invalid");
   });

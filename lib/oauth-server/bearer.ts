@@ -5,14 +5,14 @@ import "server-only";
 // tokens already in an agent's hands at once, not when they expire. Routes that only read answer on
 // rows read now; routes that act take the facts from memory, because their decision is confirmed
 // against the tenant's current policy version when its audit record is written, and made again on
-// fresh rows when it is stale (lib/actions/perform.ts).
+// fresh rows when it is stale (lib/orchestration/perform.ts).
 import { createHash } from "node:crypto";
 
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 
 import { agentFacts, delegationFacts, type DelegationFacts } from "@/lib/policy/facts";
 import { delegationStanding } from "@/lib/pdp/standing";
-import { kidStillTrusted, vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
+import { kidStillTrusted, vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
 
 import { vaultIssuer } from "./issuer";
 

@@ -1,7 +1,7 @@
 import "server-only";
 // RFC 8414 authorization server metadata: what a stock OAuth client needs to find the token endpoint,
 // the key set, and which grants and client authentication methods the vault takes.
-import { VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
+import { VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
 
 import { ASSERTION_ALGS, CLIENT_AUTH_METHODS } from "./client-auth";
 import { jwksUrl, tokenEndpointUrl, vaultIssuer } from "./issuer";

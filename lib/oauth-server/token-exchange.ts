@@ -3,9 +3,9 @@ import "server-only";
 // (a delegation id for a five-minute delegation token, decided by the PDP) and client_credentials
 // (an agent token). Every outcome is written to the audit log; a token whose issuance could not be
 // audited is never handed out. When the person's connection is unusable, the tenant's service account
-// may stand in exactly as it would for an action (lib/actions/credential.ts holds the gates); the
+// may stand in exactly as it would for an action (lib/orchestration/credential.ts holds the gates); the
 // token still names the person's connection, and each action re-resolves the credential.
-import { serviceAccountForExchange } from "@/lib/actions/credential";
+import { serviceAccountForExchange } from "@/lib/orchestration/credential";
 import type { AuditInput } from "@/lib/audit/chain";
 import { submitAudit } from "@/lib/audit/writer";
 import { log } from "@/lib/log";

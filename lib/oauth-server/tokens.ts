@@ -4,7 +4,7 @@ import "server-only";
 // an agent token only lets the agent make agent-level calls. Both are useless anywhere but here.
 import { randomUUID } from "node:crypto";
 
-import { MAX_ISSUED_TOKEN_SECONDS, signVaultJwt } from "@/lib/vault/signing-keys";
+import { MAX_ISSUED_TOKEN_SECONDS, signVaultJwt } from "@/lib/vault/signing/signing-keys";
 
 import { ACCESS_TOKEN_TYP } from "./bearer";
 import { vaultIssuer } from "./issuer";

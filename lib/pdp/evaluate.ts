@@ -30,7 +30,7 @@ export type EvaluateInput = {
   advisory?: boolean;
   /**
    * Act with this tenant service account instead of the delegation's own connection (the person's is
-   * unusable, and lib/actions/credential.ts found the tenant switch and the delegation allow it). The
+   * unusable, and lib/orchestration/credential.ts found the tenant switch and the delegation allow it). The
    * scope layer then judges the service account; one that is not a service account of the same tenant
    * and provider counts as no connection at all.
    */

@@ -61,7 +61,7 @@ export type PdpFacts = {
   recentActions?: number;
   /**
    * The action would use a tenant service account (then `connection`) instead of the delegation's own
-   * connection, because the person's is unusable (lib/actions/credential.ts checked the tenant switch
+   * connection, because the person's is unusable (lib/orchestration/credential.ts checked the tenant switch
    * and the delegation; the ceiling is checked here).
    */
   serviceAccount?: boolean;

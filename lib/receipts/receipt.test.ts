@@ -11,7 +11,7 @@ const world = await startConnectWorld();
 const { signReceipt } = await import("./receipt");
 const { verifyReceipt } = await import("./verify");
 const { receiptClaims, requestSha256, responseSha256 } = await import("./claims");
-const { vaultPublicJwks } = await import("@/lib/vault/signing-keys");
+const { vaultPublicJwks } = await import("@/lib/vault/signing/signing-keys");
 const { issueDelegationToken } = await import("@/lib/oauth-server/tokens");
 
 afterAll(async () => {

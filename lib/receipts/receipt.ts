@@ -6,7 +6,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
-import { signVaultJwt } from "@/lib/vault/signing-keys";
+import { signVaultJwt } from "@/lib/vault/signing/signing-keys";
 
 import type { ReceiptClaims } from "./claims";
 

@@ -4,7 +4,7 @@ import "server-only";
 import { jwtVerify } from "jose";
 
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
-import { vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing-keys";
+import { vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
 
 import { receiptClaims, type ReceiptClaims } from "./claims";
 import { RECEIPT_TYP } from "./receipt";

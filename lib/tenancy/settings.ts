@@ -1,6 +1,6 @@
 import "server-only";
 // A tenant's own settings, for its administrators. Today one switch: whether a tenant service account
-// may ever stand in for a person's unusable connection (lib/actions/credential.ts reads it on every
+// may ever stand in for a person's unusable connection (lib/orchestration/credential.ts reads it on every
 // action and token exchange, so turning it off bites at once). Who is asking is checked here, and a
 // change commits together with its audit event, which records the values before and after.
 import { appendAudit, lockAuditHead } from "@/lib/audit/append";

@@ -39,11 +39,11 @@ export async function startUpstream(handler: (req: IncomingMessage, res: ServerR
 export async function startVaultWorld(opts: { databaseUrl?: string } = {}) {
   const world = await startConnectWorld(opts);
   const { getDb } = await import("@/lib/db");
-  const { startConnect, completeConnect } = await import("@/lib/vault/connect");
-  const { openTokenSet, sealTokenSet } = await import("@/lib/vault/token-set");
-  const { aadForConnection } = await import("@/lib/vault/aad");
-  const { getKeyRing } = await import("@/lib/vault/keyring");
-  const { revealSecret } = await import("@/lib/vault/secret");
+  const { startConnect, completeConnect } = await import("@/lib/vault/connect/flow");
+  const { openTokenSet, sealTokenSet } = await import("@/lib/vault/crypto/token-set");
+  const { aadForConnection } = await import("@/lib/vault/crypto/aad");
+  const { getKeyRing } = await import("@/lib/vault/crypto/keyring");
+  const { revealSecret } = await import("@/lib/vault/crypto/secret");
   const clientSecret = ensureDemoSecrets(world.dataDir).demoProviderSecret;
 
   async function row(id: string) {

@@ -32,7 +32,7 @@ describe("server-only boundary", () => {
     writeFileSync(path.join(copy, "app/layout.tsx"), `export default function L({ children }: { children: React.ReactNode }) { return <html><body>{children}</body></html>; }\n`);
     writeFileSync(
       path.join(copy, "app/page.tsx"),
-      `"use client";\nimport { Secret } from "@/lib/vault/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`,
+      `"use client";\nimport { Secret } from "@/lib/vault/crypto/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`,
     );
     const { status, output } = build(copy);
     expect(status, output).not.toBe(0);
@@ -40,7 +40,7 @@ describe("server-only boundary", () => {
     expect(output).toMatch(/lib\/vault\/secret/);
 
     // Control: the same import from a server component builds, so the failure above is the boundary.
-    writeFileSync(path.join(copy, "app/page.tsx"), `import { Secret } from "@/lib/vault/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`);
+    writeFileSync(path.join(copy, "app/page.tsx"), `import { Secret } from "@/lib/vault/crypto/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`);
     const control = build(copy);
     expect(control.status, control.output).toBe(0);
   });

@@ -3,7 +3,7 @@ import { ProvidersAdmin } from "@/components/providers-admin";
 import { requireAdmin } from "@/lib/auth/session";
 import { toProviderSummary } from "@/lib/providers/client-schemas";
 import { listTenantProviders } from "@/lib/providers/registry";
-import { callbackUrl } from "@/lib/vault/connect";
+import { callbackUrl } from "@/lib/vault/connect/flow";
 
 export default async function ProvidersPage() {
   const admin = await requireAdmin("/providers");

@@ -2,7 +2,7 @@
 // the active key and every retiring key whose tokens may still be in use.
 import { NextResponse } from "next/server";
 
-import { vaultPublicJwks } from "@/lib/vault/signing-keys";
+import { vaultPublicJwks } from "@/lib/vault/signing/signing-keys";
 
 export const dynamic = "force-dynamic";
 

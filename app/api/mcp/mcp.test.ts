@@ -23,7 +23,7 @@ const mcpRoute = await import("./route");
 const resourceRoute = await import("@/app/.well-known/oauth-protected-resource/route");
 const jwksRoute = await import("@/app/.well-known/jwks.json/route");
 const { issueDelegationToken } = await import("@/lib/oauth-server/tokens");
-const { signVaultJwt } = await import("@/lib/vault/signing-keys");
+const { signVaultJwt } = await import("@/lib/vault/signing/signing-keys");
 const { revokeDelegation } = await import("@/lib/delegations/delegations");
 
 const ISSUER = "http://localhost:3999";

@@ -3,10 +3,10 @@ import { NextResponse, type NextRequest } from "next/server";
 import { currentPerson } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { auditConnectFailure, completeConnect } from "@/lib/vault/connect";
-import { bindingCookieName } from "@/lib/vault/connect-cookie";
-import { ConnectError } from "@/lib/vault/connect-errors";
-import { popupCompletionPage } from "@/lib/vault/popup-page";
+import { auditConnectFailure, completeConnect } from "@/lib/vault/connect/flow";
+import { bindingCookieName } from "@/lib/vault/connect/cookie";
+import { ConnectError } from "@/lib/vault/connect/errors";
+import { popupCompletionPage } from "@/lib/vault/connect/popup-page";
 
 export const dynamic = "force-dynamic";
 

@@ -17,7 +17,7 @@ import { startUpstream, type Upstream } from "@/lib/testing/vault-world";
 const w = await startActionWorld();
 const { POST } = await import("./route");
 const jwksRoute = await import("@/app/.well-known/jwks.json/route");
-const { vaultPublicJwks } = await import("@/lib/vault/signing-keys");
+const { vaultPublicJwks } = await import("@/lib/vault/signing/signing-keys");
 const { requestSha256, sha256 } = await import("@/lib/receipts/claims");
 const { verifyReceipt } = await import("@/lib/receipts/verify");
 const { verifyTenantChain } = await import("@/lib/audit/verify");
@@ -168,7 +168,7 @@ describe("SSRF: refused at the route, nothing leaves the vault", () => {
       "/tasks/%zz",
     ];
     const answers = [];
-    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    // Every request the vault sends a provider goes out through node:http (lib/vault/call/upstream.ts).
     const requestSpy = vi.spyOn(http, "request");
     const auditsBefore = await db.auditEvent.count({ where: { tenantId: "acme" } });
     try {
@@ -197,7 +197,7 @@ describe("SSRF: refused at the route, nothing leaves the vault", () => {
   });
 
   it("control: the same spy sees the one call a valid path makes", async () => {
-    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    // Every request the vault sends a provider goes out through node:http (lib/vault/call/upstream.ts).
     const requestSpy = vi.spyOn(http, "request");
     try {
       expect((await proxy({ method: "GET", path: "/tasks" })).json.status).toBe(200);
@@ -305,7 +305,7 @@ describe("PDP denials reach the agent with their code", () => {
     ["approval required for writes", { constraints: { approvalForWrites: true } }, { method: "POST", path: "/tasks", body: { title: "no" } }, "approval_required"],
   ])("%s -> 403 %s", async (_name, grant, body, code) => {
     const t = await w.token(client, (await w.grant(client, aliceCnx, grant)).id);
-    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    // Every request the vault sends a provider goes out through node:http (lib/vault/call/upstream.ts).
     const requestSpy = vi.spyOn(http, "request");
     try {
       const res = await proxy(body, t);

@@ -14,7 +14,7 @@ import type { TestClient } from "@/lib/testing/oauth-clients";
 const w = await startActionWorld();
 const list = await import("./route");
 const run = await import("./[name]/route");
-const { vaultPublicJwks } = await import("@/lib/vault/signing-keys");
+const { vaultPublicJwks } = await import("@/lib/vault/signing/signing-keys");
 const { requestSha256, sha256 } = await import("@/lib/receipts/claims");
 const { alice } = w.people;
 const db = w.db;
@@ -90,7 +90,7 @@ describe("POST /api/v1/tools/{name}", () => {
   });
 
   it("invalid input -> 400 invalid_tool_input with a sentence naming the field; nothing is sent", async () => {
-    // Every request the vault sends a provider goes out through node:http (lib/vault/upstream.ts).
+    // Every request the vault sends a provider goes out through node:http (lib/vault/call/upstream.ts).
     const requestSpy = vi.spyOn(http, "request");
     try {
       const missing = await tool("demo-tasks.create_task", {});

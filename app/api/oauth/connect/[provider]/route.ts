@@ -1,9 +1,9 @@
 // GET /api/oauth/connect/{provider}?scope=... - starts a connect flow and redirects to the provider.
 import { NextResponse, type NextRequest } from "next/server";
 import { currentPerson } from "@/lib/auth/session";
-import { ConnectError } from "@/lib/vault/connect-errors";
-import { startConnect } from "@/lib/vault/connect";
-import { bindingCookieName, bindingCookieOptions } from "@/lib/vault/connect-cookie";
+import { ConnectError } from "@/lib/vault/connect/errors";
+import { startConnect } from "@/lib/vault/connect/flow";
+import { bindingCookieName, bindingCookieOptions } from "@/lib/vault/connect/cookie";
 
 export const dynamic = "force-dynamic";
 

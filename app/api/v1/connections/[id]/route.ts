@@ -8,7 +8,7 @@ import { updateConnectionBody } from "@/lib/connections/schemas";
 import { NOT_MY_CONNECTION, setServiceAccount } from "@/lib/connections/service-account";
 import { NotFoundError } from "@/lib/http/errors";
 import { withPerson } from "@/lib/http/route";
-import { disconnectConnection } from "@/lib/vault/disconnect";
+import { disconnectConnection } from "@/lib/vault/connect/disconnect";
 
 const params = z.object({ id: z.string().trim().min(1).max(200) });
 

@@ -6,7 +6,7 @@ import { describeIssues, json, withPerson } from "@/lib/http/route";
 import { genericDefinition, ProviderCatalogueError } from "@/lib/providers/catalogue";
 import { genericProviderBody } from "@/lib/providers/client-schemas";
 import { getTenantProvider } from "@/lib/providers/registry";
-import { saveProviderClient } from "@/lib/vault/provider-clients";
+import { saveProviderClient } from "@/lib/vault/provider-oauth/client-credentials";
 
 export const POST = withPerson({ admin: true, body: genericProviderBody }, async ({ person, body }) => {
   const { clientId, clientSecret, ...form } = body;

@@ -2,7 +2,7 @@
 // { output, credential, receipt }. Only the tool's declared output fields are returned.
 import { z } from "zod";
 
-import { runTool } from "@/lib/actions/tools";
+import { runTool } from "@/lib/orchestration/tools";
 import { withBearer } from "@/lib/http/bearer-route";
 
 export const dynamic = "force-dynamic";

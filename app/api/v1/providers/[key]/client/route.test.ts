@@ -15,7 +15,7 @@ vi.mock("@/lib/providers/registry", () => ({
   getTenantProvider: async (_tenant: string, key: string) =>
     state.source === null ? null : { definition: { key, name: "GitHub" }, configured: false, source: state.source },
 }));
-vi.mock("@/lib/vault/provider-clients", () => ({
+vi.mock("@/lib/vault/provider-oauth/client-credentials", () => ({
   saveProviderClient: async (input: unknown) => {
     state.saved.push(input);
     return { id: "reg-1" };

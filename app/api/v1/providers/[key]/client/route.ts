@@ -3,7 +3,7 @@ import { BadRequestError, NotFoundError } from "@/lib/http/errors";
 import { withPerson } from "@/lib/http/route";
 import { providerClientBody, providerKeyParams } from "@/lib/providers/client-schemas";
 import { getTenantProvider } from "@/lib/providers/registry";
-import { saveProviderClient } from "@/lib/vault/provider-clients";
+import { saveProviderClient } from "@/lib/vault/provider-oauth/client-credentials";
 
 export const PUT = withPerson({ admin: true, params: providerKeyParams, body: providerClientBody }, async ({ person, params, body }) => {
   const provider = await getTenantProvider(person.tenantId, params.key);
