@@ -3,7 +3,7 @@
 // checks the form first, so most mistakes are named next to the form without a round trip.
 import { useState, type FormEvent } from "react";
 
-import { describeIssues } from "@/lib/http/issues";
+import { describeIssues } from "@/lib/describe-issues";
 import { genericProviderBody } from "@/lib/providers/client-schemas";
 import { useAddGenericProvider } from "@/lib/providers/queries";
 

@@ -8,7 +8,7 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
 import { describeDuration } from "@/lib/delegations/grant-rules";
 import { useDelegationOptions, useGrantDelegation, type AgentOptions, type DelegationOptions } from "@/lib/delegations/queries";
 import { createDelegationBody } from "@/lib/delegations/schemas";
-import { describeIssues } from "@/lib/http/issues";
+import { describeIssues } from "@/lib/describe-issues";
 import { GrantLimits, emptyLimits, limitsToConstraints, type LimitsState } from "./grant-limits";
 
 const HOUR = 3600;

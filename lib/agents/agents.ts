@@ -12,7 +12,7 @@ import { appendAudit } from "@/lib/audit/append";
 import { forgetClient } from "@/lib/agents/verified-clients";
 import { getDb } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { listTenantProviders } from "@/lib/providers/registry";
 import type { Person } from "@/lib/tenancy/people";
 import { findTool } from "@/lib/tools/catalogue";

@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import type { AgentDto, CreateAgentBody, RegisterAgentAnswer, UpdateAgentAnswer, UpdateAgentBody } from "@/lib/agents/schemas";
-import { apiFetch } from "@/lib/http/client";
+import { apiFetch } from "@/lib/api-client";
 
 export type { AgentDto };
 

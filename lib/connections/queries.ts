@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ConnectionDetail } from "@/lib/connections/connections";
 import type { ConnectionDto } from "@/lib/connections/schemas";
 import type { ServiceAccountResult } from "@/lib/connections/service-account";
-import { apiFetch } from "@/lib/http/client";
+import { apiFetch } from "@/lib/api-client";
 
 export type { ConnectionDetail, ServiceAccountResult };
 export type DisconnectResult = { disconnected: true; revokedAtProvider: boolean; delegationsRevoked: number };

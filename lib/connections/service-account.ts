@@ -6,7 +6,7 @@ import "server-only";
 // audit lock, so two administrators marking at once cannot leave two marked. Every change is audited.
 import { appendAudit, lockAuditHead } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
+import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Person } from "@/lib/tenancy/people";
 
 import { connectionDtoColumns, toConnectionDto } from "./connections";

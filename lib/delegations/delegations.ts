@@ -6,7 +6,7 @@ import "server-only";
 import { readCeiling } from "@/lib/agents/ceiling";
 import { appendAudit } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
-import { BadRequestError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
+import { BadRequestError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AgentCaller } from "@/lib/oauth-server/bearer";
 import { getTenantProvider } from "@/lib/providers/registry";
@@ -27,23 +27,8 @@ export type DelegationOptions = {
 export type RevokeResult = { delegation: DelegationDto; alreadyRevoked: boolean };
 
 /** A refusal with its own stable code (the base classes fix theirs). */
-class CodedForbidden extends ForbiddenError {
-  override readonly code: string;
-  constructor(message: string, code: string) {
-    super(message);
-    this.code = code;
-  }
-}
-class CodedNotFound extends NotFoundError {
-  override readonly code: string;
-  constructor(message: string, code: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
 function refuse(r: Refusal): never {
-  throw r.status === 400 ? new BadRequestError(r.reason, r.code) : new CodedForbidden(r.reason, r.code);
+  throw r.status === 400 ? new BadRequestError(r.reason, r.code) : new ForbiddenError(r.reason, r.code);
 }
 
 const NO_CONNECTION = "No connection with this id belongs to you: it may have been disconnected.";
@@ -94,9 +79,9 @@ export async function grantDelegation(person: Person, body: CreateDelegation): P
     where: { id: body.connectionId, tenantId: person.tenantId, userId: person.id },
     select: { id: true, providerKey: true, status: true, scopes: true, label: true },
   });
-  if (!connection) throw new CodedNotFound(NO_CONNECTION, "connection_not_found");
+  if (!connection) throw new NotFoundError(NO_CONNECTION, "connection_not_found");
   const agent = await db.agent.findFirst({ where: { id: body.agentId, tenantId: person.tenantId }, select: { id: true, name: true, status: true, ceiling: true } });
-  if (!agent) throw new CodedNotFound(NO_AGENT, "agent_not_found");
+  if (!agent) throw new NotFoundError(NO_AGENT, "agent_not_found");
   const { providerName } = await providerFacts(person.tenantId, connection.providerKey);
 
   // createdAt is the same instant the length was checked against, so the PDP's later
@@ -175,7 +160,7 @@ export async function revokeDelegation(person: Person, id: string): Promise<Revo
   const db = await getDb();
   return db.$transaction(async (tx) => {
     const row = await tx.delegation.findFirst({ where: { id, tenantId: person.tenantId }, include: dtoInclude });
-    if (!row || (row.userId !== person.id && person.role !== "admin")) throw new CodedNotFound(NO_DELEGATION, "delegation_not_found");
+    if (!row || (row.userId !== person.id && person.role !== "admin")) throw new NotFoundError(NO_DELEGATION, "delegation_not_found");
     if (row.revokedAt) return { delegation: toDelegationDto(row), alreadyRevoked: true };
     const now = new Date();
     // Conditional: of two concurrent revocations exactly one records the change and its audit event.
@@ -202,7 +187,7 @@ export async function delegationOptions(person: Person, connectionId: string): P
     where: { id: connectionId, tenantId: person.tenantId, userId: person.id },
     select: { id: true, providerKey: true, status: true, scopes: true, label: true },
   });
-  if (!connection) throw new CodedNotFound(NO_CONNECTION, "connection_not_found");
+  if (!connection) throw new NotFoundError(NO_CONNECTION, "connection_not_found");
   const [{ providerName, catalogueScopes }, agents, tenant] = await Promise.all([
     providerFacts(person.tenantId, connection.providerKey),
     db.agent.findMany({ where: { tenantId: person.tenantId }, select: { id: true, name: true, status: true, ceiling: true }, orderBy: { name: "asc" } }),

@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tansta
 import { connectionKeys } from "@/lib/connections/queries";
 import type { DelegationOptions, RevokeResult } from "@/lib/delegations/delegations";
 import type { CreateDelegationBody, DelegationDto } from "@/lib/delegations/schemas";
-import { apiFetch } from "@/lib/http/client";
+import { apiFetch } from "@/lib/api-client";
 
 export type { DelegationDto, DelegationOptions, RevokeResult };
 export type { AgentOptions } from "@/lib/delegations/grant-rules";

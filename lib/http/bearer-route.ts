@@ -9,13 +9,11 @@ import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 
-import { ActionError } from "@/lib/orchestration/errors";
-import { problem } from "@/lib/http/problem";
-import { domainErrorResponse, parseOrThrow, readJson } from "@/lib/http/route";
+import { VaultError } from "@/lib/errors";
+import { problem, toProblem } from "@/lib/http/problem";
+import { parseOrThrow, readJson } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError, type AgentCaller, type BearerCaller, type DelegationCaller } from "@/lib/oauth-server/bearer";
-import { ProxyRequestError } from "@/lib/orchestration/proxy-request";
-import { VaultCallError } from "@/lib/vault/call/errors";
 
 type Schema = z.ZodType;
 type RawParams = Record<string, string | string[] | undefined>;
@@ -84,7 +82,7 @@ export function requestIdOf(req: Request): string {
 /** 401 problem+json for a refused token, with the RFC 6750 challenge. */
 export function bearerErrorResponse(error: BearerError): Response {
   const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
-  return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
+  return toProblem(error, { "www-authenticate": challenge });
 }
 
 /** RFC 6750 §3: a challenge with no error when no token came, `invalid_token` when a bad one did. */
@@ -102,31 +100,8 @@ function wrongKind(kind: Kind, accept: readonly Kind[]): Response {
 
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
   if (error instanceof BearerError) return bearerErrorResponse(error);
-  if (error instanceof ActionError) return actionProblem(error.status, error.code, error.message, error.extensions);
-  if (error instanceof VaultCallError) return actionProblem(error.httpStatus, error.code, error.message);
-  if (error instanceof ProxyRequestError) return actionProblem(400, error.code, error.message);
-  const known = domainErrorResponse(error);
-  if (known) return known;
+  if (error instanceof VaultError) return toProblem(error);
   // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "agent API handler failed");
   return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });
-}
-
-const TITLES: Record<number, string> = {
-  400: "Invalid request",
-  403: "Forbidden",
-  404: "Not found",
-  409: "Conflict",
-  502: "Provider error",
-  503: "Temporarily unavailable",
-  504: "Provider timeout",
-};
-
-/** problem+json for an action's refusal, with its extension members (e.g. the provider's status). */
-function actionProblem(status: number, code: string, detail: string, extensions: Readonly<Record<string, string | number | boolean>> = {}): Response {
-  const title = TITLES[status] ?? "Action refused";
-  const headers: Record<string, string> = { "content-type": "application/problem+json", "cache-control": "no-store" };
-  if (status === 503) headers["retry-after"] = "5";
-  // The standard members come last, so an extension can never overwrite them.
-  return NextResponse.json({ ...extensions, type: `urn:tokenvault:problem:${code}`, title, status, detail, code }, { status, headers });
 }

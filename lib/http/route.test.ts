@@ -10,7 +10,7 @@ vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => session.person
 vi.mock("@/lib/env", () => ({ env: () => ({ nextauthUrl: "https://vault.example.com/" }) }));
 vi.mock("@/lib/log", () => ({ log: logged }));
 
-import { BadRequestError, ForbiddenError, NotFoundError } from "./errors";
+import { BadRequestError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { withPerson } from "./route";
 
 const alice = { id: "acme.alice", tenantId: "acme", arn: "arn:x", email: "alice@acme.test", name: "Alice", role: "user" };

@@ -7,9 +7,9 @@ import type { z } from "zod";
 
 import { currentPerson } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/http/errors";
-import { describeIssues } from "@/lib/http/issues";
-import { problem } from "@/lib/http/problem";
+import { BadRequestError, VaultError } from "@/lib/errors";
+import { describeIssues } from "@/lib/describe-issues";
+import { problem, toProblem } from "@/lib/http/problem";
 import { log } from "@/lib/log";
 import type { Person } from "@/lib/tenancy/people";
 
@@ -100,18 +100,8 @@ export function parseOrThrow<S extends Schema>(schema: S, value: unknown, where:
   throw new BadRequestError(describeIssues(parsed.error.issues, where));
 }
 
-/** problem+json for the domain errors of lib/http/errors.ts; null for anything else. Shared with bearer-route.ts. */
-export function domainErrorResponse(error: unknown): Response | null {
-  if (error instanceof NotFoundError) return problem({ status: 404, code: error.code, title: "Not found", detail: error.message });
-  if (error instanceof ForbiddenError) return problem({ status: 403, code: error.code, title: "Forbidden", detail: error.message });
-  if (error instanceof ConflictError) return problem({ status: 409, code: error.code, title: "Conflict", detail: error.message });
-  if (error instanceof BadRequestError) return problem({ status: 400, code: error.code, title: "Invalid request", detail: error.message });
-  return null;
-}
-
 function errorResponse(error: unknown, req: Request): Response {
-  const known = domainErrorResponse(error);
-  if (known) return known;
+  if (error instanceof VaultError) return toProblem(error);
   // Unknown failures may carry internals (SQL, stack, provider answers): logged here, never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname }, "portal API handler failed");
   return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and tell your administrator if it keeps happening." });

@@ -10,7 +10,7 @@ const logged = vi.hoisted(() => ({ error: vi.fn(), warn: vi.fn(), info: vi.fn(),
 
 vi.mock("@/lib/orchestration/tools", () => tools);
 vi.mock("@/lib/log", () => ({ log: logged }));
-const { ActionError } = await import("@/lib/orchestration/errors");
+const { VaultError } = await import("@/lib/errors");
 const { VaultCallError } = await import("@/lib/vault/call/errors");
 const { createMcpServer, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
 
@@ -88,7 +88,7 @@ describe("MCP server", () => {
     [409, "connection_needs_reconnect", "Demo Tasks refused the refresh token: ask the person to reconnect Demo Tasks."],
     [502, "provider_error", "Demo Tasks answered with an error: try again later."],
   ])("turns an action refused with %i into an isError result with the sentence and code %s", async (status, code, sentence) => {
-    tools.runTool.mockRejectedValue(new ActionError(status, code, sentence));
+    tools.runTool.mockRejectedValue(new VaultError(status, code, sentence));
     const result = await client.callTool({ name: "demo-tasks.create_task", arguments: {} });
     expect(result.isError).toBe(true);
     expect(result.content).toEqual([{ type: "text", text: `${sentence} (code: ${code})` }]);
@@ -97,7 +97,7 @@ describe("MCP server", () => {
   });
 
   it("keeps the refusal's extension members next to the code and status", async () => {
-    tools.runTool.mockRejectedValue(new ActionError(403, "tool_not_delegated", "Not delegated.", { layer: "delegation", code: "overwritten?" }));
+    tools.runTool.mockRejectedValue(new VaultError(403, "tool_not_delegated", "Not delegated.", { layer: "delegation", code: "overwritten?" }));
     const result = await client.callTool({ name: "demo-tasks.delete_task", arguments: { id: "t1" } });
     expect(result._meta).toEqual({ [ERROR_META_KEY]: { layer: "delegation", code: "tool_not_delegated", status: 403 } });
   });
@@ -129,7 +129,7 @@ describe("MCP server", () => {
   });
 
   it("answers a refused tools/list with the refusal's sentence and code", async () => {
-    tools.listToolsFor.mockRejectedValue(new ActionError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again."));
+    tools.listToolsFor.mockRejectedValue(new VaultError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again."));
     const error = (await client.listTools().then(
       () => null,
       (e: unknown) => e,

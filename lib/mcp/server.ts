@@ -7,7 +7,7 @@ import "server-only";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 
-import { ActionError } from "@/lib/orchestration/errors";
+import { VaultError } from "@/lib/errors";
 import { listToolsFor, runTool } from "@/lib/orchestration/tools";
 import { log } from "@/lib/log";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
@@ -32,7 +32,7 @@ export function createMcpServer(caller: DelegationCaller, opts: { requestId: str
       return { tools: (await listToolsFor(caller)).map(toMcpTool) };
     } catch (error) {
       // A refusal (the delegation went away since the token was checked) is a sentence the agent may read.
-      if (error instanceof ActionError) throw new McpError(ErrorCode.InvalidRequest, error.message, { code: error.code, status: error.status });
+      if (error instanceof VaultError) throw new McpError(ErrorCode.InvalidRequest, error.message, { code: error.code, status: error.status });
       log.error({ err: error, requestId: opts.requestId, delegationId: caller.delegationId }, "MCP tools/list failed");
       throw new McpError(ErrorCode.InternalError, `The tools of this delegation could not be listed: try again, and report request ${opts.requestId} if it keeps happening.`);
     }
@@ -62,8 +62,7 @@ async function callTool(caller: DelegationCaller, name: string, input: unknown, 
       _meta: { [RECEIPT_META_KEY]: receipt },
     };
   } catch (error) {
-    if (error instanceof ActionError) return toolError(error.message, error.code, error.status, error.extensions);
-    if (error instanceof VaultCallError) return toolError(error.message, error.code, error.httpStatus);
+    if (error instanceof VaultError) return toolError(error.message, error.code, error.status, error.extensions);
     // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
     log.error({ err: error, requestId, delegationId: caller.delegationId, tool: name }, "MCP tools/call failed");
     return toolError(`Something went wrong on our side: try again, and report request ${requestId} if it keeps happening.`, "internal_error", 500);

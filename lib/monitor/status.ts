@@ -7,7 +7,7 @@ import "server-only";
 // delegations, worded without the owner's name or the connection's label. Nothing per person.
 import { getDb } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { ForbiddenError } from "@/lib/http/errors";
+import { ForbiddenError } from "@/lib/errors";
 import type { BearerCaller } from "@/lib/oauth-server/bearer";
 import { listTenantProviders } from "@/lib/providers/registry";
 import type { Person } from "@/lib/tenancy/people";

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 
+import { VaultError } from "@/lib/errors";
 import { agentFacts, delegationFacts, type DelegationFacts } from "@/lib/policy/facts";
 import { delegationStanding } from "@/lib/pdp/standing";
 import { kidStillTrusted, vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
@@ -50,13 +51,11 @@ export type BearerErrorCode =
   | "delegation_revoked"
   | "delegation_expired";
 
-export class BearerError extends Error {
-  readonly status = 401;
-  constructor(
-    readonly code: BearerErrorCode,
-    readonly detail: string,
-  ) {
-    super(detail);
+/** A bearer token refused (401): each wrapper adds the challenge its resource uses. */
+export class BearerError extends VaultError {
+  declare readonly code: BearerErrorCode;
+  constructor(code: BearerErrorCode, detail: string) {
+    super(401, code, detail);
     this.name = "BearerError";
   }
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 
 import { getDb } from "@/lib/db";
 import { constraintsSchema, readConstraints } from "@/lib/delegations/constraints";
-import { NotFoundError } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 
 import type { DelegationCaller } from "./bearer";
 

@@ -1,6 +1,6 @@
-import "server-only";
-// The token endpoint's answers: RFC 6749 §5.1/§5.2 JSON (not problem+json), never cached by anyone.
-import { NextResponse } from "next/server";
+// A refusal of the token endpoint: a VaultError (lib/errors.ts) whose code is the RFC 6749 error,
+// answered as `{ error, error_description }` (lib/http/oauth-response.ts) rather than problem+json.
+import { VaultError } from "@/lib/errors";
 
 export type OAuthErrorCode =
   | "invalid_request"
@@ -13,32 +13,33 @@ export type OAuthErrorCode =
   | "temporarily_unavailable"
   | "server_error";
 
+/** RFC 6749 §5.2: 400 for everything but a failed client authentication (401) and our own faults; 429 once throttled. */
+function statusOf(error: OAuthErrorCode): number {
+  if (error === "invalid_client") return 401;
+  if (error === "server_error") return 500;
+  if (error === "temporarily_unavailable") return 429;
+  return 400;
+}
+
 /** A refusal the token endpoint answers as `{ error, error_description }`. The description is safe to show. */
-export class OAuthError extends Error {
+export class OAuthError extends VaultError {
+  declare readonly code: OAuthErrorCode;
   constructor(
-    readonly error: OAuthErrorCode,
-    readonly description: string,
+    error: OAuthErrorCode,
+    description: string,
     /** Extra facts for the audit log and the server log (never secrets); not sent to the client. */
     readonly internal: { reason?: string; pdpCode?: string; retryAfter?: number } = {},
   ) {
-    super(description);
+    super(statusOf(error), error, description);
     this.name = "OAuthError";
+  }
+
+  get error(): OAuthErrorCode {
+    return this.code;
+  }
+
+  get description(): string {
+    return this.message;
   }
 }
 
-const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" } as const;
-
-export function tokenEndpointJson(body: object, status = 200, headers: Record<string, string> = {}): NextResponse {
-  return NextResponse.json(body, { status, headers: { ...NO_STORE, ...headers } });
-}
-
-/**
- * RFC 6749 §5.2: 400 for everything but a failed client authentication (401, with a Basic challenge
- * when Basic was tried); 429 with Retry-After once failed authentications are throttled.
- */
-export function oauthErrorResponse(e: OAuthError, opts: { basicAttempted?: boolean } = {}): NextResponse {
-  const status = e.error === "invalid_client" ? 401 : e.error === "server_error" ? 500 : e.error === "temporarily_unavailable" ? 429 : 400;
-  const headers: Record<string, string> = status === 401 && opts.basicAttempted ? { "www-authenticate": 'Basic realm="token-vault", charset="UTF-8"' } : {};
-  if (status === 429) headers["retry-after"] = String(e.internal.retryAfter ?? 60);
-  return tokenEndpointJson({ error: e.error, error_description: e.description }, status, headers);
-}

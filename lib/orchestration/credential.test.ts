@@ -11,7 +11,7 @@ import type { TestClient } from "@/lib/testing/oauth-clients";
 const w = await startActionWorld();
 const { runTool } = await import("./tools");
 const { runProxy } = await import("./proxy");
-const { ActionError } = await import("./errors");
+const { VaultError } = await import("@/lib/errors");
 const { loadActionContext, serviceAccountFor, serviceAccountForExchange } = await import("./credential");
 const { authenticateBearer } = await import("@/lib/oauth-server/bearer");
 const { evaluate } = await import("@/lib/pdp/evaluate");
@@ -34,7 +34,7 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; code: str
   try {
     await p;
   } catch (e) {
-    if (e instanceof ActionError) return { status: e.status, code: e.code };
+    if (e instanceof VaultError) return { status: e.status, code: e.code };
     throw e;
   }
   throw new Error("expected a refusal");

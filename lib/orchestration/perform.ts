@@ -18,7 +18,6 @@ import { STANDING_CODES } from "@/lib/pdp/standing";
 import type { PdpAction } from "@/lib/pdp/types";
 import { getTenantProviderAt } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
-import { ProxyRequestError } from "@/lib/orchestration/proxy-request";
 import { requestSha256, responseSha256 } from "@/lib/receipts/claims";
 import { signReceipt } from "@/lib/receipts/receipt";
 import type { HttpMethod } from "@/lib/tools/catalogue";
@@ -26,7 +25,7 @@ import { callProvider, forgetConnectionRow, prefetchConnection, type ConnectionP
 import { VaultCallError } from "@/lib/vault/call/errors";
 
 import { actionContext, resolveCredential, serviceAccountFor, type ActionConnection, type ActionContext, type Credential, type CredentialKind } from "./credential";
-import { ActionError } from "./errors";
+import { VaultError } from "@/lib/errors";
 
 export type Channel = "api" | "mcp";
 export type ActionOptions = { requestId: string; channel: Channel };
@@ -61,22 +60,14 @@ const PERSON_CONNECTION_LOST = new Set(["connection_needs_reconnect", "connectio
 // Each retry follows a policy change committed while this call was being decided; more in a row means something is wrong.
 const MAX_STALE_RETRIES = 5;
 
-export function fromVaultError(e: VaultCallError): ActionError {
-  return new ActionError(e.httpStatus, e.code, e.message);
-}
 
 async function buildFor(ctx: ActionContext, credential: Credential, build: BuildRequest): Promise<UpstreamRequest> {
   const provider = await getTenantProviderAt(ctx.caller.tenantId, credential.connection.provider, ctx.caller.facts.policyVersion);
   if (!provider) {
-    throw new ActionError(409, "provider_unavailable", `This organisation no longer offers ${credential.connection.provider}: ask an administrator to enable it again.`);
+    throw new VaultError(409, "provider_unavailable", `This organisation no longer offers ${credential.connection.provider}: ask an administrator to enable it again.`);
   }
-  try {
-    return build(provider.definition, credential.connection);
-  } catch (e) {
-    // A connection whose details cannot name its API is the connection's problem, not the request's.
-    if (e instanceof ProxyRequestError) throw new ActionError(e.code === "api_base_unavailable" ? 409 : 400, e.code, e.message);
-    throw e;
-  }
+  // Throws a ProxyRequestError: 400 for the request, 409 when the connection's details name no API.
+  return build(provider.definition, credential.connection);
 }
 
 type Attempt = { ctx: ActionContext; credential: Credential; request: UpstreamRequest; requestSha: string; prefetched: ConnectionPrefetch; credentialVersion: number | null };
@@ -114,7 +105,7 @@ async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionO
   // CONTRACT.md answers an action needing approval with 202 and an approval to poll. There is no
   // approval flow yet, so `approval_required` is a refusal like any other (403 with its code).
   const detail = decision.code === "approval_required" ? `${decision.reason} Approvals cannot be requested through the vault yet, so this action is refused.` : decision.reason;
-  throw new ActionError(403, decision.code, detail, { layer: decision.layer });
+  throw new VaultError(403, decision.code, detail, { layer: decision.layer });
 }
 
 async function prepare(caller: DelegationCaller, credential: Credential | null, build: BuildRequest): Promise<Attempt> {
@@ -133,7 +124,7 @@ async function decided(caller: DelegationCaller, credential: Credential | null, 
     const a = await prepare(current, credential, build);
     const decision = await decide(a, action, opts);
     if (decision) return { ...a, decision };
-    if (attempt >= MAX_STALE_RETRIES) throw new ActionError(503, "policy_changing", "The organisation's policy kept changing while this call was decided: try again shortly.");
+    if (attempt >= MAX_STALE_RETRIES) throw new VaultError(503, "policy_changing", "The organisation's policy kept changing while this call was decided: try again shortly.");
     current = await reloadCaller(current);
     // A service account chosen on stale facts is chosen again.
     credential = null;
@@ -154,7 +145,7 @@ async function call(a: Attempt): Promise<ProviderCallResponse> {
 
 /**
  * Steps 1-4 of an action: credential, request, PDP and its write-ahead record, provider call. Throws
- * ActionError (or BearerError) for every refusal; a provider call that failed after an allow is audited as a failure first.
+ * VaultError (or BearerError) for every refusal; a provider call that failed after an allow is audited as a failure first.
  */
 export async function performCall(caller: DelegationCaller, action: CompletedCall["action"], build: BuildRequest, opts: ActionOptions): Promise<CompletedCall> {
   {
@@ -167,7 +158,7 @@ export async function performCall(caller: DelegationCaller, action: CompletedCal
       const fallback = a.credential.kind === "user" && PERSON_CONNECTION_LOST.has(e.code) ? await serviceAccountFor(a.ctx, { personUsable: false }) : null;
       if (!fallback || !("connection" in fallback)) {
         await auditFailure({ ...a, action, opts }, e.code, null);
-        throw fromVaultError(e);
+        throw e;
       }
       // The first call never got through (the refresh was refused), so a second one repeats nothing.
       log.warn({ delegationId: a.ctx.delegation.id, connectionId: a.ctx.person.id, serviceAccount: fallback.connection.id, requestId: opts.requestId }, "person's connection lost mid-action; using the tenant service account");
@@ -177,7 +168,7 @@ export async function performCall(caller: DelegationCaller, action: CompletedCal
       } catch (again) {
         if (!(again instanceof VaultCallError)) throw again;
         await auditFailure({ ...a, action, opts }, again.code, null);
-        throw fromVaultError(again);
+        throw again;
       }
     }
     return { ctx: a.ctx, credential: a.credential, action, request: a.request, requestSha256: a.requestSha, response, opts, decision: a.decision };
@@ -237,8 +228,8 @@ export async function auditFailure(s: AuditSubject, code: string, status: number
   }
 }
 
-function auditUnavailable(): ActionError {
-  return new ActionError(503, "audit_unavailable", "The vault could not record this action in the audit log, so its result is withheld: try again shortly.");
+function auditUnavailable(): VaultError {
+  return new VaultError(503, "audit_unavailable", "The vault could not record this action in the audit log, so its result is withheld: try again shortly.");
 }
 
 /**

@@ -26,7 +26,7 @@ vi.mock("@/lib/providers/registry", async (importOriginal) => {
 
 const w = await startActionWorld();
 const { runTool } = await import("./tools");
-const { ActionError } = await import("./errors");
+const { VaultError } = await import("@/lib/errors");
 const { authenticateBearer } = await import("@/lib/oauth-server/bearer");
 const { verifyReceipt } = await import("@/lib/receipts/verify");
 const { sha256 } = await import("@/lib/receipts/claims");
@@ -67,7 +67,7 @@ async function refused(p: Promise<unknown>) {
   try {
     await p;
   } catch (e) {
-    if (e instanceof ActionError) return e;
+    if (e instanceof VaultError) return e;
     throw e;
   }
   throw new Error("expected a refusal");

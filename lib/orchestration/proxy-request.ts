@@ -5,15 +5,15 @@ import "server-only";
 // are refused before any credential is touched. Headers pass only from allow-lists, both ways.
 import { z } from "zod";
 import { httpMethod } from "@/lib/agents/ceiling";
+import { VaultError } from "@/lib/errors";
 import { ApiBaseError, isAllowedApiHost, resolveApiBase } from "@/lib/providers/api-base";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 
-export class ProxyRequestError extends Error {
-  constructor(
-    message: string,
-    readonly code: "path_refused" | "header_refused" | "body_refused" | "api_base_unavailable",
-  ) {
-    super(message);
+/** A request the raw proxy will not send (400), or a connection whose details name no API (409). */
+export class ProxyRequestError extends VaultError {
+  declare readonly code: "path_refused" | "header_refused" | "body_refused" | "api_base_unavailable";
+  constructor(message: string, code: "path_refused" | "header_refused" | "body_refused" | "api_base_unavailable") {
+    super(code === "api_base_unavailable" ? 409 : 400, code, message);
     this.name = "ProxyRequestError";
   }
 }

@@ -4,10 +4,10 @@ import "server-only";
 // 400 before a credential or the network is touched), asks the PDP, makes the call and relays the
 // status, the allow-listed headers and the body. Redirects come back as they are, never followed.
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
-import { allowedRequestHeaders, allowedResponseHeaders, buildUpstreamUrl, checkProxyPath, encodeBody, ProxyRequestError, type ProxyRequestBody } from "@/lib/orchestration/proxy-request";
+import { allowedRequestHeaders, allowedResponseHeaders, buildUpstreamUrl, checkProxyPath, encodeBody, type ProxyRequestBody } from "@/lib/orchestration/proxy-request";
 
 import type { CredentialKind } from "./credential";
-import { ActionError } from "./errors";
+import { VaultError } from "@/lib/errors";
 import { actionInFlight } from "./in-flight";
 import { completeAction, performCall, type BuildRequest } from "./perform";
 
@@ -46,25 +46,15 @@ export function decodeData(contentType: string | undefined, body: Buffer): { dat
   return { data: body.toString("base64"), encoding: "base64" };
 }
 
-function refuse(e: unknown): never {
-  if (e instanceof ProxyRequestError) throw new ActionError(400, e.code, e.message);
-  throw e;
-}
-
 export function runProxy(caller: DelegationCaller, req: ProxyRequestBody, opts: { requestId: string }): Promise<ProxyResult> {
   return actionInFlight(() => proxyOnce(caller, req, opts));
 }
 
 async function proxyOnce(caller: DelegationCaller, req: ProxyRequestBody, opts: { requestId: string }): Promise<ProxyResult> {
-  let headers: Record<string, string>;
-  let encoded: ReturnType<typeof encodeBody>;
-  try {
-    checkProxyPath(req.path);
-    headers = allowedRequestHeaders(req.headers);
-    encoded = encodeBody(req.method, req.body, headers["content-type"]);
-  } catch (e) {
-    refuse(e);
-  }
+  // Each throws a ProxyRequestError (400) before any credential or the network is touched.
+  checkProxyPath(req.path);
+  const headers = allowedRequestHeaders(req.headers);
+  const encoded = encodeBody(req.method, req.body, headers["content-type"]);
   if (encoded.contentType) headers["content-type"] = encoded.contentType;
 
   const build: BuildRequest = (def, connection) => ({

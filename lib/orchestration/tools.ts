@@ -3,13 +3,13 @@ import "server-only";
 // strict input schema, one provider request each, and an output projection so only declared fields
 // ever leave the vault. A provider answer that does not fit the declared output is refused (502),
 // never passed through.
-import { describeIssues } from "@/lib/http/issues";
+import { describeIssues } from "@/lib/describe-issues";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 import { allowedRequestHeaders, buildUpstreamUrl, encodeBody } from "@/lib/orchestration/proxy-request";
 import { findToolDefinition, projectOutput, toolInputJsonSchema, type ToolDefinition } from "@/lib/tools/definitions";
 
 import { actionContext, type CredentialKind } from "./credential";
-import { ActionError } from "./errors";
+import { VaultError } from "@/lib/errors";
 import { actionInFlight } from "./in-flight";
 import { auditFailure, completeAction, performCall, type ActionOptions, type BuildRequest } from "./perform";
 
@@ -29,7 +29,7 @@ export function listToolsFor(caller: DelegationCaller): ToolListing[] {
 function parseInput(tool: ToolDefinition, input: unknown): unknown {
   const parsed = tool.input.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  throw new ActionError(400, "invalid_tool_input", describeIssues(parsed.error.issues, "tool input"));
+  throw new VaultError(400, "invalid_tool_input", describeIssues(parsed.error.issues, "tool input"));
 }
 
 function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
@@ -47,7 +47,7 @@ export function runTool(caller: DelegationCaller, name: string, input: unknown, 
 
 async function toolOnce(caller: DelegationCaller, name: string, input: unknown, opts: ActionOptions): Promise<ToolResult> {
   const tool = findToolDefinition(name);
-  if (!tool) throw new ActionError(404, "tool_unknown", `There is no tool named "${name.slice(0, 100)}": GET /api/v1/tools lists the tools this delegation may call.`);
+  if (!tool) throw new VaultError(404, "tool_unknown", `There is no tool named "${name.slice(0, 100)}": GET /api/v1/tools lists the tools this delegation may call.`);
   const args = parseInput(tool, input);
   const spec = tool.request(args as never);
 
@@ -62,7 +62,7 @@ async function toolOnce(caller: DelegationCaller, name: string, input: unknown, 
 
   if (status < 200 || status > 299) {
     await auditFailure(run, "provider_error", status);
-    throw new ActionError(502, "provider_error", `${tool.provider} answered this call with HTTP ${status}; the vault does not relay the provider's error body.`, { providerStatus: status });
+    throw new VaultError(502, "provider_error", `${tool.provider} answered this call with HTTP ${status}; the vault does not relay the provider's error body.`, { providerStatus: status });
   }
   const parsed = parseJson(body);
   let output: unknown;
@@ -71,7 +71,7 @@ async function toolOnce(caller: DelegationCaller, name: string, input: unknown, 
     output = projectOutput(tool, parsed.value, status, args);
   } catch {
     await auditFailure(run, "provider_unexpected_answer", status);
-    throw new ActionError(502, "provider_unexpected_answer", `${tool.provider}'s answer did not have the shape this tool declares, so nothing of it is returned: try again, or use the raw proxy.`);
+    throw new VaultError(502, "provider_unexpected_answer", `${tool.provider}'s answer did not have the shape this tool declares, so nothing of it is returned: try again, or use the raw proxy.`);
   }
   const { receipt } = await completeAction(run, output, "success");
   return { output, receipt, credential: run.credential.kind };

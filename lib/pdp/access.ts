@@ -3,7 +3,7 @@ import "server-only";
 // resolving the subject's client_id inside the caller's tenant, and handing each question to the
 // PDP as advisory (decided and audited, but not counted against a rate limit: nothing is done).
 import { getDb } from "@/lib/db";
-import { BadRequestError, ForbiddenError } from "@/lib/http/errors";
+import { BadRequestError, ForbiddenError } from "@/lib/errors";
 import {
   fromPdpDecision,
   isQuestion,

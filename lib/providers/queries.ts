@@ -1,7 +1,7 @@
 // React Query access to the tenant's provider catalogue and its admin setup calls. Client-safe.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import { apiFetch } from "@/lib/http/client";
+import { apiFetch } from "@/lib/api-client";
 import type { GenericProviderBody, ProviderClientBody, ProviderSummary } from "@/lib/providers/client-schemas";
 
 export type { ProviderSummary };

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { connectionKeys } from "@/lib/connections/queries";
 import { delegationKeys } from "@/lib/delegations/queries";
-import { apiFetch } from "@/lib/http/client";
+import { apiFetch } from "@/lib/api-client";
 import type { TenantSettingsDto, UpdateTenantSettings } from "@/lib/tenancy/schemas";
 
 export type { TenantSettingsDto };

@@ -5,7 +5,7 @@ import "server-only";
 // change commits together with its audit event, which records the values before and after.
 import { appendAudit, lockAuditHead } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
-import { ForbiddenError, NotFoundError } from "@/lib/http/errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Person } from "@/lib/tenancy/people";
 
 import { tenantSettingsDto, type TenantSettingsDto, type UpdateTenantSettings } from "./schemas";

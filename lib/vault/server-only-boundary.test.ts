@@ -37,7 +37,7 @@ describe("server-only boundary", () => {
     const { status, output } = build(copy);
     expect(status, output).not.toBe(0);
     expect(output).toMatch(/server-only/);
-    expect(output).toMatch(/lib\/vault\/secret/);
+    expect(output).toMatch(/lib\/vault\/crypto\/secret/);
 
     // Control: the same import from a server component builds, so the failure above is the boundary.
     writeFileSync(path.join(copy, "app/page.tsx"), `import { Secret } from "@/lib/vault/crypto/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`);

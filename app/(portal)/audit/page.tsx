@@ -4,7 +4,7 @@ import { listAuditEvents } from "@/lib/audit/events";
 import { auditQuery } from "@/lib/audit/schemas";
 import { actionUsage } from "@/lib/audit/usage";
 import { requirePerson } from "@/lib/auth/session";
-import { describeIssues } from "@/lib/http/issues";
+import { describeIssues } from "@/lib/describe-issues";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 

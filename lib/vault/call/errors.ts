@@ -1,7 +1,8 @@
 import "server-only";
-// Why the vault could not act for an agent. `code` is the stable machine code a BFF handler puts in
-// its problem+json answer (CONTRACT.md, "Errors"); `httpStatus` is the status it should answer with;
-// the message is a sentence for a person. None of them ever carries a token or a provider's body.
+// Why the vault could not make a provider call for an agent: a VaultError (lib/errors.ts) whose code
+// says what happened at the provider or to the connection, with the status it is answered with. The
+// message is a sentence for a person; none of it ever carries a token or a provider's body.
+import { VaultError } from "@/lib/errors";
 
 export type VaultCallErrorCode =
   /** No such connection in this tenant. */
@@ -29,16 +30,16 @@ const HTTP_STATUS: Record<VaultCallErrorCode, number> = {
   invalid_upstream_url: 400,
 };
 
-export class VaultCallError extends Error {
-  readonly httpStatus: number;
-  constructor(
-    readonly code: VaultCallErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class VaultCallError extends VaultError {
+  declare readonly code: VaultCallErrorCode;
+  constructor(code: VaultCallErrorCode, message: string, options?: { cause?: unknown }) {
+    super(HTTP_STATUS[code], code, message, {}, options);
     this.name = "VaultCallError";
-    this.httpStatus = HTTP_STATUS[code];
+  }
+
+  /** The status it is answered with (the same as `status`). */
+  get httpStatus(): number {
+    return this.status;
   }
 }
 

@@ -5,7 +5,7 @@ import "server-only";
 import * as oauth from "oauth4webapi";
 import { appendAudit } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
-import { NotFoundError } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getTenantProvider } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/schemas";

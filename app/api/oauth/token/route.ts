@@ -1,6 +1,6 @@
 // POST /api/oauth/token - the token endpoint: RFC 8693 exchange of a delegation id, or client_credentials.
-// Form-encoded only (a JSON body is invalid_request); the work lives in lib/oauth-server/token-endpoint.ts.
-import { handleTokenRequest } from "@/lib/oauth-server/token-endpoint";
+// Form-encoded only (a JSON body is invalid_request); the work lives in lib/http/token-endpoint.ts.
+import { handleTokenRequest } from "@/lib/http/token-endpoint";
 
 export const dynamic = "force-dynamic";
 

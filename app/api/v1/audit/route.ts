@@ -3,7 +3,7 @@
 import { listAuditEvents } from "@/lib/audit/events";
 import { toCsv, toJsonl } from "@/lib/audit/export";
 import { auditQuery } from "@/lib/audit/schemas";
-import { BadRequestError } from "@/lib/http/errors";
+import { BadRequestError } from "@/lib/errors";
 import { describeIssues, withPerson } from "@/lib/http/route";
 
 const EXPORT_PAGE = 500;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { createDelegationBody } from "@/lib/delegations/schemas";
 import { grantDelegation, listAgentDelegations, listMyDelegations, listTenantDelegations } from "@/lib/delegations/delegations";
 import { withBearer } from "@/lib/http/bearer-route";
-import { BadRequestError } from "@/lib/http/errors";
+import { BadRequestError } from "@/lib/errors";
 import { describeIssues, json, withPerson, type RouteContext } from "@/lib/http/route";
 
 const listQuery = z.object({ scope: z.enum(["mine", "tenant"]).default("mine"), connectionId: z.string().trim().min(1).max(200).optional() }).strict();

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { getMyConnection } from "@/lib/connections/connections";
 import { updateConnectionBody } from "@/lib/connections/schemas";
 import { NOT_MY_CONNECTION, setServiceAccount } from "@/lib/connections/service-account";
-import { NotFoundError } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import { withPerson } from "@/lib/http/route";
 import { disconnectConnection } from "@/lib/vault/connect/disconnect";
 

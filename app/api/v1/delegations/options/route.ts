@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 import { delegationOptions } from "@/lib/delegations/delegations";
-import { BadRequestError } from "@/lib/http/errors";
+import { BadRequestError } from "@/lib/errors";
 import { describeIssues, withPerson } from "@/lib/http/route";
 
 const query = z.object({ connectionId: z.string().trim().min(1).max(200) }).strict();

@@ -1,7 +1,7 @@
 // POST /api/v1/providers/generic - (admins) add a generic OAuth 2.0 provider with its client credentials.
 import { ZodError } from "zod";
 
-import { BadRequestError, ConflictError } from "@/lib/http/errors";
+import { BadRequestError, ConflictError } from "@/lib/errors";
 import { describeIssues, json, withPerson } from "@/lib/http/route";
 import { genericDefinition, ProviderCatalogueError } from "@/lib/providers/catalogue";
 import { genericProviderBody } from "@/lib/providers/client-schemas";

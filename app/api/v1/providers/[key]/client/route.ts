@@ -1,5 +1,5 @@
 // PUT /api/v1/providers/{key}/client - (admins) set the tenant's OAuth client for a catalogue provider.
-import { BadRequestError, NotFoundError } from "@/lib/http/errors";
+import { BadRequestError, NotFoundError } from "@/lib/errors";
 import { withPerson } from "@/lib/http/route";
 import { providerClientBody, providerKeyParams } from "@/lib/providers/client-schemas";
 import { getTenantProvider } from "@/lib/providers/registry";

@@ -1,13 +1,11 @@
 // Browser-side calls to the portal's own BFF routes. Safe in "use client" modules: no server imports.
-// A failed call throws an ApiError whose message is the problem's `detail`, a sentence for a person.
+// A failed call throws an ApiError, the vault's one error type as the browser received it: the
+// problem's status and code, and its `detail` (a sentence for a person) as the message.
+import { VaultError } from "@/lib/errors";
 
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(message);
+export class ApiError extends VaultError {
+  constructor(message: string, status: number, code: string) {
+    super(status, code, message);
     this.name = "ApiError";
   }
 }

@@ -4,10 +4,11 @@ import "server-only";
 // no-store`; bad input of any kind is a 4xx, and only a fault on our side is a 500.
 import { log } from "@/lib/log";
 
-import { attemptedMethods, authenticateClient, type TokenClient } from "./client-auth";
-import { OAuthError, oauthErrorResponse, tokenEndpointJson } from "./errors";
-import { exchangeDelegation, issueClientCredentials, StaleGrantError } from "./token-exchange";
-import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT } from "./tokens";
+import { attemptedMethods, authenticateClient, type TokenClient } from "@/lib/oauth-server/client-auth";
+import { oauthErrorResponse, tokenEndpointJson } from "@/lib/http/oauth-response";
+import { OAuthError } from "@/lib/oauth-server/errors";
+import { exchangeDelegation, issueClientCredentials, StaleGrantError } from "@/lib/oauth-server/token-exchange";
+import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT } from "@/lib/oauth-server/tokens";
 
 const MAX_BODY_BYTES = 32 * 1024;
 /** RFC 8693 lets these repeat (several targets); RFC 6749 §3.2 forbids repeating any other. */

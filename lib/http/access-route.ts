@@ -8,10 +8,10 @@ import type { z } from "zod";
 
 import { currentPerson } from "@/lib/auth/session";
 import { bearerChallenge, bearerErrorResponse, requestIdOf } from "@/lib/http/bearer-route";
-import { BadRequestError } from "@/lib/http/errors";
-import { describeIssues } from "@/lib/http/issues";
-import { problem } from "@/lib/http/problem";
-import { domainErrorResponse, sameOrigin } from "@/lib/http/route";
+import { BadRequestError, VaultError } from "@/lib/errors";
+import { describeIssues } from "@/lib/describe-issues";
+import { problem, toProblem } from "@/lib/http/problem";
+import { sameOrigin } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError } from "@/lib/oauth-server/bearer";
 import type { AccessCaller } from "@/lib/pdp/access";
@@ -73,8 +73,7 @@ async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<
 
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
   if (error instanceof BearerError) return bearerErrorResponse(error);
-  const known = domainErrorResponse(error);
-  if (known) return known;
+  if (error instanceof VaultError) return toProblem(error);
   // Includes a decision whose audit event could not be written: no answer rather than an unrecorded one.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "access evaluation failed");
   return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });

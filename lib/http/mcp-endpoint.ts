@@ -11,8 +11,8 @@ import { log } from "@/lib/log";
 import { authenticateBearer, BearerError, type BearerCaller } from "@/lib/oauth-server/bearer";
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
 
-import { mcpChallenge } from "./resource";
-import { createMcpServer } from "./server";
+import { mcpChallenge } from "@/lib/mcp/resource";
+import { createMcpServer } from "@/lib/mcp/server";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
