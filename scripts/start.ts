@@ -1,5 +1,6 @@
 // `npm start`: checks the configuration, prepares demo mode, builds the portal when the build is
 // missing or older than the sources, then serves it. A bad setting stops here with a sentence.
+// `npm run dev` (--dev): the same, but `next dev` (no build, changes reload) instead of the build.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
@@ -21,13 +22,16 @@ function newestSourceMtime(p: string): number {
   return newest;
 }
 
+function run(args: string[]) {
+  return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+}
+
 function ensureBuild(): void {
   const stampFile = path.join(root, ".next", "vault-build-stamp");
   const stamp = String(Math.max(...SOURCES.map((s) => newestSourceMtime(path.join(root, s)))));
   if (existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;
   console.log("Building the portal (first start or changed sources; about two minutes on two cores)...");
   const t0 = Date.now();
-  const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (run(["scripts/prisma-generate.mjs"]).status !== 0 || run(["node_modules/next/dist/bin/next", "build"]).status !== 0) {
     console.error("The build failed; the messages above say why.");
     process.exit(1);
@@ -101,14 +105,16 @@ async function main(): Promise<void> {
     }
     childEnv.NEXTAUTH_URL ??= config.nextauthUrl;
   }
-  ensureBuild();
+  const dev = process.argv.includes("--dev");
+  if (!dev) ensureBuild();
   if (process.argv.includes("--build-only")) return;
   const children: ChildProcess[] = [];
   if (config.demoProvider && demoSecret) children.push(await startDemoProvider(config.demoProvider, demoSecret, config.nextauthUrl));
   // Demo mode listens on loopback only: it has demo sign-in and must not be reachable from the network.
   const host = process.env.HOST ?? (config.mode === "demo" ? "127.0.0.1" : "0.0.0.0");
   console.log(`Serving the portal at ${config.nextauthUrl}`);
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(config.port), "-H", host], { cwd: root, stdio: capture ? ["inherit", "pipe", "pipe"] : "inherit", env: childEnv });
+  if (dev && run(["scripts/prisma-generate.mjs"]).status !== 0) process.exit(1);
+  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(config.port), "-H", host], { cwd: root, stdio: capture ? ["inherit", "pipe", "pipe"] : "inherit", env: childEnv });
   if (capture) forward(child, capture, false);
   children.push(child);
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => children.forEach((c) => c.kill(sig)));

@@ -6,7 +6,7 @@ import { log } from "@/lib/log";
 import { auditConnectFailure, completeConnect } from "@/lib/vault/connect/flow";
 import { bindingCookieName } from "@/lib/vault/connect/cookie";
 import { ConnectError } from "@/lib/vault/connect/errors";
-import { popupCompletionPage } from "@/lib/vault/connect/popup-page";
+import { popupCompletionHtml } from "@/lib/vault/connect/popup-page";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +19,10 @@ export async function GET(req: NextRequest) {
   if (!person) return finish(NextResponse.redirect(new URL("/signin?callbackUrl=%2Fconnections", req.nextUrl)));
   try {
     const done = await completeConnect({ person, query, binding: cookieName ? req.cookies.get(cookieName)?.value : undefined });
-    if (done.popup) return finish(popupCompletionPage(new URL(env().nextauthUrl).origin, { status: "connected", connectionId: done.connectionId, nonce: done.nonce }));
+    if (done.popup) {
+      const html = popupCompletionHtml(new URL(env().nextauthUrl).origin, { status: "connected", connectionId: done.connectionId, nonce: done.nonce });
+      return finish(new NextResponse(html, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } }));
+    }
     return finish(NextResponse.redirect(new URL(`/connections/${done.connectionId}?connected=1`, req.nextUrl)));
   } catch (e) {
     if (!(e instanceof ConnectError)) throw e;
