@@ -12,7 +12,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "e2e/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "e2e/**/*.test.ts", "eslint/**/*.test.ts"],
     environment: "node",
     pool: "forks",
     testTimeout: 30_000,

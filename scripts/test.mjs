@@ -1,5 +1,5 @@
 // `npm test`: every suite, on a fresh machine, ending in one line "N passed, N failed".
-// Suites: typecheck, Vitest (unit + integration on PGlite and PostgreSQL + the build-boundary
+// Suites: typecheck, lint (ESLint with the zone rules), Vitest (unit + integration on PGlite and PostgreSQL + the build-boundary
 // test), the production build, Playwright in Debian's Chromium.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -47,6 +47,9 @@ if (run("prisma client", process.execPath, ["scripts/prisma-generate.mjs"]) !== 
 
 const tsc = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."]);
 record("typecheck", tsc === 0 ? 1 : 0, tsc === 0 ? 0 : 1);
+
+const lint = run("lint", process.execPath, ["node_modules/eslint/bin/eslint.js", "."]);
+record("lint", lint === 0 ? 1 : 0, lint === 0 ? 0 : 1);
 
 run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", "--outputFile=test-results/vitest.json"]);
 if (existsSync("test-results/vitest.json")) {

@@ -12,7 +12,6 @@ import { listToolsFor, runTool } from "@/lib/orchestration/tools";
 import { log } from "@/lib/log";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 import { findTool } from "@/lib/tools/catalogue";
-import { VaultCallError } from "@/lib/vault/call/errors";
 
 /** `_meta` key of the signed receipt on every successful tool result. */
 export const RECEIPT_META_KEY = "tokenvault/receipt";

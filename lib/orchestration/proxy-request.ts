@@ -65,6 +65,8 @@ export const RESPONSE_HEADERS = new Set([
   "x-total-count",
 ]);
 
+// Control characters are exactly what this refuses.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function refusePath(why: string): never {

@@ -7,7 +7,6 @@ import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 import { allowedRequestHeaders, allowedResponseHeaders, buildUpstreamUrl, checkProxyPath, encodeBody, type ProxyRequestBody } from "@/lib/orchestration/proxy-request";
 
 import type { CredentialKind } from "./credential";
-import { VaultError } from "@/lib/errors";
 import { actionInFlight } from "./in-flight";
 import { completeAction, performCall, type BuildRequest } from "./perform";
 

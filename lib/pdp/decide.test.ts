@@ -11,7 +11,6 @@ import type { PdpAction, PdpConnection, PdpDelegation, PdpFacts } from "./types"
 // Wednesday 15 January 2025, 15:00 UTC: 10:00 Wednesday in New York, 00:00 Thursday in Tokyo.
 const NOW = new Date("2025-01-15T15:00:00Z");
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 type Overrides = {
   agent?: Partial<NonNullable<PdpFacts["agent"]>> | null;

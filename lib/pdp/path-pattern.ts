@@ -21,6 +21,8 @@ export const pathPattern = z
 /** A request path the PDP will reason about: absolute, no empty, `.` or `..` segments, no `%2e`-style tricks. */
 export function isNormalPath(path: string): boolean {
   if (!path.startsWith("/") || path.startsWith("//")) return false;
+  // Backslashes and control characters are exactly what this refuses.
+  // eslint-disable-next-line no-control-regex
   if (/[\\\u0000-\u001f\u007f]/.test(path) || /%(?:2e|2f|5c)/i.test(path)) return false;
   const parts = path.slice(1).split("/");
   if (path !== "/" && parts.some((s, i) => s === "." || s === ".." || (s === "" && i !== parts.length - 1))) return false;

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startConnectWorld } from "@/lib/testing/connect-harness";
 
 const world = await startConnectWorld();

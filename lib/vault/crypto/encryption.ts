@@ -5,21 +5,13 @@ import "server-only";
 // blob copied to another row, or a header edited to point at another key version, does not decrypt.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
+import { VaultCryptoError } from "@/lib/vault/crypto/errors";
 import { tenantKey, unknownVersionError, type KeyRing } from "@/lib/vault/crypto/keyring";
 
 export type Purpose = "connection.tokens" | "provider.client_secret" | "pending.pkce" | "signing.private_key";
 export type AadContext = { tenantId: string; userId: string; rowId: string; purpose: Purpose };
 
-export type VaultCryptoErrorCode = "unknown_key_version" | "integrity" | "malformed";
-
-export class VaultCryptoError extends Error {
-  readonly code: VaultCryptoErrorCode;
-  constructor(code: VaultCryptoErrorCode, message: string) {
-    super(message);
-    this.name = "VaultCryptoError";
-    this.code = code;
-  }
-}
+export { VaultCryptoError, type VaultCryptoErrorCode } from "@/lib/vault/crypto/errors";
 
 const FORMAT_V1 = 0x01;
 const HEADER_LENGTH = 5;

@@ -6,8 +6,7 @@ import { hkdfSync } from "node:crypto";
 import { env } from "@/lib/env";
 import { checkKeyRingSpec } from "@/lib/env/schema";
 
-// A cycle with crypto.ts, safe because the class is only used when a function runs.
-import { VaultCryptoError } from "@/lib/vault/crypto/encryption";
+import { VaultCryptoError } from "@/lib/vault/crypto/errors";
 
 export type KeyRing = { readonly current: number; readonly versions: readonly number[] };
 
