@@ -1,4 +1,4 @@
-// Zero exposure, every channel (issue 5). One journey through the real portal and the bundled Demo
+// Zero exposure, every channel. One journey through the real portal and the bundled Demo
 // Tasks provider: alice and bob sign in, alice connects Demo Tasks, bob registers an agent and sets
 // its ceiling, alice grants it access; the agent exchanges tokens and acts through the proxy, the
 // tools API and MCP, with refreshes forced on the way so rotated tokens exist; then it tries what it

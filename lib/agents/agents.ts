@@ -1,5 +1,5 @@
 import "server-only";
-// The agent registry (issue 4, part 1): administrators register agents, give them credentials, set
+// The agent registry: administrators register agents, give them credentials, set
 // their capability ceiling, suspend, resume and delete them. Every function checks here that the
 // caller is an admin and that the agent is in the caller's tenant (another tenant's agent is "not
 // found", so ids cannot be probed). Every change commits together with its audit event. A client
