@@ -12,10 +12,7 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import os from "node:os";
 import * as oauth from "oauth4webapi";
-import { appendAudit } from "@/lib/audit/append";
 import { getDb, type VaultPrismaClient } from "@/lib/db";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import { log } from "@/lib/log";
 import { getTenantProvider } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 import { aadForConnection } from "@/lib/vault/crypto/aad";
@@ -23,9 +20,12 @@ import { VaultCallError } from "@/lib/vault/call/errors";
 import { getKeyRing } from "@/lib/vault/crypto/keyring";
 import { authorizationServer, clientAuth, oauthClient, PROVIDER_TIMEOUT_MS, requestOptions } from "@/lib/vault/provider-oauth/client";
 import { loadProviderClient } from "@/lib/vault/provider-oauth/client-credentials";
-import { classifyRefreshError, noRefreshToken, notConfigured, type RefreshFailure } from "@/lib/vault/refresh/failures";
+import { classifyRefreshError, noRefreshToken, notConfigured } from "@/lib/vault/refresh/failures";
+import { failRefresh, lockRow, recordFailure, releaseLease, saveRefreshed, TX_OPTIONS, type ClaimedRow, type RefreshOutcome, type RefreshTrigger, type Tx } from "@/lib/vault/refresh/outcome";
+
+export type { RefreshOutcome, RefreshTrigger } from "@/lib/vault/refresh/outcome";
 import { revealSecret, Secret } from "@/lib/vault/crypto/secret";
-import { openTokenSet, sealTokenSet } from "@/lib/vault/crypto/token-set";
+import { openTokenSet } from "@/lib/vault/crypto/token-set";
 
 /** Refresh on demand when the access token has less than this left. */
 export const REFRESH_SKEW_MS = 60_000;
@@ -33,25 +33,11 @@ export const REFRESH_SKEW_MS = 60_000;
 export const REFRESH_LEASE_MS = 3 * PROVIDER_TIMEOUT_MS;
 const POLL_MS = 100;
 // PGlite runs one transaction at a time, so under load a transaction may queue behind others.
-const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 
 /** When a refresh is wanted: the token is (nearly) expired, or the provider refused this very token. */
 export type RefreshNeed = { kind: "expiring"; withinMs: number } | { kind: "rejected"; fingerprint: string };
-export type RefreshTrigger = "on_demand" | "provider_rejected_token" | "engine";
-/** refreshed: this owner exchanged the refresh token; current: nothing (more) to do, re-read the row. */
-export type RefreshOutcome = "refreshed" | "current";
 
-type Tx = Prisma.TransactionClient;
 type Flight = { need: RefreshNeed; promise: Promise<RefreshOutcome> };
-type ClaimedRow = {
-  id: string;
-  tenantId: string;
-  userId: string;
-  providerKey: string;
-  scopes: string[];
-  encBlob: Uint8Array;
-  user: { arn: string };
-};
 type Claim =
   | { kind: "current" }
   | { kind: "wait"; until: number; failureCount: number }
@@ -64,19 +50,10 @@ export function tokenFingerprint(token: Secret): string {
   return createHash("sha256").update(revealSecret(token)).digest("hex");
 }
 
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  return a !== null && b !== null && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
 /** A flight for `flight` also answers `mine` (so `mine` may join it instead of starting its own). */
 function covers(flight: RefreshNeed, mine: RefreshNeed): boolean {
   if (flight.kind === "rejected") return mine.kind === "expiring" || mine.fingerprint === flight.fingerprint;
   return mine.kind === "expiring" && flight.withinMs >= mine.withinMs;
-}
-
-async function lockRow(tx: Tx, id: string): Promise<boolean> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Connection" WHERE "id" = ${id} FOR UPDATE`;
-  return rows.length === 1;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -183,7 +160,7 @@ export class TokenRefresher {
       // Without a refresh token nothing can be done early; only a dead token means "reconnect".
       if (need.kind === "expiring" && !expired) return { kind: "current" };
       const failure = noRefreshToken(name, need.kind === "rejected" ? "rejected" : "expired");
-      await this.#record(tx, row, failure, trigger);
+      await recordFailure(tx, row, failure, trigger);
       return { kind: "reconnect", sentence: failure.sentence };
     }
     const leaseHeld = row.refreshLeaseOwner !== null && row.refreshLeaseOwner !== this.owner && (row.refreshLeaseUntil?.getTime() ?? 0) > now;
@@ -202,7 +179,7 @@ export class TokenRefresher {
     let client: Awaited<ReturnType<typeof loadProviderClient>> = null;
     try {
       client = def ? await loadProviderClient(row.tenantId, row.providerKey) : null;
-      if (!def || !client) return await this.#fail(db, row, notConfigured(name), trigger);
+      if (!def || !client) return await failRefresh(this.owner, db, row, notConfigured(name), trigger);
       let tokens: oauth.TokenEndpointResponse;
       try {
         const as = authorizationServer(def);
@@ -212,119 +189,16 @@ export class TokenRefresher {
       } catch (e) {
         const failure = classifyRefreshError(e, name);
         if (!failure) {
-          await this.#releaseLease(db, row.id);
+          await releaseLease(this.owner, db, row.id);
           throw e;
         }
-        return await this.#fail(db, row, failure, trigger);
+        return await failRefresh(this.owner, db, row, failure, trigger);
       }
-      return await this.#save(db, row, name, tokens, revealSecret(set.refreshToken!), trigger);
+      return await saveRefreshed(this.owner, db, row, name, tokens, revealSecret(set.refreshToken!), trigger);
     } finally {
       set.dispose();
       client?.clientSecret.dispose();
     }
-  }
-
-  async #save(db: VaultPrismaClient, row: ClaimedRow, name: string, tokens: oauth.TokenEndpointResponse, previousRefresh: string, trigger: RefreshTrigger): Promise<RefreshOutcome> {
-    // Registered with the log redactor while they are in flight.
-    const live = [new Secret(tokens.access_token), ...(tokens.refresh_token ? [new Secret(tokens.refresh_token)] : [])];
-    try {
-      const now = new Date();
-      const expiresAt = typeof tokens.expires_in === "number" ? new Date(now.getTime() + tokens.expires_in * 1000) : null;
-      const granted = typeof tokens.scope === "string" ? tokens.scope.split(/[ ,]+/).filter(Boolean) : null;
-      const result = await db.$transaction(async (tx) => {
-        await lockRow(tx, row.id);
-        const current = await tx.connection.findUnique({ where: { id: row.id }, select: { status: true, encBlob: true, refreshLeaseOwner: true } });
-        if (!current || current.status === "revoked" || !current.encBlob) return "gone" as const;
-        // Our lease ran out and another owner already stored a newer set: theirs stands.
-        if (current.refreshLeaseOwner !== this.owner && !sameBytes(current.encBlob, row.encBlob)) return "superseded" as const;
-        const { blob, keyVersion } = sealTokenSet(getKeyRing(), aadForConnection(row), {
-          accessToken: tokens.access_token,
-          // Providers that do not rotate keep answering without a refresh_token: the old one stays valid.
-          refreshToken: tokens.refresh_token ?? previousRefresh,
-          tokenType: tokens.token_type,
-          expiresAt: expiresAt?.getTime(),
-          scope: (granted ?? row.scopes).join(" "),
-        });
-        await tx.connection.update({
-          where: { id: row.id },
-          data: {
-            encBlob: blob,
-            keyVersion,
-            status: "active",
-            expiresAt,
-            lastRefreshedAt: now,
-            failureCount: 0,
-            lastError: null,
-            refreshLeaseOwner: null,
-            refreshLeaseUntil: null,
-            ...(granted ? { scopes: granted } : {}),
-          },
-        });
-        await appendAudit(tx, {
-          tenantId: row.tenantId,
-          actorArn: row.user.arn,
-          action: "connection.refresh",
-          outcome: "success",
-          target: row.id,
-          details: { provider: row.providerKey, trigger, expiresAt: expiresAt?.toISOString() ?? null, rotated: Boolean(tokens.refresh_token) },
-        });
-        return "saved" as const;
-      }, TX_OPTIONS);
-      if (result !== "saved") log.warn({ connection: row.id, provider: row.providerKey, result }, `refreshed ${name} tokens were discarded: the connection changed meanwhile`);
-      return result === "saved" ? "refreshed" : "current";
-    } finally {
-      for (const s of live) s.dispose();
-    }
-  }
-
-  async #fail(db: VaultPrismaClient, row: ClaimedRow, failure: RefreshFailure, trigger: RefreshTrigger): Promise<RefreshOutcome> {
-    const result = await db.$transaction(async (tx) => {
-      await lockRow(tx, row.id);
-      const current = await tx.connection.findUnique({ where: { id: row.id }, select: { status: true, encBlob: true, refreshLeaseOwner: true } });
-      if (!current || current.status === "revoked" || !current.encBlob) return "gone" as const;
-      if (!sameBytes(current.encBlob, row.encBlob)) {
-        // Someone else stored a new set meanwhile (our invalid_grant was their rotation): nothing is wrong.
-        if (current.refreshLeaseOwner === this.owner) await tx.connection.update({ where: { id: row.id }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } });
-        return "superseded" as const;
-      }
-      await this.#record(tx, row, failure, trigger, current.refreshLeaseOwner === this.owner || current.refreshLeaseOwner === null);
-      return "recorded" as const;
-    }, TX_OPTIONS);
-    log.warn({ connection: row.id, provider: row.providerKey, kind: failure.kind, detail: failure.detail, result }, "token refresh failed");
-    if (result === "superseded") return "current";
-    if (result === "gone") throw new VaultCallError("connection_revoked", "This connection was disconnected while the vault was refreshing it.");
-    throw new VaultCallError(failure.kind === "invalid_grant" ? "connection_needs_reconnect" : "provider_unavailable", failure.sentence);
-  }
-
-  /** Writes a failed refresh onto the row (inside the caller's locking transaction) and audits it. */
-  async #record(tx: Tx, row: { id: string; tenantId: string; providerKey: string; user: { arn: string } }, failure: RefreshFailure, trigger: RefreshTrigger, releaseLease = false): Promise<void> {
-    await tx.connection.update({
-      where: { id: row.id },
-      data: {
-        ...(failure.kind === "invalid_grant" ? { status: "needs_reconnect" as const } : {}),
-        lastError: failure.sentence,
-        failureCount: { increment: 1 },
-        ...(releaseLease ? { refreshLeaseOwner: null, refreshLeaseUntil: null } : {}),
-      },
-    });
-    await appendAudit(tx, {
-      tenantId: row.tenantId,
-      actorArn: row.user.arn,
-      action: "connection.refresh",
-      outcome: "failure",
-      target: row.id,
-      details: {
-        provider: row.providerKey,
-        trigger,
-        code: failure.kind === "invalid_grant" ? "connection_needs_reconnect" : "provider_unavailable",
-        detail: failure.detail,
-        reason: failure.sentence,
-      },
-    });
-  }
-
-  async #releaseLease(db: VaultPrismaClient, id: string): Promise<void> {
-    await db.connection.updateMany({ where: { id, refreshLeaseOwner: this.owner }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } }).catch(() => undefined);
   }
 }
 
