@@ -11,17 +11,12 @@ export type { AgentDto };
 export const agentKeys = {
   all: ["agents"] as const,
   list: () => [...agentKeys.all, "list"] as const,
-  detail: (id: string) => [...agentKeys.all, "detail", id] as const,
 };
 
 const agentUrl = (id: string) => `/api/v1/agents/${encodeURIComponent(id)}`;
 
 export async function fetchAgents(signal?: AbortSignal): Promise<AgentDto[]> {
   return (await apiFetch<{ agents: AgentDto[] }>("/api/v1/agents", { signal })).agents;
-}
-
-export function fetchAgent(id: string, signal?: AbortSignal): Promise<AgentDto> {
-  return apiFetch<AgentDto>(agentUrl(id), { signal });
 }
 
 export function registerAgent(body: CreateAgentBody): Promise<RegisterAgentAnswer> {
@@ -40,9 +35,6 @@ export function useAgents(initialData?: AgentDto[]) {
   return useQuery({ queryKey: agentKeys.list(), queryFn: ({ signal }) => fetchAgents(signal), initialData });
 }
 
-export function useAgent(id: string, initialData?: AgentDto) {
-  return useQuery({ queryKey: agentKeys.detail(id), queryFn: ({ signal }) => fetchAgent(id, signal), initialData });
-}
 
 export function useRegisterAgent() {
   const client = useQueryClient();

@@ -2,7 +2,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import type { ConnectionDetail } from "@/lib/connections/connections";
-import type { ConnectionDto } from "@/lib/connections/schemas";
 import type { ServiceAccountResult } from "@/lib/connections/service-account";
 import { apiFetch } from "@/lib/api-client";
 
@@ -11,13 +10,8 @@ export type DisconnectResult = { disconnected: true; revokedAtProvider: boolean;
 
 export const connectionKeys = {
   all: ["connections"] as const,
-  list: () => [...connectionKeys.all, "list"] as const,
   detail: (id: string) => [...connectionKeys.all, "detail", id] as const,
 };
-
-export async function fetchConnections(signal?: AbortSignal): Promise<ConnectionDto[]> {
-  return (await apiFetch<{ connections: ConnectionDto[] }>("/api/v1/connections", { signal })).connections;
-}
 
 export function fetchConnection(id: string, signal?: AbortSignal): Promise<ConnectionDetail> {
   return apiFetch<ConnectionDetail>(`/api/v1/connections/${encodeURIComponent(id)}`, { signal });
@@ -31,9 +25,6 @@ export function setServiceAccount(id: string, serviceAccount: boolean): Promise<
   return apiFetch<ServiceAccountResult>(`/api/v1/connections/${encodeURIComponent(id)}`, { method: "PATCH", body: { serviceAccount } });
 }
 
-export function useConnections(initialData?: ConnectionDto[]) {
-  return useQuery({ queryKey: connectionKeys.list(), queryFn: ({ signal }) => fetchConnections(signal), initialData });
-}
 
 export function useConnection(id: string, initialData?: ConnectionDetail) {
   return useQuery({ queryKey: connectionKeys.detail(id), queryFn: ({ signal }) => fetchConnection(id, signal), initialData });
