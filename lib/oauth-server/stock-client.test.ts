@@ -5,10 +5,7 @@ import * as oauth from "oauth4webapi";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-import { insertConnection, insertDelegation } from "@/lib/testing/fixtures";
-import { agentWithCredentials, DELEGATION_ID_TYPE, TOKEN_EXCHANGE, type TestClient } from "@/lib/testing/oauth-clients";
-import { startRouteServer, type RouteServer } from "@/lib/testing/route-server";
+import { agentWithCredentials, DELEGATION_ID_TYPE, insertConnection, insertDelegation, startConnectWorld, startRouteServer, TOKEN_EXCHANGE, type RouteServer, type TestClient } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");

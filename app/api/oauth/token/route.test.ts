@@ -7,19 +7,20 @@ import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-import { startRouteServer } from "@/lib/testing/route-server";
-import { insertConnection, insertDelegation } from "@/lib/testing/fixtures";
 import {
   agentWithCredentials,
   basicHeader,
   clientAssertion,
   exchangeParams,
+  insertConnection,
+  insertDelegation,
   JWT_BEARER,
+  startConnectWorld,
+  startRouteServer,
   tokenRequest,
   unsignedAssertion,
   type TestClient,
-} from "@/lib/testing/oauth-clients";
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
