@@ -7,6 +7,20 @@ export { startVaultWorld } from "./vault-world";
 export { startActionWorld, ISSUER, type ActionWorld, type Answer } from "./action-world";
 export { startRouteServer, startUpstream, type RouteServer, type Routes, type Upstream } from "./loopback";
 export { agentToken, bearer, delegationToken, issueToken } from "./agent-tokens";
+export {
+  portalBrowser,
+  portalOrigin,
+  portalRequest,
+  sessionClaims,
+  sessionCookie,
+  sessionCookieName,
+  sessionToken,
+  setRole,
+  signInDemo,
+  type PortalBrowser,
+  type PortalRequestInit,
+  type SessionPerson,
+} from "./portal-session";
 export { DEMO_TASKS_CEILING, insertAgent, insertConnection, insertDelegation } from "./fixtures";
 export {
   agentWithCredentials,
