@@ -3,7 +3,7 @@
 // only, an administrator about the tenant's agents, nobody else gets an answer, and every answer
 // carries the caller's X-Request-ID.
 import { beforeEach, describe, expect, it } from "vitest";
-import { agentToken, agentWithCredentials, bearer as bearerOf, DEMO_TASKS_CEILING, insertAgent, insertConnection, insertDelegation, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
+import { agentToken, agentWithCredentials, bearer as bearerOf, DEMO_TASKS_CEILING, insertAgent, insertConnection, insertDelegation, PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -11,7 +11,7 @@ const single = await import("./evaluation/route");
 const batch = await import("./evaluations/route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 
 const asker = await agentWithCredentials(db, "acme", { ceiling: DEMO_TASKS_CEILING });
 const agent = asker.agent;

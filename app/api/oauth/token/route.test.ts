@@ -15,6 +15,7 @@ import {
   insertConnection,
   insertDelegation,
   JWT_BEARER,
+  PORTAL_ORIGIN,
   startConnectWorld,
   startRouteServer,
   tokenRequest,
@@ -30,7 +31,7 @@ const { resetAuthThrottle } = await import("@/lib/oauth-server/throttle");
 beforeEach(() => resetAuthThrottle());
 const { GET: jwksGet } = await import("@/app/.well-known/jwks.json/route");
 const { alice } = world.people;
-const ISSUER = "http://localhost:3999";
+const ISSUER = PORTAL_ORIGIN;
 const TOKEN_ENDPOINT = `${ISSUER}/api/oauth/token`;
 
 const db = await getDb();

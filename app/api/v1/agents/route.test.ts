@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
+import { PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -13,7 +13,7 @@ const { GET, POST } = await import("./route");
 const byId = await import("./[id]/route");
 
 const { alice, bob, carol } = world.people;
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const URL_BASE = `${ORIGIN}/api/v1/agents`;
 const carolAsAdmin = await setRole(carol, "admin");
 const browser = portalBrowser();

@@ -2,7 +2,7 @@
 // nothing written when it fails), the session-or-agent-token choice on GET, and problem+json codes a
 // script can rely on. The grant rules themselves are covered in lib/delegations/delegations.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { agentToken, agentWithCredentials, delegationToken, DEMO_TASKS_CEILING, insertConnection, insertDelegation, portalBrowser, startConnectWorld, type TestClient } from "@/lib/testing";
+import { agentToken, agentWithCredentials, delegationToken, DEMO_TASKS_CEILING, insertConnection, insertDelegation, PORTAL_ORIGIN, portalBrowser, startConnectWorld, type TestClient } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -13,7 +13,7 @@ const { alice, bob, carol } = world.people;
 const db = await getDb();
 const browser = portalBrowser();
 
-const BASE = "http://localhost:3999";
+const BASE = PORTAL_ORIGIN;
 const ORIGIN = { origin: BASE };
 let agent: { id: string };
 let helper: TestClient;

@@ -4,7 +4,7 @@
 // Every refusal leaves the switch and the audit log exactly as they were.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
-import { portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
+import { PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -12,7 +12,7 @@ const { GET, PATCH } = await import("./route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
 
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const TENANT_URL = `${ORIGIN}/api/v1/tenant`;
 const carolAsAdmin = await setRole(carol, "admin");
 const browser = portalBrowser();

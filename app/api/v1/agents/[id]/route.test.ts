@@ -4,7 +4,7 @@
 // leaving the agent exactly as it was.
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
+import { PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -14,7 +14,7 @@ const collection = await import("../route");
 const { GET, PATCH, DELETE } = await import("./route");
 
 const { alice, bob, carol } = world.people;
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const BASE = `${ORIGIN}/api/v1/agents`;
 const carolAsAdmin = await setRole(carol, "admin");
 const browser = portalBrowser();

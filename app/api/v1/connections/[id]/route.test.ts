@@ -5,7 +5,7 @@
 // or another tenant's connection answers 404, like a missing one. Disconnecting unmarks it.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
-import { insertConnection, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
+import { insertConnection, PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -14,7 +14,7 @@ const list = await import("../route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
 
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const BASE = `${ORIGIN}/api/v1/connections`;
 const carolAsAdmin = await setRole(carol, "admin");
 const browser = portalBrowser();
