@@ -6,7 +6,7 @@ import "server-only";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 
-import { currentPerson } from "@/lib/auth/session";
+import { personFromRequest } from "@/lib/auth/session";
 import { bearerChallenge, bearerErrorResponse, requestIdOf } from "@/lib/http/bearer-route";
 import { BadRequestError, VaultError } from "@/lib/errors";
 import { describeIssues } from "@/lib/describe-issues";
@@ -39,7 +39,7 @@ async function accessCaller(req: Request): Promise<AccessCaller | Response> {
     const caller = await authenticateBearer(req);
     return { kind: "agent", tenantId: caller.tenantId, agent: { id: caller.agent.id, clientId: caller.agent.clientId } };
   }
-  const person = await currentPerson();
+  const person = await personFromRequest(req);
   if (!person) {
     return problem({
       status: 401,

@@ -1,26 +1,26 @@
 // The BFF wrapper is where sign-in, admin-only and same-origin checks live for every portal route,
-// so each check gets a test that tries to get past it.
-import { beforeEach, describe, expect, it, vi } from "vitest";
+// so each check gets a test that tries to get past it. The portal is on https here, as when deployed,
+// and people sign in for real (a next-auth session cookie, decoded by the wrapper).
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 
-const session = vi.hoisted(() => ({ person: null as null | Record<string, unknown> }));
-const logged = vi.hoisted(() => ({ error: vi.fn() }));
-
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => session.person }));
-vi.mock("@/lib/env", () => ({ env: () => ({ nextauthUrl: "https://vault.example.com/" }) }));
-vi.mock("@/lib/log", () => ({ log: logged }));
+import { portalBrowser, startConnectWorld } from "@/lib/testing";
 
 import { BadRequestError, ForbiddenError, NotFoundError } from "@/lib/errors";
-import { withPerson } from "./route";
 
-const alice = { id: "acme.alice", tenantId: "acme", arn: "arn:x", email: "alice@acme.test", name: "Alice", role: "user" };
-const bob = { ...alice, id: "acme.bob", role: "admin" };
+const logged = vi.hoisted(() => ({ error: vi.fn() }));
+
+vi.mock("@/lib/log", () => ({ log: logged }));
+
+const world = await startConnectWorld({ portalUrl: "https://vault.example.com" });
+const { withPerson } = await import("./route");
+
+const { alice, bob } = world.people;
+const browser = portalBrowser();
 
 function request(method: string, init: { origin?: string | null; body?: string; url?: string } = {}): Request {
-  const headers = new Headers({ "content-type": "application/json" });
   const origin = init.origin === undefined ? "https://vault.example.com" : init.origin;
-  if (origin !== null) headers.set("origin", origin);
-  return new Request(init.url ?? "https://vault.example.com/api/v1/things", { method, headers, body: init.body });
+  return browser.request(init.url ?? "https://vault.example.com/api/v1/things", { method, origin, body: init.body, headers: { "content-type": "application/json" } });
 }
 
 const noParams = { params: Promise.resolve({}) };
@@ -30,14 +30,18 @@ async function problemOf(res: Response) {
   return (await res.json()) as { code: string; status: number; detail: string };
 }
 
-beforeEach(() => {
-  session.person = alice;
+afterAll(async () => {
+  await world.provider.close();
+});
+
+beforeEach(async () => {
+  await browser.signIn(alice);
   logged.error.mockReset();
 });
 
 describe("withPerson", () => {
   it("answers 401 unauthenticated without a session and never runs the handler", async () => {
-    session.person = null;
+    browser.signOut();
     const handler = vi.fn(() => ({ ok: true }));
     const res = await withPerson({}, handler)(request("GET"), noParams);
     expect(res.status).toBe(401);
@@ -54,7 +58,7 @@ describe("withPerson", () => {
   });
 
   it("lets an admin through and sends plain objects as no-store JSON", async () => {
-    session.person = bob;
+    await browser.signIn(bob);
     const res = await withPerson({ admin: true }, ({ person }) => ({ who: person.id }))(request("GET"), noParams);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");

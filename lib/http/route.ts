@@ -5,7 +5,7 @@ import "server-only";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 
-import { currentPerson } from "@/lib/auth/session";
+import { personFromRequest } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { BadRequestError, VaultError } from "@/lib/errors";
 import { describeIssues } from "@/lib/describe-issues";
@@ -49,7 +49,7 @@ export function withPerson<B extends Schema | undefined = undefined, P extends S
 ): (req: Request, ctx?: RouteContext) => Promise<Response> {
   return async (req, ctx) => {
     try {
-      const person = await currentPerson();
+      const person = await personFromRequest(req);
       if (!person) {
         return problem({ status: 401, code: "unauthenticated", title: "Sign-in required", detail: "You are not signed in: sign in to the portal and try again." });
       }

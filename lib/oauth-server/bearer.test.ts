@@ -6,16 +6,13 @@ import { randomUUID } from "node:crypto";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-import { insertConnection, insertDelegation } from "@/lib/testing/fixtures";
-import { agentWithCredentials, exchangeParams, tokenRequest, type TestClient } from "@/lib/testing/oauth-clients";
+import { agentToken as agentTokenOf, agentWithCredentials, delegationToken, insertConnection, insertDelegation, PORTAL_ORIGIN, startConnectWorld, type TestClient } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
-const { POST } = await import("@/app/api/oauth/token/route");
 const { authenticateBearer, BearerError } = await import("./bearer");
 const { signVaultJwt, rotateSigningKey } = await import("@/lib/vault/signing/signing-keys");
-const ISSUER = "http://localhost:3999";
+const ISSUER = PORTAL_ORIGIN;
 const { alice } = world.people;
 
 const db = await getDb();
@@ -35,17 +32,8 @@ async function newDelegation(scopes = ["tasks.read"]) {
   return insertDelegation(db, { agentId: client.agent.id, connection: { id: connectionId, tenantId: "acme", userId: alice.id }, scopes });
 }
 
-async function tokenFor(delegationId: string, c: TestClient = client): Promise<string> {
-  const res = await POST(tokenRequest(ISSUER, exchangeParams(delegationId, { client_id: c.clientId, client_secret: c.secret })));
-  const body = (await res.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
-  return body.access_token;
-}
-
-async function agentToken(c: TestClient = client): Promise<string> {
-  const res = await POST(tokenRequest(ISSUER, { grant_type: "client_credentials", client_id: c.clientId, client_secret: c.secret }));
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const tokenFor = (delegationId: string, c: TestClient = client) => delegationToken(c, delegationId);
+const agentToken = (c: TestClient = client) => agentTokenOf(c);
 
 const call = (token?: string, scheme = "Bearer") => authenticateBearer(new Request(`${ISSUER}/api/v1/delegation`, { headers: token ? { authorization: `${scheme} ${token}` } : {} }));
 

@@ -5,10 +5,7 @@ import * as oauth from "oauth4webapi";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-import { insertConnection, insertDelegation } from "@/lib/testing/fixtures";
-import { agentWithCredentials, DELEGATION_ID_TYPE, TOKEN_EXCHANGE, type TestClient } from "@/lib/testing/oauth-clients";
-import { startRouteServer, type RouteServer } from "@/lib/testing/route-server";
+import { agentWithCredentials, DELEGATION_ID_TYPE, insertConnection, insertDelegation, PORTAL_ORIGIN, startConnectWorld, startRouteServer, TOKEN_EXCHANGE, type RouteServer, type TestClient } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -17,7 +14,7 @@ const jwks = await import("@/app/.well-known/jwks.json/route");
 const metadata = await import("@/app/.well-known/oauth-authorization-server/route");
 // The vault's issuer is its public URL (NEXTAUTH_URL of the harness); here the vault listens on a
 // random loopback port, so the client's fetch sends requests for that origin to it instead.
-const ISSUER = "http://localhost:3999";
+const ISSUER = PORTAL_ORIGIN;
 
 const db = await getDb();
 let server: RouteServer;

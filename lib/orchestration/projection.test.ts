@@ -5,9 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { ProviderDefinition } from "@/lib/providers/schemas";
-import { startActionWorld } from "@/lib/testing/action-world";
-import type { TestClient } from "@/lib/testing/oauth-clients";
-import { startUpstream, type Upstream } from "@/lib/testing/vault-world";
+import { startActionWorld, startUpstream, type TestClient, type Upstream } from "@/lib/testing";
 
 const apiBase = vi.hoisted(() => ({ url: "" }));
 vi.mock("@/lib/providers/registry", async (importOriginal) => {

@@ -4,11 +4,13 @@
 // it for the provider's live tokens. Call before anything imports the app's env or db.
 import type { Ceiling } from "@/lib/agents/ceiling";
 import type { Constraints } from "@/lib/delegations/constraints";
-import { DEMO_TASKS_CEILING, insertDelegation } from "@/lib/testing/fixtures";
-import { agentWithCredentials, exchangeParams, tokenRequest, type TestClient } from "@/lib/testing/oauth-clients";
-import { startVaultWorld } from "@/lib/testing/vault-world";
+import { delegationToken } from "./agent-tokens";
+import { PORTAL_ORIGIN } from "./connect-harness";
+import { DEMO_TASKS_CEILING, insertDelegation } from "./fixtures";
+import { agentWithCredentials, type TestClient } from "./oauth-clients";
+import { startVaultWorld } from "./vault-world";
 
-export const ISSUER = "http://localhost:3999";
+export const ISSUER = PORTAL_ORIGIN;
 
 export type Answer = { status: number; headers: Headers; text: string; json: any };
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -17,7 +19,6 @@ export async function startActionWorld(opts: { databaseUrl?: string } = {}) {
   const world = await startVaultWorld(opts);
   const { getDb } = await import("@/lib/db");
   const db = await getDb();
-  const tokenRoute = await import("@/app/api/oauth/token/route");
   const transcript: string[] = [];
   const secrets = new Set<string>();
 
@@ -73,12 +74,7 @@ export async function startActionWorld(opts: { databaseUrl?: string } = {}) {
       return d;
     },
     /** A real delegation access token from the token endpoint (RFC 8693 exchange). */
-    async token(client: TestClient, delegationId: string): Promise<string> {
-      const res = await tokenRoute.POST(tokenRequest(ISSUER, { ...exchangeParams(delegationId), client_id: client.clientId, client_secret: client.secret }));
-      const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-      if (!body.access_token) throw new Error(`token exchange refused: ${body.error} ${body.error_description}`);
-      return body.access_token;
-    },
+    token: (client: TestClient, delegationId: string): Promise<string> => delegationToken(client, delegationId),
     /** Calls a route handler the way Next would, recording the answer. */
     async send(handler: Handler, path: string, opts: { method?: string; token?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
       const headers: Record<string, string> = { ...opts.headers };

@@ -10,15 +10,18 @@ import { startDemoProvider, type DemoProvider } from "@/e2e/demo-provider/server
 import { completeAuthorization, newBrowser, type FlowOptions } from "@/e2e/demo-provider/test-client";
 
 export const PORTAL_PORT = 3999;
+/** The portal's own origin in every world: the token issuer, and the Origin the portal's pages send. */
+export const PORTAL_ORIGIN = `http://localhost:${PORTAL_PORT}`;
 
-export async function startConnectWorld(opts: { databaseUrl?: string } = {}) {
+/** `portalUrl` sets NEXTAUTH_URL to another public URL (an https one names the session cookie __Secure-). */
+export async function startConnectWorld(opts: { databaseUrl?: string; portalUrl?: string } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "vault-connect-"));
   const dpPort = await freePort();
   Object.assign(process.env, {
     VAULT_MODE: "demo",
     VAULT_DATA_DIR: dataDir,
     PORT: String(PORTAL_PORT),
-    NEXTAUTH_URL: `http://localhost:${PORTAL_PORT}`,
+    NEXTAUTH_URL: opts.portalUrl ?? PORTAL_ORIGIN,
     DEMO_PROVIDER_PORT: String(dpPort),
     LOG_LEVEL: "silent",
   });
@@ -27,7 +30,7 @@ export async function startConnectWorld(opts: { databaseUrl?: string } = {}) {
   const { demoProviderSecret } = ensureDemoSecrets(dataDir);
   const provider: DemoProvider = await startDemoProvider({
     port: dpPort,
-    clients: [{ clientId: "token-vault-portal", clientSecret: demoProviderSecret, redirectUris: [`http://localhost:${PORTAL_PORT}/api/oauth/callback`] }],
+    clients: [{ clientId: "token-vault-portal", clientSecret: demoProviderSecret, redirectUris: [`${opts.portalUrl ?? PORTAL_ORIGIN}/api/oauth/callback`] }],
     testControls: true,
   });
   const { upsertDemoPerson } = await import("@/lib/tenancy/people");

@@ -2,7 +2,7 @@
 // path (token endpoint, proxy, delegation) behind a loopback HTTP server, in a process of its own,
 // so its caches, audit writer and policy versions are its own. Configured by the environment it
 // is started with (lib/testing/instances.ts); it reports its URL over IPC and stops with its parent.
-import { startRouteServer } from "@/lib/testing/route-server";
+import { startRouteServer } from "./loopback";
 
 const token = await import("@/app/api/oauth/token/route");
 const proxy = await import("@/app/api/v1/proxy/route");

@@ -19,7 +19,7 @@ export type TestClient = Awaited<ReturnType<typeof agentWithCredentials>>;
 export async function agentWithCredentials(
   db: VaultPrismaClient,
   tenantId: string,
-  opts: { alg?: "EdDSA" | "ES256" | "RS256"; ceiling?: Partial<Ceiling>; status?: "active" | "suspended"; withKey?: boolean; withSecret?: boolean } = {},
+  opts: { alg?: "EdDSA" | "ES256" | "RS256"; name?: string; ceiling?: Partial<Ceiling>; status?: "active" | "suspended"; withKey?: boolean; withSecret?: boolean } = {},
 ) {
   const alg = opts.alg ?? "EdDSA";
   const secret = generateClientSecret();
@@ -27,6 +27,7 @@ export async function agentWithCredentials(
   const kid = `key-${randomUUID().slice(0, 8)}`;
   const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: "sig" };
   const agent = await insertAgent(db, tenantId, {
+    name: opts.name,
     ceiling: opts.ceiling ?? DEMO_TASKS_CEILING,
     status: opts.status,
     secretHash: opts.withSecret === false ? undefined : await hashSecret(secret),

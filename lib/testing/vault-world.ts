@@ -1,40 +1,9 @@
 // A world for orchestration tests (refresh, provider calls, the refresh engine): the connect world
 // (demo config, database, real Demo Tasks provider, demo people) plus real connections made through
-// the connect flow, a look at the stored plaintext for assertions, and small loopback upstreams.
+// the connect flow, and a look at the stored plaintext for assertions.
 // Call before anything imports the app's env or db (each Vitest file is its own process).
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ensureDemoSecrets } from "@/lib/env/demo-files";
 import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-export type Upstream = { url: string; requests: () => number; close: () => Promise<void> };
-
-/** A loopback HTTP server on a random port that counts the requests it receives. */
-export async function startUpstream(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>): Promise<Upstream> {
-  let count = 0;
-  const server = createServer((req, res) => {
-    count += 1;
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      Promise.resolve(handler(req, res, Buffer.concat(chunks))).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => count,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 export async function startVaultWorld(opts: { databaseUrl?: string } = {}) {
   const world = await startConnectWorld(opts);

@@ -1,48 +1,36 @@
-// The AuthZEN routes over a real database and the real PDP, with the two ways in mocked: an agent's
-// access token (authenticateBearer) and a portal session (currentPerson). An agent asks about itself
+// The AuthZEN routes over a real database and the real PDP, with the two ways in as they are: an
+// agent's access token from the vault's token endpoint and a portal session cookie. An agent asks about itself
 // only, an administrator about the tenant's agents, nobody else gets an answer, and every answer
 // carries the caller's X-Request-ID.
-import { beforeEach, describe, expect, it, vi } from "vitest";
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-const state = vi.hoisted(() => ({ person: null as null | Record<string, unknown>, bearer: null as null | Record<string, unknown> | Error }));
-
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
-vi.mock("@/lib/oauth-server/bearer", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/oauth-server/bearer")>();
-  return {
-    ...real,
-    authenticateBearer: async () => {
-      if (state.bearer instanceof Error) throw state.bearer;
-      if (!state.bearer) throw new real.BearerError("token_invalid", "The access token is not valid here.");
-      return state.bearer;
-    },
-  };
-});
+import { beforeEach, describe, expect, it } from "vitest";
+import { agentToken, agentWithCredentials, bearer as bearerOf, DEMO_TASKS_CEILING, insertAgent, insertConnection, insertDelegation, PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
-const { insertAgent, insertConnection, insertDelegation, DEMO_TASKS_CEILING } = await import("@/lib/testing/fixtures");
-const { BearerError } = await import("@/lib/oauth-server/bearer");
 const single = await import("./evaluation/route");
 const batch = await import("./evaluations/route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 
-const agent = await insertAgent(db, "acme", { ceiling: DEMO_TASKS_CEILING });
+const asker = await agentWithCredentials(db, "acme", { ceiling: DEMO_TASKS_CEILING });
+const agent = asker.agent;
 const otherAgent = await insertAgent(db, "acme", { ceiling: DEMO_TASKS_CEILING });
 const connection = await insertConnection(db, alice);
 const delegation = await insertDelegation(db, { agentId: agent.id, connection, scopes: ["tasks.read"], tools: ["demo-tasks.list_tasks"] });
-const asAgent = { kind: "agent", tenantId: "acme", agent: { id: agent.id, clientId: agent.clientId, name: agent.name } };
+const carolAsAdmin = await setRole(carol, "admin");
+const browser = portalBrowser();
+// An agent an administrator suspended after it got its token.
+const suspended = await agentWithCredentials(db, "acme", { ceiling: DEMO_TASKS_CEILING });
+const suspendedBearer = bearerOf(await agentToken(suspended));
+await db.agent.update({ where: { id: suspended.agent.id }, data: { status: "suspended" } });
 
 type Json = Record<string, any>;
 
 function post(route: { POST: (req: Request) => Promise<Response> }, body: unknown, headers: Record<string, string> = {}) {
-  const init = { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) };
-  return route.POST(new Request(`${ORIGIN}/access/v1/x`, init));
+  return route.POST(browser.request(`${ORIGIN}/access/v1/x`, { method: "POST", body, origin: null, headers }));
 }
-const bearer = { authorization: "Bearer token-from-the-vault" };
+const bearer = bearerOf(await agentToken(asker));
 const question = (action: Json, clientId = agent.clientId, delegationId: string = delegation.id) => ({
   subject: { type: "agent", id: clientId },
   action,
@@ -54,8 +42,7 @@ const DELETE = { name: "tool", properties: { name: "demo-tasks.delete_task" } };
 const decisions = () => db.auditEvent.count({ where: { action: "pdp.decision" } });
 
 beforeEach(() => {
-  state.person = null;
-  state.bearer = asAgent;
+  browser.signOut();
 });
 
 describe("POST /access/v1/evaluation as an agent", () => {
@@ -84,8 +71,7 @@ describe("POST /access/v1/evaluation as an agent", () => {
   });
 
   it("answers 401 with a challenge for a refused token", async () => {
-    state.bearer = new BearerError("agent_suspended", "An administrator suspended this agent: its tokens no longer work.");
-    const res = await post(single, question(EXCHANGE), { ...bearer, "x-request-id": "trace-401" });
+    const res = await post(single, question(EXCHANGE), { ...suspendedBearer, "x-request-id": "trace-401" });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toContain('error="invalid_token"');
     expect(res.headers.get("x-request-id")).toBe("trace-401");
@@ -131,10 +117,6 @@ describe("POST /access/v1/evaluation as an agent", () => {
 });
 
 describe("POST /access/v1/evaluation with a portal session", () => {
-  beforeEach(() => {
-    state.bearer = null;
-  });
-
   it("answers 401 without any credentials", async () => {
     const res = await post(single, question(EXCHANGE), { origin: ORIGIN });
     expect(res.status).toBe(401);
@@ -144,20 +126,20 @@ describe("POST /access/v1/evaluation with a portal session", () => {
   });
 
   it("refuses a person who is not an administrator", async () => {
-    state.person = alice;
+    await browser.signIn(alice);
     const res = await post(single, question(EXCHANGE), { origin: ORIGIN });
     expect(res.status).toBe(403);
   });
 
   it("refuses an administrator's request from another site", async () => {
-    state.person = bob;
+    await browser.signIn(bob);
     const res = await post(single, question(EXCHANGE), { origin: "https://evil.example" });
     expect(res.status).toBe(403);
     expect(((await res.json()) as Json).code).toBe("origin_mismatch");
   });
 
   it("lets an administrator ask about any agent of the tenant", async () => {
-    state.person = bob;
+    await browser.signIn(bob);
     const res = await post(single, question(LIST), { origin: ORIGIN });
     expect(await res.json()).toMatchObject({ decision: true, context: { code: "allowed" } });
     const wrongAgent = await post(single, question(LIST, otherAgent.clientId), { origin: ORIGIN });
@@ -165,7 +147,7 @@ describe("POST /access/v1/evaluation with a portal session", () => {
   });
 
   it("tells another tenant's administrator nothing about this tenant's agents or delegations", async () => {
-    state.person = { ...carol, role: "admin" };
+    await browser.signIn(carolAsAdmin);
     const res = await post(single, question(EXCHANGE), { origin: ORIGIN });
     expect(await res.json()).toMatchObject({ decision: false, context: { code: "agent_unknown" } });
   });

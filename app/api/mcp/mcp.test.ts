@@ -11,14 +11,10 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { insertDelegation } from "@/lib/testing/fixtures";
-import { agentWithCredentials, exchangeParams, tokenRequest, type TestClient } from "@/lib/testing/oauth-clients";
-import { startRouteServer, type RouteServer } from "@/lib/testing/route-server";
-import { startVaultWorld } from "@/lib/testing/vault-world";
+import { agentToken, agentWithCredentials, delegationToken, insertDelegation, PORTAL_ORIGIN, startRouteServer, startVaultWorld, type RouteServer, type TestClient } from "@/lib/testing";
 
 const world = await startVaultWorld();
 const { getDb } = await import("@/lib/db");
-const tokenRoute = await import("@/app/api/oauth/token/route");
 const mcpRoute = await import("./route");
 const resourceRoute = await import("@/app/.well-known/oauth-protected-resource/route");
 const jwksRoute = await import("@/app/.well-known/jwks.json/route");
@@ -26,7 +22,7 @@ const { issueDelegationToken } = await import("@/lib/oauth-server/tokens");
 const { signVaultJwt } = await import("@/lib/vault/signing/signing-keys");
 const { revokeDelegation } = await import("@/lib/delegations/delegations");
 
-const ISSUER = "http://localhost:3999";
+const ISSUER = PORTAL_ORIGIN;
 const METADATA_URL = `${ISSUER}/.well-known/oauth-protected-resource`;
 const DELEGATED = ["demo-tasks.create_task", "demo-tasks.list_tasks"];
 const { alice } = world.people;
@@ -78,11 +74,9 @@ async function newDelegation(tools = DELEGATED) {
 
 /** A delegation token from the real token endpoint (token exchange). */
 async function tokenFor(delegationId: string): Promise<string> {
-  const res = await tokenRoute.POST(tokenRequest(ISSUER, exchangeParams(delegationId, { client_id: agent.clientId, client_secret: agent.secret })));
-  const body = (await res.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
-  issued.push(body.access_token);
-  return body.access_token;
+  const token = await delegationToken(agent, delegationId);
+  issued.push(token);
+  return token;
 }
 
 async function connectClient(token: string, headers: Record<string, string> = {}): Promise<Client> {
@@ -272,8 +266,7 @@ describe("MCP bearer challenges", () => {
   });
 
   it("refuses an agent token (no delegation) with 403 insufficient_scope", async () => {
-    const res = await tokenRoute.POST(tokenRequest(ISSUER, { grant_type: "client_credentials", client_id: agent.clientId, client_secret: agent.secret }));
-    const { access_token } = (await res.json()) as { access_token: string };
+    const access_token = await agentToken(agent);
     issued.push(access_token);
     const answer = await rpc({ authorization: `Bearer ${access_token}` });
     expect(answer.status).toBe(403);

@@ -4,7 +4,7 @@
 // retries happen only where they are safe.
 import { createHash } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { startUpstream, startVaultWorld, type Upstream } from "@/lib/testing/vault-world";
+import { startUpstream, startVaultWorld, type Upstream } from "@/lib/testing";
 
 const world = await startVaultWorld();
 const { getDb } = await import("@/lib/db");

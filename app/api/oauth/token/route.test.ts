@@ -7,19 +7,21 @@ import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-import { startRouteServer } from "@/lib/testing/route-server";
-import { insertConnection, insertDelegation } from "@/lib/testing/fixtures";
 import {
   agentWithCredentials,
   basicHeader,
   clientAssertion,
   exchangeParams,
+  insertConnection,
+  insertDelegation,
   JWT_BEARER,
+  PORTAL_ORIGIN,
+  startConnectWorld,
+  startRouteServer,
   tokenRequest,
   unsignedAssertion,
   type TestClient,
-} from "@/lib/testing/oauth-clients";
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -29,7 +31,7 @@ const { resetAuthThrottle } = await import("@/lib/oauth-server/throttle");
 beforeEach(() => resetAuthThrottle());
 const { GET: jwksGet } = await import("@/app/.well-known/jwks.json/route");
 const { alice } = world.people;
-const ISSUER = "http://localhost:3999";
+const ISSUER = PORTAL_ORIGIN;
 const TOKEN_ENDPOINT = `${ISSUER}/api/oauth/token`;
 
 const db = await getDb();

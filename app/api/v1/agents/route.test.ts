@@ -2,12 +2,9 @@
 // tenant, only from the portal, bad input refused with a sentence and nothing written, and the
 // client secret answered exactly once, stored only as a hash the token endpoint's check accepts.
 import { generateKeyPairSync } from "node:crypto";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-const state = vi.hoisted(() => ({ person: null as unknown }));
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
+import { PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -16,24 +13,23 @@ const { GET, POST } = await import("./route");
 const byId = await import("./[id]/route");
 
 const { alice, bob, carol } = world.people;
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const URL_BASE = `${ORIGIN}/api/v1/agents`;
-const carolAsAdmin = { ...carol, role: "admin" as const };
+const carolAsAdmin = await setRole(carol, "admin");
+const browser = portalBrowser();
 
 type Answer = { agent: Record<string, unknown> & { id: string; clientId: string }; client_id: string; client_secret?: string };
 
 function post(body: unknown, origin: string | null = ORIGIN) {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (origin) headers.origin = origin;
-  return POST(new Request(URL_BASE, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
+  return POST(browser.request(URL_BASE, { method: "POST", body, origin }));
 }
 
 function list() {
-  return GET(new Request(URL_BASE));
+  return GET(browser.request(URL_BASE));
 }
 
 function getOne(id: string) {
-  return byId.GET(new Request(`${URL_BASE}/${id}`), { params: Promise.resolve({ id }) });
+  return byId.GET(browser.request(`${URL_BASE}/${id}`), { params: Promise.resolve({ id }) });
 }
 
 async function counts() {
@@ -52,8 +48,8 @@ async function expectRefused(res: Response, status: number, before: { agents: nu
 
 const CEILING = { providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks"], methods: ["GET"], pathPatterns: ["/tasks/**"], maxDelegationSeconds: 7 * 86_400 };
 
-beforeEach(() => {
-  state.person = bob;
+beforeEach(async () => {
+  await browser.signIn(bob);
 });
 
 describe("POST /api/v1/agents", () => {
@@ -114,7 +110,7 @@ describe("POST /api/v1/agents", () => {
   });
 
   it("refuses a person who is not an administrator, and writes nothing", async () => {
-    state.person = alice;
+    await browser.signIn(alice);
     const before = await counts();
     const problem = await expectRefused(await post({ name: "Sneaky", credentials: { secret: true } }), 403, before);
     expect(problem.code).toBe("forbidden");
@@ -122,7 +118,7 @@ describe("POST /api/v1/agents", () => {
   });
 
   it("refuses someone who is not signed in", async () => {
-    state.person = null;
+    browser.signOut();
     expect((await list()).status).toBe(401);
     expect((await post({ name: "Nobody", credentials: { secret: true } })).status).toBe(401);
   });
@@ -177,7 +173,7 @@ describe("GET /api/v1/agents", () => {
     const { agents } = (await res.json()) as { agents: { name: string }[] };
     expect(agents.map((a) => a.name)).toContain("Build bot");
 
-    state.person = carolAsAdmin;
+    await browser.signIn(carolAsAdmin);
     const theirs = (await (await list()).json()) as { agents: unknown[] };
     expect(theirs.agents).toEqual([]);
     const acmeAgent = await (await getDb()).agent.findFirstOrThrow({ where: { tenantId: "acme" } });

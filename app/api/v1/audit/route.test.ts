@@ -1,20 +1,18 @@
 // The audit API: people see their own events, admins their whole tenant, nobody another tenant's;
 // filters and the `before` cursor page through everything exactly once; exports are complete and a
 // formula planted in an event cannot run from the CSV.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-const state = vi.hoisted(() => ({ person: null as unknown }));
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { portalBrowser, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
 const { appendAudit } = await import("@/lib/audit/append");
 const { GET } = await import("./route");
 const { alice, bob, carol } = world.people;
+const browser = portalBrowser();
 
 async function get(query = "") {
-  return GET(new Request(`http://localhost:3999/api/v1/audit${query}`));
+  return GET(browser.request(`/api/v1/audit${query}`));
 }
 
 beforeAll(async () => {
@@ -34,26 +32,26 @@ type Page = { events: Array<{ seq: number; action: string; actorArn: string }>; 
 
 describe("GET /api/v1/audit", () => {
   it("answers 401 without a session", async () => {
-    state.person = null;
+    browser.signOut();
     expect((await get()).status).toBe(401);
   });
 
   it("shows a person only their own events and an admin the whole tenant, never another tenant's", async () => {
-    state.person = alice;
+    await browser.signIn(alice);
     const mine = (await (await get()).json()) as Page;
     expect(mine.events).toHaveLength(7);
     expect(mine.events.every((e) => e.actorArn === alice.arn)).toBe(true);
-    state.person = bob;
+    await browser.signIn(bob);
     const tenant = (await (await get()).json()) as Page;
     expect(tenant.events.map((e) => e.actorArn)).toContain(alice.arn);
     expect(tenant.events).toHaveLength(8);
-    state.person = carol;
+    await browser.signIn(carol);
     const other = (await (await get()).json()) as Page;
     expect(other.events.map((e) => e.actorArn)).toEqual([carol.arn]);
   });
 
   it("filters by action prefix and pages with the before cursor, each event exactly once", async () => {
-    state.person = bob;
+    await browser.signIn(bob);
     const grants = (await (await get("?action=delegation.")).json()) as Page;
     expect(grants.events.map((e) => e.action)).toEqual(["delegation.grant", "delegation.grant", "delegation.grant"]);
     const seen: number[] = [];
@@ -68,7 +66,7 @@ describe("GET /api/v1/audit", () => {
   });
 
   it("refuses a bad query with a sentence", async () => {
-    state.person = bob;
+    await browser.signIn(bob);
     const res = await get("?from=yesterday-ish");
     expect(res.status).toBe(400);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/from/);
@@ -77,7 +75,7 @@ describe("GET /api/v1/audit", () => {
   });
 
   it("exports every event as JSON Lines and as CSV with formulas neutralised", async () => {
-    state.person = bob;
+    await browser.signIn(bob);
     const jsonl = await (await get("?format=jsonl")).text();
     expect(jsonl.trim().split("\n")).toHaveLength(8);
     const res = await get("?format=csv");

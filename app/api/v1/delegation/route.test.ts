@@ -2,15 +2,12 @@
 // agent tokens with 403, missing or bad tokens with a 401 Bearer challenge, and echoes X-Request-ID.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-import { insertConnection, insertDelegation } from "@/lib/testing/fixtures";
-import { agentWithCredentials, exchangeParams, tokenRequest, type TestClient } from "@/lib/testing/oauth-clients";
+import { agentWithCredentials, exchangeParams, insertConnection, insertDelegation, issueToken, PORTAL_ORIGIN, startConnectWorld, type TestClient } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
-const { POST } = await import("@/app/api/oauth/token/route");
 const { GET } = await import("./route");
-const ISSUER = "http://localhost:3999";
+const ISSUER = PORTAL_ORIGIN;
 const { alice } = world.people;
 
 const db = await getDb();
@@ -27,10 +24,7 @@ afterAll(async () => {
   await world.provider.close();
 });
 
-async function token(params: Record<string, string>): Promise<string> {
-  const res = await POST(tokenRequest(ISSUER, { ...params, client_id: client.clientId, client_secret: client.secret }));
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const token = (params: Record<string, string>) => issueToken(client, params);
 
 const get = (headers: Record<string, string> = {}) => GET(new Request(`${ISSUER}/api/v1/delegation`, { headers }));
 

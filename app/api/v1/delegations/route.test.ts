@@ -1,25 +1,8 @@
 // The delegation BFF routes on a real database: status codes, the Origin check on every change (with
 // nothing written when it fails), the session-or-agent-token choice on GET, and problem+json codes a
 // script can rely on. The grant rules themselves are covered in lib/delegations/delegations.test.ts.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-import { DEMO_TASKS_CEILING, insertAgent, insertConnection, insertDelegation } from "@/lib/testing/fixtures";
-
-const state = vi.hoisted(() => ({ person: null as unknown }));
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
-// Token signing and verification are lib/oauth-server's (tested there); here a token names an agent directly.
-vi.mock("@/lib/oauth-server/bearer", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/oauth-server/bearer")>();
-  return {
-    ...real,
-    authenticateBearer: async (req: Request) => {
-      const m = /^Bearer (agent|delegation)-(\w+)-(.+)$/.exec(req.headers.get("authorization") ?? "");
-      if (!m) throw new real.BearerError("token_invalid", "The access token is not valid here: request a new one from the token endpoint.");
-      const agent = { id: m[3]!, clientId: `agt_${m[3]}`, name: "Agent" };
-      return m[1] === "agent" ? { kind: "agent", tenantId: m[2]!, agent } : { kind: "delegation", tenantId: m[2]!, agent, delegationId: "d", connectionId: "c", userArn: "u", scopes: [], tokenId: "t", expiresAt: new Date() };
-    },
-  };
-});
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { agentToken, agentWithCredentials, delegationToken, DEMO_TASKS_CEILING, insertConnection, insertDelegation, PORTAL_ORIGIN, portalBrowser, startConnectWorld, type TestClient } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -28,21 +11,29 @@ const { DELETE } = await import("./[id]/route");
 const { GET: OPTIONS } = await import("./options/route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
+const browser = portalBrowser();
 
-const BASE = "http://localhost:3999";
+const BASE = PORTAL_ORIGIN;
 const ORIGIN = { origin: BASE };
 let agent: { id: string };
+let helper: TestClient;
+/** Vault-issued agent tokens: the Helper's, and one of another tenant's agent. */
+let helperToken: string;
+let globexToken: string;
 let aliceTasks: { id: string; tenantId: string; userId: string };
 let bobTasks: { id: string; tenantId: string; userId: string };
 
 beforeAll(async () => {
-  agent = await insertAgent(db, "acme", { name: "Helper", ceiling: DEMO_TASKS_CEILING });
+  helper = await agentWithCredentials(db, "acme", { name: "Helper", ceiling: DEMO_TASKS_CEILING });
+  agent = helper.agent;
+  helperToken = await agentToken(helper);
+  globexToken = await agentToken(await agentWithCredentials(db, "globex"));
   aliceTasks = await insertConnection(db, alice, { label: "alice@tasks" });
   bobTasks = await insertConnection(db, bob, { label: "bob@tasks" });
 });
 
-beforeEach(() => {
-  state.person = alice;
+beforeEach(async () => {
+  await browser.signIn(alice);
 });
 
 afterAll(async () => {
@@ -53,15 +44,15 @@ type Problem = { code: string; detail: string; status: number };
 type List = { delegations: Array<{ id: string; userArn: string; connectionId: string; status: string; agentId: string }> };
 
 function get(query = "", headers: Record<string, string> = {}) {
-  return GET(new Request(`${BASE}/api/v1/delegations${query}`, { headers }), { params: Promise.resolve({}) });
+  return GET(browser.request(`${BASE}/api/v1/delegations${query}`, { headers }), { params: Promise.resolve({}) });
 }
 
 function post(body: unknown, headers: Record<string, string> = ORIGIN) {
-  return POST(new Request(`${BASE}/api/v1/delegations`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
+  return POST(browser.request(`${BASE}/api/v1/delegations`, { method: "POST", body, origin: null, headers }));
 }
 
 function del(id: string, headers: Record<string, string> = ORIGIN) {
-  return DELETE(new Request(`${BASE}/api/v1/delegations/${id}`, { method: "DELETE", headers }), { params: Promise.resolve({ id }) });
+  return DELETE(browser.request(`${BASE}/api/v1/delegations/${id}`, { method: "DELETE", origin: null, headers }), { params: Promise.resolve({ id }) });
 }
 
 function grantBody(overrides: Record<string, unknown> = {}) {
@@ -90,10 +81,10 @@ describe("POST /api/v1/delegations", () => {
   });
 
   it("answers 401 without a session, even with an agent token", async () => {
-    state.person = null;
+    browser.signOut();
     const before = await delegationCount();
     expect((await post(grantBody())).status).toBe(401);
-    expect((await post(grantBody(), { ...ORIGIN, authorization: `Bearer agent-acme-${agent.id}` })).status).toBe(401);
+    expect((await post(grantBody(), { ...ORIGIN, authorization: `Bearer ${helperToken}` })).status).toBe(401);
     expect(await delegationCount()).toBe(before);
   });
 
@@ -116,7 +107,7 @@ describe("POST /api/v1/delegations", () => {
     const serviceAccount = await post(grantBody({ allowServiceAccount: true }));
     expect(serviceAccount.status).toBe(403);
     expect(((await serviceAccount.json()) as Problem)).toMatchObject({ code: "service_account_not_allowed", detail: expect.stringMatching(/service account.*\.$/) });
-    const invalidJson = await POST(new Request(`${BASE}/api/v1/delegations`, { method: "POST", headers: ORIGIN, body: "{nope" }));
+    const invalidJson = await POST(browser.request(`${BASE}/api/v1/delegations`, { method: "POST", origin: null, headers: ORIGIN, body: "{nope" }));
     expect(invalidJson.status).toBe(400);
     expect(await delegationCount()).toBe(before);
   });
@@ -124,7 +115,7 @@ describe("POST /api/v1/delegations", () => {
 
 describe("GET /api/v1/delegations", () => {
   it("answers 401 without a session or token", async () => {
-    state.person = null;
+    browser.signOut();
     expect((await get()).status).toBe(401);
   });
 
@@ -138,10 +129,10 @@ describe("GET /api/v1/delegations", () => {
 
     const refused = await get("?scope=tenant");
     expect(refused.status).toBe(403);
-    state.person = bob;
+    await browser.signIn(bob);
     const tenant = (await (await get("?scope=tenant")).json()) as List;
     expect(new Set(tenant.delegations.map((d) => d.userArn))).toEqual(new Set([alice.arn, bob.arn]));
-    state.person = carol;
+    await browser.signIn(carol);
     expect(((await (await get()).json()) as List).delegations).toEqual([]);
   });
 
@@ -151,14 +142,14 @@ describe("GET /api/v1/delegations", () => {
   });
 
   it("with an agent token, lists that agent's live grants in its tenant, with X-Request-ID echoed", async () => {
-    state.person = null;
-    const res = await get("", { authorization: `Bearer agent-acme-${agent.id}`, "x-request-id": "req-42" });
+    browser.signOut();
+    const res = await get("", { authorization: `Bearer ${helperToken}`, "x-request-id": "req-42" });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("req-42");
     const list = (await res.json()) as List;
     expect(list.delegations.length).toBeGreaterThan(0);
     expect(list.delegations.every((d) => d.agentId === agent.id && d.status === "active")).toBe(true);
-    const otherTenant = (await (await get("", { authorization: `Bearer agent-globex-${agent.id}` })).json()) as List;
+    const otherTenant = (await (await get("", { authorization: `Bearer ${globexToken}` })).json()) as List;
     expect(otherTenant.delegations).toEqual([]);
   });
 
@@ -166,7 +157,8 @@ describe("GET /api/v1/delegations", () => {
     const bad = await get("", { authorization: "Bearer forged" });
     expect(bad.status).toBe(401);
     expect(bad.headers.get("www-authenticate")).toMatch(/^Bearer /);
-    const wrongKind = await get("", { authorization: `Bearer delegation-acme-${agent.id}` });
+    const grant = await insertDelegation(db, { agentId: agent.id, connection: aliceTasks });
+    const wrongKind = await get("", { authorization: `Bearer ${await delegationToken(helper, grant.id)}` });
     expect(wrongKind.status).toBe(403);
     expect(((await wrongKind.json()) as Problem).code).toBe("wrong_token_kind");
   });
@@ -193,9 +185,9 @@ describe("DELETE /api/v1/delegations/{id}", () => {
     const notMine = await del(bobs.id);
     expect(notMine.status).toBe(404);
     expect(((await notMine.json()) as Problem).code).toBe("delegation_not_found");
-    state.person = carol;
+    await browser.signIn(carol);
     expect((await del(delegation.id)).status).toBe(404);
-    state.person = bob;
+    await browser.signIn(bob);
     expect((await del(delegation.id)).status).toBe(200);
     expect((await del("no-such-grant")).status).toBe(404);
   });
@@ -203,7 +195,7 @@ describe("DELETE /api/v1/delegations/{id}", () => {
 
 describe("GET /api/v1/delegations/options", () => {
   function options(query: string) {
-    return OPTIONS(new Request(`${BASE}/api/v1/delegations/options${query}`));
+    return OPTIONS(browser.request(`${BASE}/api/v1/delegations/options${query}`));
   }
 
   it("answers the form's options for my connection, 404 for another's, 400 without a connection", async () => {
@@ -214,7 +206,7 @@ describe("GET /api/v1/delegations/options", () => {
     expect(Number.isNaN(Date.parse(body.serverTime))).toBe(false);
     expect((await options(`?connectionId=${bobTasks.id}`)).status).toBe(404);
     expect((await options("")).status).toBe(400);
-    state.person = null;
+    browser.signOut();
     expect((await options(`?connectionId=${aliceTasks.id}`)).status).toBe(401);
   });
 });

@@ -8,11 +8,7 @@ import http from "node:http";
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-import { startActionWorld } from "@/lib/testing/action-world";
-import { insertConnection } from "@/lib/testing/fixtures";
-import type { TestClient } from "@/lib/testing/oauth-clients";
-import { startRouteServer } from "@/lib/testing/route-server";
-import { startUpstream, type Upstream } from "@/lib/testing/vault-world";
+import { agentToken, insertConnection, startActionWorld, startRouteServer, startUpstream, type TestClient, type Upstream } from "@/lib/testing";
 
 const w = await startActionWorld();
 const { POST } = await import("./route");
@@ -338,10 +334,7 @@ describe("PDP denials reach the agent with their code", () => {
   });
 
   it("an agent token (not a delegation token) is refused with 403 wrong_token_kind", async () => {
-    const { POST: tokenPost } = await import("@/app/api/oauth/token/route");
-    const { tokenRequest } = await import("@/lib/testing/oauth-clients");
-    const agentToken = ((await (await tokenPost(tokenRequest("http://localhost:3999", { grant_type: "client_credentials", client_id: client.clientId, client_secret: client.secret }))).json()) as { access_token: string }).access_token;
-    expect((await proxy({ method: "GET", path: "/tasks" }, agentToken)).json.code).toBe("wrong_token_kind");
+    expect((await proxy({ method: "GET", path: "/tasks" }, await agentToken(client))).json.code).toBe("wrong_token_kind");
   });
 });
 

@@ -1,65 +1,38 @@
-// GET /api/v1/status over a real database, with the two ways in mocked: a portal session
-// (currentPerson) and an agent's access token (authenticateBearer). Administrators and agents get an
-// answer for their own tenant; a person who is not an administrator gets 403; no credentials, 401
+// GET /api/v1/status over a real database, with the two ways in as they are: a portal session cookie
+// and access tokens from the vault's token endpoint. Administrators and agents get an answer for
+// their own tenant; a person who is not an administrator gets 403; no credentials, 401
 // with a bearer challenge; a bad token, 401 without falling back to the session.
-import { beforeEach, describe, expect, it, vi } from "vitest";
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-const state = vi.hoisted(() => ({ person: null as null | Record<string, unknown>, bearer: null as null | Record<string, unknown> }));
-
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
-vi.mock("@/lib/oauth-server/bearer", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/oauth-server/bearer")>();
-  return {
-    ...real,
-    authenticateBearer: async (req: Request) => {
-      if (!req.headers.get("authorization")) throw new real.BearerError("token_missing", "This call needs an access token.");
-      if (!state.bearer) throw new real.BearerError("token_invalid", "The access token is not valid here.");
-      return state.bearer;
-    },
-  };
-});
+import { beforeEach, describe, expect, it } from "vitest";
+import { agentToken, agentWithCredentials, bearer, delegationToken, DEMO_TASKS_CEILING, insertConnection, insertDelegation, portalBrowser, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
-const { appendAudit } = await import("@/lib/audit/append");
-const { insertAgent, insertConnection, insertDelegation } = await import("@/lib/testing/fixtures");
 const { statusDto } = await import("@/lib/monitor/schemas");
 const route = await import("./route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
+const browser = portalBrowser();
 
-const agent = await insertAgent(db, "acme", { name: "Status reader" });
+const reader = await agentWithCredentials(db, "acme", { name: "Status reader", ceiling: DEMO_TASKS_CEILING });
 const connection = await insertConnection(db, alice);
-const delegation = await insertDelegation(db, { agentId: agent.id, connection });
-await db.$transaction((tx) => appendAudit(tx, { tenantId: "acme", action: "token.exchange", outcome: "success", agentId: agent.id, target: delegation.id }));
-const globexAgent = await insertAgent(db, "globex");
-const asAgent = (a = agent) => ({ kind: "agent", tenantId: a.tenantId, agent: { id: a.id, clientId: a.clientId, name: a.name } });
-const asDelegation = {
-  kind: "delegation",
-  tenantId: "acme",
-  agent: { id: agent.id, clientId: agent.clientId, name: agent.name },
-  delegationId: delegation.id,
-  connectionId: connection.id,
-  userArn: alice.arn,
-  scopes: ["tasks.read"],
-  tokenId: "jti-1",
-  expiresAt: new Date(Date.now() + 300_000),
-};
+const delegation = await insertDelegation(db, { agentId: reader.agent.id, connection });
+// The tenant's one token exchange is the real one that issues this delegation token.
+const delegationBearer = bearer(await delegationToken(reader, delegation.id));
+const agentBearer = bearer(await agentToken(reader));
+const globexBearer = bearer(await agentToken(await agentWithCredentials(db, "globex")));
 
 function get(headers: Record<string, string> = {}) {
-  return route.GET(new Request("http://localhost:3999/api/v1/status", { headers }), { params: Promise.resolve({}) });
+  return route.GET(browser.request("/api/v1/status", { headers }), { params: Promise.resolve({}) });
 }
-const bearer = { authorization: "Bearer token-from-the-vault" };
+const forged = { authorization: "Bearer token-from-the-vault" };
 
 beforeEach(() => {
-  state.person = null;
-  state.bearer = null;
+  browser.signOut();
 });
 
 describe("GET /api/v1/status", () => {
   it("answers an administrator with the whole tenant's status", async () => {
-    state.person = bob;
+    await browser.signIn(bob);
     const res = await get();
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -69,9 +42,8 @@ describe("GET /api/v1/status", () => {
   });
 
   it("answers an agent token and a delegation token with the agent view", async () => {
-    for (const caller of [asAgent(), asDelegation]) {
-      state.bearer = caller;
-      const res = await get(bearer);
+    for (const token of [agentBearer, delegationBearer]) {
+      const res = await get(token);
       expect(res.status).toBe(200);
       expect(res.headers.get("x-request-id")).toBeTruthy();
       expect(await res.json()).toMatchObject({ tenantId: "acme", view: "agent", exchanges: { total: 1 } });
@@ -79,14 +51,13 @@ describe("GET /api/v1/status", () => {
   });
 
   it("gives another tenant's agent nothing of acme", async () => {
-    state.bearer = asAgent(globexAgent);
-    const body = await (await get(bearer)).json();
+    const body = await (await get(globexBearer)).json();
     expect(body).toMatchObject({ tenantId: "globex", exchanges: { total: 0, byProvider: {} }, connectedAccounts: { total: 0 }, authorizedAgents: { total: 1, authorized: 0 } });
   });
 
   it("refuses a signed-in person who is not an administrator with 403", async () => {
     for (const person of [alice, carol]) {
-      state.person = person;
+      await browser.signIn(person);
       const res = await get();
       expect(res.status).toBe(403);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -102,8 +73,8 @@ describe("GET /api/v1/status", () => {
   });
 
   it("refuses a bad token with 401 even when a session cookie would have been good", async () => {
-    state.person = bob;
-    const res = await get(bearer);
+    await browser.signIn(bob);
+    const res = await get(forged);
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
     expect(await res.json()).toMatchObject({ code: "token_invalid" });

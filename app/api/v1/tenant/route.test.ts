@@ -2,12 +2,9 @@
 // it, only from the portal itself (Origin), only with exactly `{ allowServiceAccounts: boolean }`, and
 // each change commits with a `tenant.settings` audit event holding the values before and after.
 // Every refusal leaves the switch and the audit log exactly as they were.
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-const state = vi.hoisted(() => ({ person: null as unknown }));
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
+import { PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -15,15 +12,16 @@ const { GET, PATCH } = await import("./route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
 
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const TENANT_URL = `${ORIGIN}/api/v1/tenant`;
-const carolAsAdmin = { ...carol, role: "admin" as const };
+const carolAsAdmin = await setRole(carol, "admin");
+const browser = portalBrowser();
 
 type Problem = { code: string; detail: string };
 type Settings = { id: string; name: string; allowServiceAccounts: boolean };
 
 function patch(body: unknown, headers: Record<string, string> = { origin: ORIGIN }) {
-  return PATCH(new Request(TENANT_URL, { method: "PATCH", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
+  return PATCH(browser.request(TENANT_URL, { method: "PATCH", body, origin: null, headers }));
 }
 
 const switchOf = async (tenantId: string) => (await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).allowServiceAccounts;
@@ -43,7 +41,7 @@ async function expectRefused(res: Promise<Response>, status: number, code: strin
 }
 
 beforeEach(async () => {
-  state.person = bob;
+  await browser.signIn(bob);
   await db.tenant.update({ where: { id: "acme" }, data: { allowServiceAccounts: false } });
 });
 
@@ -53,17 +51,17 @@ afterAll(async () => {
 
 describe("GET /api/v1/tenant", () => {
   it("answers the administrator's own tenant settings", async () => {
-    const res = await GET(new Request(TENANT_URL));
+    const res = await GET(browser.request(TENANT_URL));
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(await res.json()).toEqual({ id: "acme", name: "Acme Corp", allowServiceAccounts: false });
   });
 
   it("is for administrators only (403), and for people signed in (401)", async () => {
-    state.person = alice;
-    expect((await GET(new Request(TENANT_URL))).status).toBe(403);
-    state.person = null;
-    expect((await GET(new Request(TENANT_URL))).status).toBe(401);
+    await browser.signIn(alice);
+    expect((await GET(browser.request(TENANT_URL))).status).toBe(403);
+    browser.signOut();
+    expect((await GET(browser.request(TENANT_URL))).status).toBe(401);
   });
 });
 
@@ -94,9 +92,9 @@ describe("PATCH /api/v1/tenant", () => {
   });
 
   it("refuses a person who is not an administrator (403), and anyone signed out (401)", async () => {
-    state.person = alice;
+    await browser.signIn(alice);
     await expectRefused(patch({ allowServiceAccounts: true }), 403, "forbidden");
-    state.person = null;
+    browser.signOut();
     await expectRefused(patch({ allowServiceAccounts: true }), 401, "unauthenticated");
   });
 
@@ -114,7 +112,7 @@ describe("PATCH /api/v1/tenant", () => {
   });
 
   it("changes only the administrator's own tenant", async () => {
-    state.person = carolAsAdmin;
+    await browser.signIn(carolAsAdmin);
     const res = await patch({ allowServiceAccounts: true });
     expect(((await res.json()) as Settings).id).toBe("globex");
     expect(await switchOf("globex")).toBe(true);

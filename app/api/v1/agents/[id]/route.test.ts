@@ -2,12 +2,9 @@
 // its overlap window (the old secret works until the window ends, then never), ceilings checked
 // against the catalogue, and every refusal (another tenant, a non-admin, another site, bad input)
 // leaving the agent exactly as it was.
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-const state = vi.hoisted(() => ({ person: null as unknown }));
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
+import { PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -17,17 +14,16 @@ const collection = await import("../route");
 const { GET, PATCH, DELETE } = await import("./route");
 
 const { alice, bob, carol } = world.people;
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const BASE = `${ORIGIN}/api/v1/agents`;
-const carolAsAdmin = { ...carol, role: "admin" as const };
+const carolAsAdmin = await setRole(carol, "admin");
+const browser = portalBrowser();
 
 type Agent = { id: string; clientId: string; status: string; authMethods: string[]; previousSecretExpiresAt: string | null; ceiling: Record<string, unknown>; activeDelegations: number };
 type Answer = { agent: Agent; client_id: string; client_secret?: string };
 
 async function register(name: string, credentials: object = { secret: true }) {
-  const res = await collection.POST(
-    new Request(BASE, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: JSON.stringify({ name, credentials }) }),
-  );
+  const res = await collection.POST(browser.request(BASE, { method: "POST", body: { name, credentials } }));
   expect(res.status).toBe(201);
   return (await res.json()) as Answer;
 }
@@ -35,11 +31,11 @@ async function register(name: string, credentials: object = { secret: true }) {
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 
 function patch(id: string, body: unknown, origin = ORIGIN) {
-  return PATCH(new Request(`${BASE}/${id}`, { method: "PATCH", headers: { "content-type": "application/json", origin }, body: JSON.stringify(body) }), ctx(id));
+  return PATCH(browser.request(`${BASE}/${id}`, { method: "PATCH", body, origin }), ctx(id));
 }
 
 function remove(id: string, origin = ORIGIN) {
-  return DELETE(new Request(`${BASE}/${id}`, { method: "DELETE", headers: { origin } }), ctx(id));
+  return DELETE(browser.request(`${BASE}/${id}`, { method: "DELETE", origin }), ctx(id));
 }
 
 async function row(id: string) {
@@ -58,8 +54,8 @@ async function expectRefusal(res: Response, status: number) {
   return problem;
 }
 
-beforeEach(() => {
-  state.person = bob;
+beforeEach(async () => {
+  await browser.signIn(bob);
 });
 
 describe("PATCH /api/v1/agents/{id}: status", () => {
@@ -103,7 +99,7 @@ describe("PATCH /api/v1/agents/{id}: secret rotation", () => {
     expect(JSON.stringify(events)).not.toContain(oldSecret!.slice(4));
 
     // Shown once: reading the agent again carries neither secret.
-    const again = await (await GET(new Request(`${BASE}/${agent.id}`), ctx(agent.id))).text();
+    const again = await (await GET(browser.request(`${BASE}/${agent.id}`), ctx(agent.id))).text();
     expect(again).not.toContain(newSecret.slice(4));
     expect(again).not.toContain('"client_secret":');
   });
@@ -175,8 +171,8 @@ describe("refusals by who is asking", () => {
   it("another tenant's admin gets 404 for every method, and nothing changes", async () => {
     const { agent } = await register("Acme only");
     const before = await row(agent.id);
-    state.person = carolAsAdmin;
-    expect((await GET(new Request(`${BASE}/${agent.id}`), ctx(agent.id))).status).toBe(404);
+    await browser.signIn(carolAsAdmin);
+    expect((await GET(browser.request(`${BASE}/${agent.id}`), ctx(agent.id))).status).toBe(404);
     expect((await expectRefusal(await patch(agent.id, { status: "suspended" }), 404)).code).toBe("not_found");
     expect((await patch(agent.id, { rotateSecret: { overlapSeconds: 0 } })).status).toBe(404);
     expect((await remove(agent.id)).status).toBe(404);
@@ -187,8 +183,8 @@ describe("refusals by who is asking", () => {
   it("a person who is not an admin gets 403, and nothing changes", async () => {
     const { agent } = await register("Admins only");
     const before = await row(agent.id);
-    state.person = alice;
-    expect((await GET(new Request(`${BASE}/${agent.id}`), ctx(agent.id))).status).toBe(403);
+    await browser.signIn(alice);
+    expect((await GET(browser.request(`${BASE}/${agent.id}`), ctx(agent.id))).status).toBe(403);
     expect((await patch(agent.id, { status: "suspended" })).status).toBe(403);
     expect((await remove(agent.id)).status).toBe(403);
     expect(await row(agent.id)).toEqual(before);
@@ -204,7 +200,7 @@ describe("refusals by who is asking", () => {
   });
 
   it("an unknown id is 404 with a sentence", async () => {
-    const res = await GET(new Request(`${BASE}/nope`), ctx("00000000-0000-0000-0000-000000000000"));
+    const res = await GET(browser.request(`${BASE}/nope`), ctx("00000000-0000-0000-0000-000000000000"));
     expect(res.status).toBe(404);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/No agent with this id/);
   });
@@ -217,7 +213,7 @@ describe("DELETE /api/v1/agents/{id}", () => {
     await db.agent.update({ where: { id: agent.id }, data: { ceiling: { providers: ["demo-tasks"] } } });
     const connection = await insertConnection(db, alice);
     await insertDelegation(db, { agentId: agent.id, connection });
-    expect(((await (await GET(new Request(`${BASE}/${agent.id}`), ctx(agent.id))).json()) as Agent).activeDelegations).toBe(1);
+    expect(((await (await GET(browser.request(`${BASE}/${agent.id}`), ctx(agent.id))).json()) as Agent).activeDelegations).toBe(1);
 
     const res = await remove(agent.id);
     expect(res.status).toBe(200);

@@ -3,24 +3,21 @@
 // (marking a second unmarks the first in the same write), audited as `connection.service_account`,
 // only from the portal itself, and shown as `serviceAccount` in the connection DTOs. Another person's
 // or another tenant's connection answers 404, like a missing one. Disconnecting unmarks it.
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
-import { startConnectWorld } from "@/lib/testing/connect-harness";
-
-const state = vi.hoisted(() => ({ person: null as unknown }));
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
+import { insertConnection, PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
-const { insertConnection } = await import("@/lib/testing/fixtures");
 const { GET, PATCH, DELETE } = await import("./route");
 const list = await import("../route");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
 
-const ORIGIN = "http://localhost:3999";
+const ORIGIN = PORTAL_ORIGIN;
 const BASE = `${ORIGIN}/api/v1/connections`;
-const carolAsAdmin = { ...carol, role: "admin" as const };
+const carolAsAdmin = await setRole(carol, "admin");
+const browser = portalBrowser();
 
 type Problem = { code: string; detail: string };
 type Dto = { id: string; provider: string; serviceAccount: boolean };
@@ -29,7 +26,7 @@ type Marked = { connection: Dto; unmarked: number };
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 
 function patch(id: string, body: unknown, headers: Record<string, string> = { origin: ORIGIN }) {
-  return PATCH(new Request(`${BASE}/${id}`, { method: "PATCH", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }), ctx(id));
+  return PATCH(browser.request(`${BASE}/${id}`, { method: "PATCH", body, origin: null, headers }), ctx(id));
 }
 
 const marked = async (id: string) => (await db.connection.findUniqueOrThrow({ where: { id } })).isServiceAccount;
@@ -49,7 +46,7 @@ async function expectRefused(res: Promise<Response>, status: number, code: strin
 }
 
 beforeEach(async () => {
-  state.person = bob;
+  await browser.signIn(bob);
   await db.connection.updateMany({ data: { isServiceAccount: false } });
 });
 
@@ -82,9 +79,9 @@ describe("PATCH /api/v1/connections/{id}: the service account", () => {
     const github = await insertConnection(db, bob, { provider: "github", scopes: ["repo"] });
     const globex = await insertConnection(db, carolAsAdmin);
     await patch(github.id, { serviceAccount: true });
-    state.person = carolAsAdmin;
+    await browser.signIn(carolAsAdmin);
     await patch(globex.id, { serviceAccount: true });
-    state.person = bob;
+    await browser.signIn(bob);
 
     await patch(first.id, { serviceAccount: true });
     const answer = (await (await patch(second.id, { serviceAccount: true })).json()) as Marked;
@@ -109,9 +106,9 @@ describe("PATCH /api/v1/connections/{id}: the service account", () => {
 
   it("is for administrators only: a person cannot mark even their own connection (403)", async () => {
     const alices = await insertConnection(db, alice);
-    state.person = alice;
+    await browser.signIn(alice);
     await expectRefused(patch(alices.id, { serviceAccount: true }), 403, "forbidden");
-    state.person = null;
+    browser.signOut();
     await expectRefused(patch(alices.id, { serviceAccount: true }), 401, "unauthenticated");
   });
 
@@ -125,7 +122,7 @@ describe("PATCH /api/v1/connections/{id}: the service account", () => {
     expect(notMine.detail).toBe(unknown.detail);
     expect(otherTenant.detail).toBe(unknown.detail);
     // An administrator of another tenant gets the same for acme's connections.
-    state.person = carolAsAdmin;
+    await browser.signIn(carolAsAdmin);
     await expectRefused(patch(bobs.id, { serviceAccount: true }), 404, "not_found");
   });
 
@@ -158,9 +155,9 @@ describe("the connection DTO says whether it is the service account", () => {
     const mine = await insertConnection(db, bob);
     const plain = await insertConnection(db, bob);
     await patch(mine.id, { serviceAccount: true });
-    const one = (await (await GET(new Request(`${BASE}/${mine.id}`), ctx(mine.id))).json()) as Dto;
+    const one = (await (await GET(browser.request(`${BASE}/${mine.id}`), ctx(mine.id))).json()) as Dto;
     expect(one.serviceAccount).toBe(true);
-    const all = (await (await list.GET(new Request(BASE))).json()) as { connections: Dto[] };
+    const all = (await (await list.GET(browser.request(BASE))).json()) as { connections: Dto[] };
     const byId = new Map(all.connections.map((c) => [c.id, c.serviceAccount]));
     expect(byId.get(mine.id)).toBe(true);
     expect(byId.get(plain.id)).toBe(false);
@@ -170,7 +167,7 @@ describe("the connection DTO says whether it is the service account", () => {
   it("disconnecting the service account unmarks it", async () => {
     const mine = await insertConnection(db, bob);
     await patch(mine.id, { serviceAccount: true });
-    const res = await DELETE(new Request(`${BASE}/${mine.id}`, { method: "DELETE", headers: { origin: ORIGIN } }), ctx(mine.id));
+    const res = await DELETE(browser.request(`${BASE}/${mine.id}`, { method: "DELETE" }), ctx(mine.id));
     expect(res.status).toBe(200);
     expect(await marked(mine.id)).toBe(false);
     const event = await db.auditEvent.findFirstOrThrow({ where: { target: mine.id, action: "connection.disconnect" } });

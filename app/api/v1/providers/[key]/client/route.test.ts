@@ -1,15 +1,15 @@
 // The admin's client-secret call: only admins, only from the portal, only for providers the tenant
-// may configure, and the secret never comes back in the answer.
-import { beforeEach, describe, expect, it, vi } from "vitest";
+// may configure, and the secret never comes back in the answer. Signed in for real; the catalogue
+// and the vault's store are stand-ins, so the test sees exactly what the route hands the vault.
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { PORTAL_ORIGIN, portalBrowser, startConnectWorld } from "@/lib/testing";
 
 const state = vi.hoisted(() => ({
-  person: null as null | Record<string, unknown>,
   source: "builtin" as string | null,
   saved: [] as unknown[],
 }));
 
-vi.mock("@/lib/auth/session", () => ({ currentPerson: async () => state.person }));
-vi.mock("@/lib/env", () => ({ env: () => ({ nextauthUrl: "http://localhost:3000" }) }));
 vi.mock("@/lib/log", () => ({ log: { error: vi.fn() } }));
 vi.mock("@/lib/providers/registry", () => ({
   getTenantProvider: async (_tenant: string, key: string) =>
@@ -22,22 +22,23 @@ vi.mock("@/lib/vault/provider-oauth/client-credentials", () => ({
   },
 }));
 
-import { PUT } from "./route";
+const world = await startConnectWorld();
+const { PUT } = await import("./route");
 
-const admin = { id: "acme.bob", tenantId: "acme", arn: "arn:bob", email: "bob@acme.test", name: "Bob", role: "admin" };
+const { alice, bob: admin } = world.people;
+const browser = portalBrowser();
 const SECRET = "s3cr3t-value-that-must-not-echo";
 
-function put(body: unknown, key = "github", origin = "http://localhost:3000") {
-  const req = new Request(`http://localhost:3000/api/v1/providers/${key}/client`, {
-    method: "PUT",
-    headers: { "content-type": "application/json", origin },
-    body: JSON.stringify(body),
-  });
-  return PUT(req, { params: Promise.resolve({ key }) });
+function put(body: unknown, key = "github", origin = PORTAL_ORIGIN) {
+  return PUT(browser.request(`/api/v1/providers/${key}/client`, { method: "PUT", body, origin }), { params: Promise.resolve({ key }) });
 }
 
-beforeEach(() => {
-  state.person = admin;
+afterAll(async () => {
+  await world.provider.close();
+});
+
+beforeEach(async () => {
+  await browser.signIn(admin);
   state.source = "builtin";
   state.saved = [];
 });
@@ -53,7 +54,7 @@ describe("PUT /api/v1/providers/{key}/client", () => {
   });
 
   it("refuses a non-admin and saves nothing", async () => {
-    state.person = { ...admin, role: "user" };
+    await browser.signIn(alice);
     const res = await put({ clientId: "x", clientSecret: SECRET });
     expect(res.status).toBe(403);
     expect(state.saved).toEqual([]);
