@@ -17,14 +17,26 @@ const TEST_CODE = ["**/*.test.ts", "**/*.test.tsx", "lib/testing/**", "e2e/**", 
 const VAULT_ONLY_IMPORTS = {
   patterns: [
     {
-      group: ["@/lib/vault/crypto/keyring", "**/vault/crypto/keyring", "@/lib/vault/crypto/encryption", "**/vault/crypto/encryption", "@/lib/vault/crypto/token-set", "**/vault/crypto/token-set"],
+      group: [
+        "@/lib/vault/crypto/keyring",
+        "**/vault/crypto/keyring",
+        "@/lib/vault/crypto/encryption",
+        "**/vault/crypto/encryption",
+        "@/lib/vault/crypto/token-set",
+        "**/vault/crypto/token-set",
+      ],
       message: "Only lib/vault may reach the key ring or decrypt: ask lib/vault for the action instead (ARCHITECTURE.md, rule 5).",
     },
   ],
 };
 
 const NO_FRAMEWORK = {
-  patterns: [{ group: ["next", "next/*", "next-auth", "next-auth/*"], message: "Domain code does not depend on the web framework: take a Request or return data, and let lib/http or app/ speak Next." }],
+  patterns: [
+    {
+      group: ["next", "next/*", "next-auth", "next-auth/*"],
+      message: "Domain code does not depend on the web framework: take a Request or return data, and let lib/http or app/ speak Next.",
+    },
+  ],
 };
 
 export default tseslint.config(
@@ -32,7 +44,46 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2024, sourceType: "module", globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", fetch: "readonly", Request: "readonly", Response: "readonly", Headers: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", performance: "readonly", globalThis: "readonly", structuredClone: "readonly", AbortSignal: "readonly", AbortController: "readonly", TextDecoder: "readonly", TextEncoder: "readonly", crypto: "readonly", window: "readonly", document: "readonly", location: "readonly", navigator: "readonly", sessionStorage: "readonly", localStorage: "readonly", HTMLElement: "readonly", HTMLDialogElement: "readonly", MessageEvent: "readonly", FormData: "readonly", URLSearchParams: "readonly", DOMException: "readonly", queueMicrotask: "readonly", setImmediate: "readonly" } },
+    languageOptions: {
+      ecmaVersion: 2024,
+      sourceType: "module",
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        fetch: "readonly",
+        Request: "readonly",
+        Response: "readonly",
+        Headers: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        performance: "readonly",
+        globalThis: "readonly",
+        structuredClone: "readonly",
+        AbortSignal: "readonly",
+        AbortController: "readonly",
+        TextDecoder: "readonly",
+        TextEncoder: "readonly",
+        crypto: "readonly",
+        window: "readonly",
+        document: "readonly",
+        location: "readonly",
+        navigator: "readonly",
+        sessionStorage: "readonly",
+        localStorage: "readonly",
+        HTMLElement: "readonly",
+        HTMLDialogElement: "readonly",
+        MessageEvent: "readonly",
+        FormData: "readonly",
+        URLSearchParams: "readonly",
+        DOMException: "readonly",
+        queueMicrotask: "readonly",
+        setImmediate: "readonly",
+      },
+    },
     plugins: { "import-x": importX, local: { rules: { "client-boundary": clientBoundary } } },
     settings: {
       "import-x/resolver-next": [createTypeScriptImportResolver({ project: `${root}/tsconfig.json` })],
@@ -41,7 +92,10 @@ export default tseslint.config(
       "import-x/extensions": [".ts", ".tsx", ".js", ".mjs"],
     },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
       "no-empty": ["error", { allowEmptyCatch: true }],

@@ -27,7 +27,16 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
     },
   },
   webServer: {
@@ -37,6 +46,15 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(port), DEMO_PROVIDER_PORT: String(port + 1), DEMO_PROVIDER_TEST_CONTROLS: "1", VAULT_MODE: "demo", VAULT_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "info", VAULT_OUTPUT_LOG_DIR: outputLogDir },
+    env: {
+      PORT: String(port),
+      DEMO_PROVIDER_PORT: String(port + 1),
+      DEMO_PROVIDER_TEST_CONTROLS: "1",
+      VAULT_MODE: "demo",
+      VAULT_DATA_DIR: dataDir,
+      NEXTAUTH_URL: `http://localhost:${port}`,
+      LOG_LEVEL: "info",
+      VAULT_OUTPUT_LOG_DIR: outputLogDir,
+    },
   },
 });

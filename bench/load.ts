@@ -40,7 +40,8 @@ function send(agent: http.Agent, target: Target, url: URL, headers: Record<strin
         path: url.pathname + url.search,
         method: target.method,
         agent,
-        headers: target.body === undefined ? headers : { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(target.body)) },
+        headers:
+          target.body === undefined ? headers : { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(target.body)) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -89,7 +90,15 @@ export async function runCell(target: Target, concurrency: number, seconds: numb
     agent.destroy();
   }
   const elapsedSeconds = (performance.now() - start) / 1000;
-  return { concurrency, durationSeconds: round(elapsedSeconds, 3), requests: latencies.length, errors, errorSamples, ...summarize(latencies), rps: round(latencies.length / elapsedSeconds, 1) };
+  return {
+    concurrency,
+    durationSeconds: round(elapsedSeconds, 3),
+    requests: latencies.length,
+    errors,
+    errorSamples,
+    ...summarize(latencies),
+    rps: round(latencies.length / elapsedSeconds, 1),
+  };
 }
 
 function passes(target: Target, status: number, body: string): boolean {

@@ -25,7 +25,10 @@ export async function benchExchangeHttp(runs: number, once: () => Promise<unknow
 /** bench/token-exchange.ts in a process of its own (it sets up a test world with its own database). */
 export function benchExchangeInProcess(runs: number): Promise<ExchangeStats[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["scripts/run-ts.mjs", "bench/token-exchange.ts", String(runs), "--json"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["scripts/run-ts.mjs", "bench/token-exchange.ts", String(runs), "--json"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.once("exit", (code) => {

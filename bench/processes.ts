@@ -86,7 +86,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type PortalOptions = { dataDir: string; port: number; demoProviderPort?: number; databaseUrl?: string; extraEnv?: Record<string, string>; nodeArgs?: string[] };
+export type PortalOptions = {
+  dataDir: string;
+  port: number;
+  demoProviderPort?: number;
+  databaseUrl?: string;
+  extraEnv?: Record<string, string>;
+  nodeArgs?: string[];
+};
 
 /** The child's environment: demo mode in the throwaway folder, whatever this shell has configured. */
 function portalEnv(o: PortalOptions): NodeJS.ProcessEnv {
@@ -115,7 +122,12 @@ function waitExit(child: ChildProcess): Promise<number | null> {
 /** The launcher builds when the build is missing or older than the sources, and otherwise does nothing. Returns seconds spent. */
 export async function ensureBuild(dataDir: string, port: number): Promise<number> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts", "--build-only"], { cwd: root, env: portalEnv({ dataDir, port }), stdio: ["ignore", "pipe", "inherit"], detached: true });
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts", "--build-only"], {
+    cwd: root,
+    env: portalEnv({ dataDir, port }),
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
   children.add(child);
   // The launcher's notes about the throwaway folder's generated secrets are noise here; the build's own output is not.
   createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -134,7 +146,12 @@ export type Portal = { url: string; logFile: string; pid: number; stop: () => Pr
 export async function startPortal(o: PortalOptions, name = "portal"): Promise<Portal> {
   const logFile = path.join(o.dataDir, `${name}.log`);
   const fd = openSync(logFile, "a");
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), "node_modules/next/dist/bin/next", "start", "-p", String(o.port), "-H", "127.0.0.1"], { cwd: root, env: portalEnv(o), stdio: ["ignore", fd, fd], detached: true });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), "node_modules/next/dist/bin/next", "start", "-p", String(o.port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: portalEnv(o),
+    stdio: ["ignore", fd, fd],
+    detached: true,
+  });
   closeSync(fd);
   children.add(child);
   const stop = () => stopChild(child);

@@ -8,7 +8,8 @@ export function table(header: string[], rows: string[][]): string {
 }
 
 export const ms = (n: number | null | undefined): string => (n === null || n === undefined || !Number.isFinite(n) ? "-" : n < 10 ? n.toFixed(2) : n.toFixed(1));
-export const percent = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined || !Number.isFinite(ratio) ? "-" : `${(ratio * 100).toFixed(ratio < 0.1 ? 2 : 1)} %`);
+export const percent = (ratio: number | null | undefined): string =>
+  ratio === null || ratio === undefined || !Number.isFinite(ratio) ? "-" : `${(ratio * 100).toFixed(ratio < 0.1 ? 2 : 1)} %`;
 export const fixed = (n: number | null | undefined, digits = 2): string => (n === null || n === undefined || !Number.isFinite(n) ? "-" : n.toFixed(digits));
 
 export type TargetCheck = { target: string; measured: string; met: boolean };

@@ -29,7 +29,20 @@ import { startDemoProvider, type DemoProvider } from "../e2e/demo-provider/serve
 import { ensureDemoSecrets } from "../lib/env/demo-files";
 import { runCell, type CellResult, type Target } from "./load";
 import { benchDecrypt, benchExchangeHttp, benchExchangeInProcess, machine } from "./micro";
-import { benchDatabase, cleanup, ensureBuild, freePort, onCleanup, postgresAnswers, root, startBareProxy, startPortal, tail, wasInterrupted, type Portal } from "./processes";
+import {
+  benchDatabase,
+  cleanup,
+  ensureBuild,
+  freePort,
+  onCleanup,
+  postgresAnswers,
+  root,
+  startBareProxy,
+  startPortal,
+  tail,
+  wasInterrupted,
+  type Portal,
+} from "./processes";
 import { printResults, type Cell, type Results, type Scenario } from "./results";
 import { connectDemoTasks, DelegationToken, exchange, grantDelegation, rawProviderToken, registerAgent, signIn } from "./setup";
 
@@ -37,7 +50,9 @@ const MODES = ["direct", "bare", "floor", "vault"] as const;
 export type Mode = (typeof MODES)[number];
 
 function usage(problem: string): never {
-  console.error(`bench: ${problem}\nUsage: npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--pg-concurrency 1,32,64] [--modes ${MODES.join(",")}] [--database-url postgresql://...] [--no-postgres] [--exchanges N] [--out FILE]`);
+  console.error(
+    `bench: ${problem}\nUsage: npm run bench -- [--duration S] [--warmup S] [--concurrency 1,8,32,128] [--pg-concurrency 1,32,64] [--modes ${MODES.join(",")}] [--database-url postgresql://...] [--no-postgres] [--exchanges N] [--out FILE]`,
+  );
   process.exit(2);
 }
 
@@ -126,7 +141,13 @@ async function readMetrics(portal: string, token: string): Promise<Metrics> {
 }
 
 function sum(list: Metrics[]): Metrics {
-  return list.reduce((a, m) => ({ statements: a.statements + m.statements, auditStatements: a.auditStatements + m.auditStatements, auditEvents: a.auditEvents + m.auditEvents, auditBatches: a.auditBatches + m.auditBatches, cpuSeconds: a.cpuSeconds + m.cpuSeconds }));
+  return list.reduce((a, m) => ({
+    statements: a.statements + m.statements,
+    auditStatements: a.auditStatements + m.auditStatements,
+    auditEvents: a.auditEvents + m.auditEvents,
+    auditBatches: a.auditBatches + m.auditBatches,
+    cpuSeconds: a.cpuSeconds + m.cpuSeconds,
+  }));
 }
 
 type Env = { opts: ReturnType<typeof options>; provider: DemoProvider; dataDir: string; metricsToken: string; say: (s: string) => void; cells: Cell[] };
@@ -156,7 +177,9 @@ async function measure(env: Env, scenario: Scenario, mode: Mode, target: Target,
     cpuMsPerCall: per((m) => m.cpuSeconds * 1000),
   });
   const c = env.cells.at(-1)!;
-  env.say(`${scenario.padEnd(8)} ${String(portals.length)}x ${mode.padEnd(6)} c=${String(concurrency).padStart(3)}  p50 ${c.p50Ms} ms  p99 ${c.p99Ms} ms  ${c.rps} rps  ${c.errors} errors${c.statementsPerCall !== null ? `  ${c.statementsPerCall.toFixed(2)} stmt/call` : ""}`);
+  env.say(
+    `${scenario.padEnd(8)} ${String(portals.length)}x ${mode.padEnd(6)} c=${String(concurrency).padStart(3)}  p50 ${c.p50Ms} ms  p99 ${c.p99Ms} ms  ${c.rps} rps  ${c.errors} errors${c.statementsPerCall !== null ? `  ${c.statementsPerCall.toFixed(2)} stmt/call` : ""}`,
+  );
 }
 
 /** Sign-in, connect, agent, grant and delegation token, all through the portal's HTTP API. */
@@ -188,7 +211,12 @@ function vaultTarget(urls: string[], token: DelegationToken): Target {
 }
 
 function floorTarget(urls: string[]): Target {
-  return { url: urls.map((u) => new URL("/api/ping", u)), method: "GET", headers: () => ({}), check: (status, body) => status === 200 && body === '{"ok":true}' };
+  return {
+    url: urls.map((u) => new URL("/api/ping", u)),
+    method: "GET",
+    headers: () => ({}),
+    check: (status, body) => status === 200 && body === '{"ok":true}',
+  };
 }
 
 async function probe(target: Target, label: string): Promise<void> {
@@ -197,13 +225,19 @@ async function probe(target: Target, label: string): Promise<void> {
 }
 
 /** Re-walks every tenant's chain once the portals have stopped (PGlite opens in one process only). */
-async function verifyChains(database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string }): Promise<{ tenants: number; rows: number; broken: string[] }> {
+async function verifyChains(
+  database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string },
+): Promise<{ tenants: number; rows: number; broken: string[] }> {
   const { createPrismaClient } = await import("../lib/db");
   const { verifyAllChains } = await import("../lib/audit/verify");
   const db = await createPrismaClient(database);
   try {
     const reports = await verifyAllChains(db.prisma);
-    return { tenants: reports.length, rows: reports.reduce((n, r) => n + r.rows, 0), broken: reports.filter((r) => r.break).map((r) => `${r.tenantId} at seq ${r.break!.seq}: ${r.break!.reason}`) };
+    return {
+      tenants: reports.length,
+      rows: reports.reduce((n, r) => n + r.rows, 0),
+      broken: reports.filter((r) => r.break).map((r) => `${r.tenantId} at seq ${r.break!.seq}: ${r.break!.reason}`),
+    };
   } finally {
     await db.close();
   }
@@ -229,7 +263,9 @@ async function pgliteScenario(env: Env, ports: { portal: number }) {
   for (const c of opts.concurrency) for (const mode of opts.modes) if (!wasInterrupted()) await measure(env, "pglite", mode, targets[mode], c, [portal]);
   await portal.stop();
   const audit = await verifyChains({ kind: "pglite", dir: path.join(env.dataDir, "pglite") });
-  say(`audit chain after the PGlite cells: ${audit.rows} rows in ${audit.tenants} tenants, ${audit.broken.length ? `BROKEN ${audit.broken.join("; ")}` : "intact"}`);
+  say(
+    `audit chain after the PGlite cells: ${audit.rows} rows in ${audit.tenants} tenants, ${audit.broken.length ? `BROKEN ${audit.broken.join("; ")}` : "intact"}`,
+  );
   return { exchangeHttp, audit, delegationExchanges: w.token.exchanges };
 }
 
@@ -240,17 +276,26 @@ async function postgresScenario(env: Env, admin: URL, ports: { a: number; b: num
   say(`portal A on PostgreSQL (${new URL(databaseUrl).pathname.slice(1)} at ${admin.host}): ${a.url}`);
   const w = await world(a.url, provider);
   for (const c of opts.pgConcurrency) {
-    for (const mode of ["floor", "vault"] as const) if (opts.modes.includes(mode) && !wasInterrupted()) await measure(env, "postgres", mode, mode === "floor" ? floorTarget([a.url]) : vaultTarget([a.url], w.token), c, [a]);
+    for (const mode of ["floor", "vault"] as const)
+      if (opts.modes.includes(mode) && !wasInterrupted())
+        await measure(env, "postgres", mode, mode === "floor" ? floorTarget([a.url]) : vaultTarget([a.url], w.token), c, [a]);
   }
   // Behind one address, as behind a load balancer: both portals are the same issuer.
-  const b = await startPortal({ dataDir: env.dataDir, port: ports.b, demoProviderPort: provider.port, databaseUrl, extraEnv: { NEXTAUTH_URL: a.url }, nodeArgs: profiled(env) }, "portal-pg-b");
+  const b = await startPortal(
+    { dataDir: env.dataDir, port: ports.b, demoProviderPort: provider.port, databaseUrl, extraEnv: { NEXTAUTH_URL: a.url }, nodeArgs: profiled(env) },
+    "portal-pg-b",
+  );
   say(`portal B on the same database: ${b.url}; virtual agents alternate between A and B`);
   await probe(vaultTarget([b.url], w.token), "vault on portal B");
   const two = Math.max(...opts.pgConcurrency);
-  for (const mode of ["floor", "vault"] as const) if (opts.modes.includes(mode) && !wasInterrupted()) await measure(env, "postgres", mode, mode === "floor" ? floorTarget([a.url, b.url]) : vaultTarget([a.url, b.url], w.token), two, [a, b]);
+  for (const mode of ["floor", "vault"] as const)
+    if (opts.modes.includes(mode) && !wasInterrupted())
+      await measure(env, "postgres", mode, mode === "floor" ? floorTarget([a.url, b.url]) : vaultTarget([a.url, b.url], w.token), two, [a, b]);
   await Promise.all([a.stop(), b.stop()]);
   const audit = await verifyChains({ kind: "postgres", url: databaseUrl });
-  say(`audit chain after the PostgreSQL cells: ${audit.rows} rows in ${audit.tenants} tenants, ${audit.broken.length ? `BROKEN ${audit.broken.join("; ")}` : "intact"}`);
+  say(
+    `audit chain after the PostgreSQL cells: ${audit.rows} rows in ${audit.tenants} tenants, ${audit.broken.length ? `BROKEN ${audit.broken.join("; ")}` : "intact"}`,
+  );
   return { audit, database: `PostgreSQL at ${admin.host}` };
 }
 
@@ -274,7 +319,11 @@ async function main(): Promise<void> {
     accessTokenTtlSeconds: 7200,
     testControls: false,
     clients: [
-      { clientId: "token-vault-portal", clientSecret: demoProviderSecret, redirectUris: Object.values(ports).flatMap((p) => [`http://127.0.0.1:${p}/api/oauth/callback`, `http://localhost:${p}/api/oauth/callback`]) },
+      {
+        clientId: "token-vault-portal",
+        clientSecret: demoProviderSecret,
+        redirectUris: Object.values(ports).flatMap((p) => [`http://127.0.0.1:${p}/api/oauth/callback`, `http://localhost:${p}/api/oauth/callback`]),
+      },
       { clientId: "bench-direct", clientSecret: benchSecret, redirectUris: ["http://127.0.0.1:9/bench/callback"] },
     ],
   });
@@ -314,7 +363,9 @@ async function main(): Promise<void> {
     };
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");
     const ok = printResults(results);
-    console.log(`\nWrote ${path.relative(process.cwd(), opts.out) || opts.out}; ${results.totalSeconds} s in all${buildSeconds > 20 ? ` (${Math.round(buildSeconds)} s of it building)` : ""}.`);
+    console.log(
+      `\nWrote ${path.relative(process.cwd(), opts.out) || opts.out}; ${results.totalSeconds} s in all${buildSeconds > 20 ? ` (${Math.round(buildSeconds)} s of it building)` : ""}.`,
+    );
     if (!ok) process.exitCode = 1;
   } catch (e) {
     logs = ["portal-pglite", "portal-pg-a", "portal-pg-b"].map((n) => tail(path.join(dataDir, `${n}.log`), 30)).filter(Boolean);

@@ -28,7 +28,13 @@ export class PortalSession {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(url, { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await fetch(url, {
+      method: init.method ?? (body === undefined ? "GET" : "POST"),
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     this.jar.store(res);
     return res;
   }
@@ -57,7 +63,8 @@ export async function connectDemoTasks(session: PortalSession, providerIssuer: s
   const start = await session.request("/api/oauth/connect/demo-tasks");
   const location = start.headers.get("location");
   await start.arrayBuffer();
-  if (start.status !== 302 || !location || !location.startsWith(providerIssuer)) throw new Error(`starting the connection answered ${start.status} to ${location ?? "nowhere"}`);
+  if (start.status !== 302 || !location || !location.startsWith(providerIssuer))
+    throw new Error(`starting the connection answered ${start.status} to ${location ?? "nowhere"}`);
   const callback = await completeAuthorization(newBrowser(), providerIssuer, new URL(location), { username: account, password: "demo" });
   if (callback.origin !== new URL(session.portal).origin) throw new Error(`the provider sent the browser to ${callback.origin}, not the portal`);
   const done = await session.request(callback.pathname + callback.search);
@@ -95,7 +102,14 @@ export async function grantDelegation(person: PortalSession, agentId: string, co
     "/api/v1/delegations",
     {
       method: "POST",
-      json: { agentId, connectionId, scopes: ["tasks.read"], tools: [], expiresAt: new Date(Date.now() + 86_400_000).toISOString(), constraints: { readOnly: true } },
+      json: {
+        agentId,
+        connectionId,
+        scopes: ["tasks.read"],
+        tools: [],
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        constraints: { readOnly: true },
+      },
     },
     201,
   );
@@ -109,11 +123,18 @@ export async function exchange(portal: string, agent: BenchAgent, delegationId: 
   const res = await fetch(new URL("/api/oauth/token", portal), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: delegationId, subject_token_type: DELEGATION_ID_TYPE, client_id: agent.clientId, client_secret: agent.clientSecret }),
+    body: new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: delegationId,
+      subject_token_type: DELEGATION_ID_TYPE,
+      client_id: agent.clientId,
+      client_secret: agent.clientSecret,
+    }),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   const body = (await res.json()) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
-  if (res.status !== 200 || !body.access_token || !body.expires_in) throw new Error(`the token exchange answered ${res.status} ${body.error ?? ""}: ${body.error_description ?? ""}`);
+  if (res.status !== 200 || !body.access_token || !body.expires_in)
+    throw new Error(`the token exchange answered ${res.status} ${body.error ?? ""}: ${body.error_description ?? ""}`);
   return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
 }
 
@@ -135,7 +156,11 @@ export class DelegationToken {
 }
 
 /** A raw provider access token for `account`, by the authorization code flow with PKCE of a separate client. */
-export async function rawProviderToken(issuer: string, client: { clientId: string; clientSecret: string; redirectUri: string }, account: string): Promise<string> {
+export async function rawProviderToken(
+  issuer: string,
+  client: { clientId: string; clientSecret: string; redirectUri: string },
+  account: string,
+): Promise<string> {
   const verifier = randomBytes(32).toString("base64url");
   const auth = new URL("/auth", issuer);
   auth.search = new URLSearchParams({
@@ -152,7 +177,10 @@ export async function rawProviderToken(issuer: string, client: { clientId: strin
   if (!code) throw new Error(`the provider did not issue a code: ${callback.searchParams.get("error") ?? callback.href}`);
   const res = await fetch(new URL("/token", issuer), {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64")}` },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64")}`,
+    },
     body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: client.redirectUri, code_verifier: verifier }),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });

@@ -25,7 +25,8 @@ export async function benchTokenExchange(runs = 500): Promise<ExchangeStats[]> {
     const methods: Record<string, () => Promise<Request>> = {
       client_secret_post: async () => tokenRequest(issuer, exchangeParams(delegation.id, { client_id: client.clientId, client_secret: client.secret })),
       client_secret_basic: async () => tokenRequest(issuer, exchangeParams(delegation.id), { authorization: basicHeader(client.clientId, client.secret) }),
-      private_key_jwt: async () => tokenRequest(issuer, exchangeParams(delegation.id, { client_assertion_type: JWT_BEARER, client_assertion: await clientAssertion(client, issuer) })),
+      private_key_jwt: async () =>
+        tokenRequest(issuer, exchangeParams(delegation.id, { client_assertion_type: JWT_BEARER, client_assertion: await clientAssertion(client, issuer) })),
     };
 
     const entries = Object.entries(methods);
@@ -52,7 +53,8 @@ export async function benchTokenExchange(runs = 500): Promise<ExchangeStats[]> {
 
 async function expectToken(res: Response): Promise<void> {
   const body = (await res.json()) as { access_token?: string; error?: string };
-  if (res.status !== 200 || !body.access_token) throw new Error(`the exchange was refused (${res.status} ${body.error ?? ""}): the bench measures successful exchanges only`);
+  if (res.status !== 200 || !body.access_token)
+    throw new Error(`the exchange was refused (${res.status} ${body.error ?? ""}): the bench measures successful exchanges only`);
 }
 
 function stats(method: string, times: number[]): ExchangeStats {

@@ -108,7 +108,11 @@ export function AgentCard({ agent, providers, onRotated }: { agent: AgentDto; pr
           {hasSecret ? (
             <RotateSecretButton agent={agent} onRotated={onRotated} />
           ) : (
-            <button type="button" onClick={() => enable.mutate({ id: agent.id, body: { enableSecret: true } }, { onSuccess: onRotated })} disabled={enable.isPending}>
+            <button
+              type="button"
+              onClick={() => enable.mutate({ id: agent.id, body: { enableSecret: true } }, { onSuccess: onRotated })}
+              disabled={enable.isPending}
+            >
               Add client secret
             </button>
           )}

@@ -26,7 +26,10 @@ function toCeiling(input: {
   days: string;
   allowServiceAccount: boolean;
 }): Ceiling | string {
-  const patterns = input.pathText.split("\n").map((l) => l.trim()).filter(Boolean);
+  const patterns = input.pathText
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const p of patterns) {
     if (!pathPattern.safeParse(p).success) {
       return `The path pattern "${p}" is not valid: write paths like /tasks, /tasks/* or /repos/*/issues/** (* is one segment, ** only at the end).`;
@@ -82,15 +85,22 @@ export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDt
   return (
     <form onSubmit={submit} className="stack agent-form ceiling-form" aria-label={`Ceiling of ${agent.name}`}>
       <p className="note">
-        The most this agent may ever do. People can grant it less on their own connections, never more. Narrowing the ceiling
-        takes effect at once on existing grants.
+        The most this agent may ever do. People can grant it less on their own connections, never more. Narrowing the ceiling takes effect at once on existing
+        grants.
       </p>
       <fieldset>
         <legend>Providers</legend>
         {providers.length === 0 && <p className="note">Your organisation has no providers yet: add one on the Providers page first.</p>}
         {providers.map((p) => (
           <label key={p.key} className="check">
-            <input type="checkbox" checked={chosen.includes(p.key)} onChange={(e) => { changed(); setChosen((c) => toggled(c, p.key, e.target.checked)); }} />
+            <input
+              type="checkbox"
+              checked={chosen.includes(p.key)}
+              onChange={(e) => {
+                changed();
+                setChosen((c) => toggled(c, p.key, e.target.checked));
+              }}
+            />
             {p.name}
           </label>
         ))}
@@ -98,7 +108,9 @@ export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDt
       <fieldset>
         <legend>Tools</legend>
         {chosen.length === 0 && <p className="note">Choose a provider above to see its tools.</p>}
-        {chosen.length > 0 && offered.length === 0 && <p className="note">The chosen providers have no tools yet; the agent can still use the HTTP methods and paths below.</p>}
+        {chosen.length > 0 && offered.length === 0 && (
+          <p className="note">The chosen providers have no tools yet; the agent can still use the HTTP methods and paths below.</p>
+        )}
         {offered.map((t) => (
           <div key={t.name} className="tool-option">
             <label className="check">
@@ -106,7 +118,10 @@ export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDt
                 type="checkbox"
                 checked={tools.includes(t.name)}
                 aria-describedby={`${ids}-${t.name}`}
-                onChange={(e) => { changed(); setTools((list) => toggled(list, t.name, e.target.checked)); }}
+                onChange={(e) => {
+                  changed();
+                  setTools((list) => toggled(list, t.name, e.target.checked));
+                }}
               />
               {t.name}
             </label>
@@ -123,7 +138,14 @@ export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDt
         <div className="inline-checks">
           {HTTP_METHODS.map((m) => (
             <label key={m} className="check">
-              <input type="checkbox" checked={methods.includes(m)} onChange={(e) => { changed(); setMethods((list) => toggled(list, m, e.target.checked)); }} />
+              <input
+                type="checkbox"
+                checked={methods.includes(m)}
+                onChange={(e) => {
+                  changed();
+                  setMethods((list) => toggled(list, m, e.target.checked));
+                }}
+              />
               {m}
             </label>
           ))}
@@ -137,20 +159,41 @@ export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDt
           rows={3}
           value={pathText}
           aria-describedby={`${ids}-paths`}
-          onChange={(e) => { changed(); setPathText(e.target.value); }}
+          onChange={(e) => {
+            changed();
+            setPathText(e.target.value);
+          }}
           spellCheck={false}
         />
       </div>
       <p id={`${ids}-paths`} className="note">
-        One per line, relative to the provider&apos;s API: <code>/tasks</code>, <code>/tasks/*</code> (one segment), <code>/repos/**</code> (anything below). Empty
-        means no direct API calls.
+        One per line, relative to the provider&apos;s API: <code>/tasks</code>, <code>/tasks/*</code> (one segment), <code>/repos/**</code> (anything below).
+        Empty means no direct API calls.
       </p>
       <label>
         Longest delegation (days)
-        <input type="number" min="0" max={MAX_DAYS} step="any" inputMode="decimal" value={days} onChange={(e) => { changed(); setDays(e.target.value); }} />
+        <input
+          type="number"
+          min="0"
+          max={MAX_DAYS}
+          step="any"
+          inputMode="decimal"
+          value={days}
+          onChange={(e) => {
+            changed();
+            setDays(e.target.value);
+          }}
+        />
       </label>
       <label className="check">
-        <input type="checkbox" checked={serviceAccount} onChange={(e) => { changed(); setServiceAccount(e.target.checked); }} />
+        <input
+          type="checkbox"
+          checked={serviceAccount}
+          onChange={(e) => {
+            changed();
+            setServiceAccount(e.target.checked);
+          }}
+        />
         May use a service account
       </label>
       {error && (

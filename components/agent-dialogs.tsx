@@ -34,7 +34,13 @@ export function RotateSecretButton({ agent, onRotated }: { agent: AgentDto; onRo
 
   return (
     <>
-      <button type="button" onClick={() => { mutation.reset(); setOpen(true); }}>
+      <button
+        type="button"
+        onClick={() => {
+          mutation.reset();
+          setOpen(true);
+        }}
+      >
         Rotate secret
       </button>
       <ConfirmDialog open={open} onClose={() => setOpen(false)} title={`Rotate the secret of ${agent.name}?`}>
@@ -51,7 +57,15 @@ export function RotateSecretButton({ agent, onRotated }: { agent: AgentDto; onRo
             </select>
           </label>
         </div>
-        <ConfirmFooter tone="primary" error={mutation.error} pending={mutation.isPending} confirmLabel="Rotate now" pendingLabel="Rotating…" onConfirm={rotate} onCancel={() => setOpen(false)} />
+        <ConfirmFooter
+          tone="primary"
+          error={mutation.error}
+          pending={mutation.isPending}
+          confirmLabel="Rotate now"
+          pendingLabel="Rotating…"
+          onConfirm={rotate}
+          onCancel={() => setOpen(false)}
+        />
       </ConfirmDialog>
     </>
   );
@@ -64,7 +78,14 @@ export function DeleteAgentButton({ agent }: { agent: AgentDto }) {
 
   return (
     <>
-      <button type="button" className="danger" onClick={() => { mutation.reset(); setOpen(true); }}>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => {
+          mutation.reset();
+          setOpen(true);
+        }}
+      >
         Delete
       </button>
       <ConfirmDialog open={open} onClose={() => setOpen(false)} title={`Delete ${agent.name}?`}>

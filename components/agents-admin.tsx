@@ -31,8 +31,8 @@ export function AgentsAdmin({ initial, providers }: { initial: AgentDto[]; provi
           <div className="card empty">
             <h3>No agents registered yet</h3>
             <p>
-              Start by registering an agent below: it gets a client ID to sign in with. Then edit its ceiling to say which providers and
-              tools it may ever use; people can grant it access to their own connections only within that ceiling.
+              Start by registering an agent below: it gets a client ID to sign in with. Then edit its ceiling to say which providers and tools it may ever use;
+              people can grant it access to their own connections only within that ceiling.
             </p>
           </div>
         ) : (

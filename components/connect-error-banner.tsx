@@ -9,10 +9,12 @@ const SENTENCES: Record<string, Explain> = {
   state_expired: (p) => `Connecting ${p} took too long and the request expired. Start again and finish within a few minutes.`,
   state_reused: (p) => `That answer from ${p} had already been used (a reload or the back button can do this), so the vault refused it. Start again.`,
   session_mismatch: (p) => `Connecting ${p} was started while signed in as someone else, so the vault refused it. Start again from this browser.`,
-  issuer_mismatch: (p) => `The answer did not come from ${p} itself, so the vault refused it to protect your account. Try again; if it keeps happening, tell your administrator.`,
+  issuer_mismatch: (p) =>
+    `The answer did not come from ${p} itself, so the vault refused it to protect your account. Try again; if it keeps happening, tell your administrator.`,
   access_denied: (p) => `The request was declined at ${p}, so nothing was connected. Try again if you meant to approve it.`,
   provider_error: (p) => `${p} reported an error and did not connect your account. Try again in a moment.`,
-  token_exchange_failed: (p) => `${p} approved the request but would not hand the vault its access. Try again; if it keeps happening, an administrator should check the client ID and secret.`,
+  token_exchange_failed: (p) =>
+    `${p} approved the request but would not hand the vault its access. Try again; if it keeps happening, an administrator should check the client ID and secret.`,
   identity_failed: (p) => `The vault could not tell which ${p} account you connected, so it did not keep it. Try again.`,
   not_configured: (p) => `${p} is not set up in this vault yet: ask an administrator to add its client ID and secret.`,
   unknown_provider: (p) => `The vault does not know the provider "${p}": pick one from the catalogue below.`,

@@ -45,7 +45,13 @@ export function ConnectProviderForm({ provider }: { provider: Pick<ProviderSumma
               <legend>Permissions {provider.name} will give the vault</legend>
               {provider.scopes.map((scope) => (
                 <label key={scope.name} className="check">
-                  <input type="checkbox" name="scope" value={scope.name} checked={ticked.has(scope.name)} onChange={(e) => toggle(scope.name, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    name="scope"
+                    value={scope.name}
+                    checked={ticked.has(scope.name)}
+                    onChange={(e) => toggle(scope.name, e.target.checked)}
+                  />
                   <span>
                     {scope.description} <code className="note">{scope.name}</code>
                   </span>
@@ -58,8 +64,8 @@ export function ConnectProviderForm({ provider }: { provider: Pick<ProviderSumma
           {large && (
             <div className="banner warn" role="alert">
               <p>
-                You are about to grant {ticked.size} permissions to the vault for {provider.name}. That is a lot: agents you later
-                allow could act on any of them. Untick what you do not need, or confirm below.
+                You are about to grant {ticked.size} permissions to the vault for {provider.name}. That is a lot: agents you later allow could act on any of
+                them. Untick what you do not need, or confirm below.
               </p>
               <label className="check">
                 <input type="checkbox" required checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />

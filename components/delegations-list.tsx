@@ -68,7 +68,11 @@ export function DelegationsList({ initial, query, showOwner = false, viewerArn, 
               <div className="row">
                 <strong>{d.agentName}</strong>
                 <span className="note">on</span>
-                {d.userArn === viewerArn ? <Link href={`/connections/${encodeURIComponent(d.connectionId)}`}>{d.connectionLabel}</Link> : <span>{d.connectionLabel}</span>}
+                {d.userArn === viewerArn ? (
+                  <Link href={`/connections/${encodeURIComponent(d.connectionId)}`}>{d.connectionLabel}</Link>
+                ) : (
+                  <span>{d.connectionLabel}</span>
+                )}
                 <span className="note">({d.provider})</span>
                 <span className={`badge status-${d.status}`}>{d.status}</span>
               </div>
@@ -119,7 +123,14 @@ function RevokeDelegation({ delegation }: { delegation: DelegationDto }) {
 
   return (
     <div className="revoke">
-      <button type="button" className="danger" onClick={() => { mutation.reset(); setOpen(true); }}>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => {
+          mutation.reset();
+          setOpen(true);
+        }}
+      >
         Revoke
       </button>
       <ConfirmDialog open={open} onClose={() => setOpen(false)} title={`Revoke ${delegation.agentName}'s access to ${delegation.connectionLabel}?`}>

@@ -22,7 +22,9 @@ export function DemoSignIn({ people, callbackUrl }: { people: DemoPersonCard[]; 
             <span>
               <strong>{p.name}</strong>
               <br />
-              <span className="note">{p.email} · {p.tenantName}</span>
+              <span className="note">
+                {p.email} · {p.tenantName}
+              </span>
             </span>
             <span className={p.role === "admin" ? "badge admin" : "badge"}>{pending === p.email ? "Signing in…" : p.role}</span>
           </button>

@@ -27,20 +27,36 @@ export function DisconnectConnection({ connection, providerName }: { connection:
 
   return (
     <>
-      <button type="button" className="danger" onClick={() => { mutation.reset(); setOpen(true); }}>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => {
+          mutation.reset();
+          setOpen(true);
+        }}
+      >
         Disconnect
       </button>
       <ConfirmDialog open={open} onClose={() => setOpen(false)} title={`Disconnect ${connection.label}?`}>
         <p>If you disconnect, the vault will:</p>
         <ul>
-          <li>revoke the token at {providerName}, where {providerName} allows it;</li>
+          <li>
+            revoke the token at {providerName}, where {providerName} allows it;
+          </li>
           <li>delete the stored credential, so nothing can use it again;</li>
           <li>
             revoke every agent&apos;s access to this connection ({active} {active === 1 ? "delegation" : "delegations"}).
           </li>
         </ul>
         <p className="note">This cannot be undone: to use {providerName} again you will connect it anew.</p>
-        <ConfirmFooter error={mutation.error} pending={mutation.isPending} confirmLabel="Disconnect" pendingLabel="Disconnecting…" onConfirm={confirm} onCancel={() => setOpen(false)} />
+        <ConfirmFooter
+          error={mutation.error}
+          pending={mutation.isPending}
+          confirmLabel="Disconnect"
+          pendingLabel="Disconnecting…"
+          onConfirm={confirm}
+          onCancel={() => setOpen(false)}
+        />
       </ConfirmDialog>
     </>
   );

@@ -65,7 +65,7 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
   // The chosen agent may have become unavailable since (suspended, ceiling narrowed): fall back.
   const agent = available.find((a) => a.agentId === agentId) ?? available[0];
   const choices = useMemo(() => expiryChoices(agent?.maxDelegationSeconds ?? DAY), [agent?.maxDelegationSeconds]);
-  const seconds = choices.includes(expiry) ? expiry : choices.filter((s) => s <= DAY).at(-1) ?? choices[0]!;
+  const seconds = choices.includes(expiry) ? expiry : (choices.filter((s) => s <= DAY).at(-1) ?? choices[0]!);
 
   useEffect(() => {
     // The browser's own zone is the natural default, known only once running in the browser.
@@ -169,7 +169,14 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
             <legend>Scopes</legend>
             {agent.scopes.length === 0 && <p className="note">This connection has no scopes to share: reconnect it asking for some.</p>}
             {agent.scopes.map((s) => (
-              <CheckOption key={s.scope} label={s.scope} note={s.description} checked={scopes.includes(s.scope)} onChange={(on) => toggleScope(s.scope, on)} code />
+              <CheckOption
+                key={s.scope}
+                label={s.scope}
+                note={s.description}
+                checked={scopes.includes(s.scope)}
+                onChange={(on) => toggleScope(s.scope, on)}
+                code
+              />
             ))}
             <Refused items={agent.refusedScopes.map((s) => ({ key: s.scope, name: s.scope, reason: s.reason }))} />
           </fieldset>
@@ -191,32 +198,69 @@ function GrantForm({ options, available, skewMs }: { options: DelegationOptions;
 
           <div className="field">
             <label htmlFor={ids.expiry}>Expires in</label>
-            <select id={ids.expiry} value={seconds} onChange={(e) => { touched(); setExpiry(Number(e.target.value)); }}>
+            <select
+              id={ids.expiry}
+              value={seconds}
+              onChange={(e) => {
+                touched();
+                setExpiry(Number(e.target.value));
+              }}
+            >
               {choices.map((s) => (
                 <option key={s} value={s}>
                   {describeDuration(s)}
                 </option>
               ))}
             </select>
-            <span className="note">{agent.agentName} may be given access for at most {describeDuration(agent.maxDelegationSeconds)}.</span>
+            <span className="note">
+              {agent.agentName} may be given access for at most {describeDuration(agent.maxDelegationSeconds)}.
+            </span>
           </div>
 
-          <CheckOption label="Read-only" note="Reading only: the vault refuses tools that change data and any write through the API, even if chosen above." checked={readOnly} onChange={(on) => { touched(); setReadOnly(on); }} />
-          <CheckOption label="Ask me before writes" note="Each change the agent wants to make waits for your approval in the portal." checked={approval} onChange={(on) => { touched(); setApproval(on); }} />
+          <CheckOption
+            label="Read-only"
+            note="Reading only: the vault refuses tools that change data and any write through the API, even if chosen above."
+            checked={readOnly}
+            onChange={(on) => {
+              touched();
+              setReadOnly(on);
+            }}
+          />
+          <CheckOption
+            label="Ask me before writes"
+            note="Each change the agent wants to make waits for your approval in the portal."
+            checked={approval}
+            onChange={(on) => {
+              touched();
+              setApproval(on);
+            }}
+          />
 
           {agent.allowServiceAccount && (
             <CheckOption
               label="Allow the tenant's service account if my connection stops working"
               note={
                 `If this connection needs reconnecting or is disconnected, ${agent.agentName} may act with your organisation's ${options.connection.providerName} service account instead, with that account's access, within everything you choose here. Every such action is marked in the audit log.` +
-                (options.tenantAllowsServiceAccounts ? "" : " Service accounts are turned off in your organisation at the moment, so this only takes effect once an administrator allows them.")
+                (options.tenantAllowsServiceAccounts
+                  ? ""
+                  : " Service accounts are turned off in your organisation at the moment, so this only takes effect once an administrator allows them.")
               }
               checked={serviceAccount}
-              onChange={(on) => { touched(); setServiceAccount(on); }}
+              onChange={(on) => {
+                touched();
+                setServiceAccount(on);
+              }}
             />
           )}
 
-          <GrantLimits agent={agent} value={limits} onChange={(l) => { touched(); setLimits(l); }} />
+          <GrantLimits
+            agent={agent}
+            value={limits}
+            onChange={(l) => {
+              touched();
+              setLimits(l);
+            }}
+          />
 
           {(problem || mutation.error) && (
             <p className="error" role="alert">
@@ -260,7 +304,19 @@ function labelIssue<T extends { path: PropertyKey[] }>(issue: T): T {
   return label ? { ...issue, path: [label] } : issue;
 }
 
-function CheckOption({ label, note, checked, onChange, code = false }: { label: string; note: string; checked: boolean; onChange: (on: boolean) => void; code?: boolean }) {
+function CheckOption({
+  label,
+  note,
+  checked,
+  onChange,
+  code = false,
+}: {
+  label: string;
+  note: string;
+  checked: boolean;
+  onChange: (on: boolean) => void;
+  code?: boolean;
+}) {
   const noteId = useId();
   return (
     <div className="option">

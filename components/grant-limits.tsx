@@ -19,12 +19,19 @@ const PER_CHOICES: Array<[number, string]> = [
   [86_400, "day"],
 ];
 
-const lines = (text: string) => text.split(/[\r\n]+/).map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split(/[\r\n]+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 /** The constraints these limits stand for (before the schema checks them), or a sentence saying what is incomplete. */
 export function limitsToConstraints(l: LimitsState): Record<string, unknown> | string {
   const out: Record<string, unknown> = {};
-  const methods = lines(l.methods).flatMap((m) => m.split(/[\s,]+/)).filter(Boolean).map((m) => m.toUpperCase());
+  const methods = lines(l.methods)
+    .flatMap((m) => m.split(/[\s,]+/))
+    .filter(Boolean)
+    .map((m) => m.toUpperCase());
   if (methods.length) out.methods = [...new Set(methods)];
   const paths = lines(l.paths);
   if (paths.length) out.pathPatterns = [...new Set(paths)];
@@ -53,13 +60,21 @@ export function GrantLimits({ agent, value, onChange }: { agent: AgentOptions; v
         <textarea id={id.methods} rows={2} value={value.methods} placeholder={agent.methods.join("\n")} onChange={(e) => set("methods", e.target.value)} />
         <span className="note">
           One per line, for direct API calls.{" "}
-          {agent.methods.length ? `${agent.agentName} may use ${agent.methods.join(", ")}; leave empty for all of them.` : `${agent.agentName} may make no direct API calls.`}
+          {agent.methods.length
+            ? `${agent.agentName} may use ${agent.methods.join(", ")}; leave empty for all of them.`
+            : `${agent.agentName} may make no direct API calls.`}
         </span>
       </div>
 
       <div className="field">
         <label htmlFor={id.paths}>Path patterns</label>
-        <textarea id={id.paths} rows={2} value={value.paths} placeholder={agent.pathPatterns.join("\n") || "/tasks/**"} onChange={(e) => set("paths", e.target.value)} />
+        <textarea
+          id={id.paths}
+          rows={2}
+          value={value.paths}
+          placeholder={agent.pathPatterns.join("\n") || "/tasks/**"}
+          onChange={(e) => set("paths", e.target.value)}
+        />
         <span className="note">One per line, like /tasks or /tasks/** (* is one path segment, ** the rest). Leave empty for the agent&apos;s own limits.</span>
       </div>
 
@@ -67,7 +82,11 @@ export function GrantLimits({ agent, value, onChange }: { agent: AgentOptions; v
         <legend>Days</legend>
         {WEEKDAYS.map((d) => (
           <label key={d} className="check">
-            <input type="checkbox" checked={value.days.includes(d)} onChange={(e) => set("days", e.target.checked ? [...value.days, d] : value.days.filter((x) => x !== d))} />
+            <input
+              type="checkbox"
+              checked={value.days.includes(d)}
+              onChange={(e) => set("days", e.target.checked ? [...value.days, d] : value.days.filter((x) => x !== d))}
+            />
             {DAY_LABELS[d]}
           </label>
         ))}

@@ -48,8 +48,8 @@ export function NewAgentCredentials({ credentials, onDone }: { credentials: Reve
       </table>
       {credentials.clientSecret ? (
         <p>
-          <strong>This secret is shown only once.</strong> Copy it now into your agent&apos;s secret store: the vault keeps only a hash of it and
-          cannot show it again. If it is lost, rotate the secret.
+          <strong>This secret is shown only once.</strong> Copy it now into your agent&apos;s secret store: the vault keeps only a hash of it and cannot show it
+          again. If it is lost, rotate the secret.
         </p>
       ) : (
         <p>This agent has no client secret: it signs in with its private key (private_key_jwt), using the client ID above.</p>

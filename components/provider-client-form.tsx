@@ -42,7 +42,14 @@ export function ProviderClientForm({ providerKey, providerName, configured }: { 
       </label>
       <label>
         Client secret
-        <input name="clientSecret" type="password" autoComplete="new-password" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} required />
+        <input
+          name="clientSecret"
+          type="password"
+          autoComplete="new-password"
+          value={clientSecret}
+          onChange={(e) => setClientSecret(e.target.value)}
+          required
+        />
       </label>
       {error && (
         <p className="error" role="alert">

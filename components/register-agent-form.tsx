@@ -15,7 +15,7 @@ function readJwks(text: string): unknown | string | undefined {
   try {
     value = JSON.parse(text);
   } catch {
-    return "The public JWKS is not valid JSON: paste the JSON of your agent's public key set, such as {\"keys\": [...]}.";
+    return 'The public JWKS is not valid JSON: paste the JSON of your agent\'s public key set, such as {"keys": [...]}.';
   }
   if (value && typeof value === "object" && "kty" in value) return { keys: [value] };
   return value;
@@ -98,15 +98,28 @@ export function RegisterAgentForm({ onRegistered }: { onRegistered: (answer: Reg
         </p>
         <div className="field-pair">
           <label htmlFor={`${ids}-jwks`}>Public JWKS</label>
-          <textarea id={`${ids}-jwks`} value={jwksText} onChange={(e) => setJwksText(e.target.value)} rows={4} spellCheck={false} aria-describedby={`${ids}-keys`} />
+          <textarea
+            id={`${ids}-jwks`}
+            value={jwksText}
+            onChange={(e) => setJwksText(e.target.value)}
+            rows={4}
+            spellCheck={false}
+            aria-describedby={`${ids}-keys`}
+          />
         </div>
         <label>
           JWKS URL
-          <input type="url" value={jwksUri} onChange={(e) => setJwksUri(e.target.value)} placeholder="https://agent.example.com/.well-known/jwks.json" aria-describedby={`${ids}-keys`} />
+          <input
+            type="url"
+            value={jwksUri}
+            onChange={(e) => setJwksUri(e.target.value)}
+            placeholder="https://agent.example.com/.well-known/jwks.json"
+            aria-describedby={`${ids}-keys`}
+          />
         </label>
         <p id={`${ids}-keys`} className="note">
-          Optional, for <code>private_key_jwt</code>: paste the agent&apos;s public keys (Ed25519, P-256 or RSA of 2048 bits or more), or give
-          the https address where it publishes them, not both. Never paste a private key.
+          Optional, for <code>private_key_jwt</code>: paste the agent&apos;s public keys (Ed25519, P-256 or RSA of 2048 bits or more), or give the https address
+          where it publishes them, not both. Never paste a private key.
         </p>
       </fieldset>
       {error && (

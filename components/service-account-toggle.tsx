@@ -43,15 +43,13 @@ export function ServiceAccountToggle({ connection: initial, providerName, tenant
       </label>
       <div className="note" id={noteId}>
         <p>
-          When someone&apos;s own {providerName} connection stops working, an agent may act with this account instead, but only if its
-          ceiling allows service accounts and that person allowed it in their grant. The agent then acts with this account&apos;s access,
-          and the audit log and receipts say so. {tenantName} can have one {providerName} service account: choosing this one replaces the
-          current one.
+          When someone&apos;s own {providerName} connection stops working, an agent may act with this account instead, but only if its ceiling allows service
+          accounts and that person allowed it in their grant. The agent then acts with this account&apos;s access, and the audit log and receipts say so.{" "}
+          {tenantName} can have one {providerName} service account: choosing this one replaces the current one.
         </p>
         {!tenantAllowsServiceAccounts && (
           <p>
-            Service accounts are turned off in {tenantName}, so this has no effect until they are allowed on the{" "}
-            <Link href="/agents">Agents page</Link>.
+            Service accounts are turned off in {tenantName}, so this has no effect until they are allowed on the <Link href="/agents">Agents page</Link>.
           </p>
         )}
         {!markable && <p>This connection does not work at the moment: reconnect it before choosing it as the service account.</p>}

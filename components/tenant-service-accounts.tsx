@@ -32,10 +32,9 @@ export function TenantServiceAccounts({ initial }: { initial: TenantSettingsDto 
         Allow service accounts in {settings.name}
       </label>
       <p className="note" id={noteId}>
-        When a person&apos;s own connection stops working (it needs reconnecting or was disconnected), an agent may act with the
-        organisation&apos;s service account for that provider instead, but only if its ceiling allows service accounts and the person
-        allowed it in their grant. An administrator chooses the service account on one of their own connections&apos; pages. Off means
-        agents only ever use the person&apos;s own connection.
+        When a person&apos;s own connection stops working (it needs reconnecting or was disconnected), an agent may act with the organisation&apos;s service
+        account for that provider instead, but only if its ceiling allows service accounts and the person allowed it in their grant. An administrator chooses
+        the service account on one of their own connections&apos; pages. Off means agents only ever use the person&apos;s own connection.
       </p>
       {(loadError || mutation.error) && (
         <p className="error" role="alert">

@@ -23,8 +23,8 @@ export function UsageChart({ usage }: { usage: Usage }) {
       <h2 id="usage-heading">Agent actions per day</h2>
       {usage.total === 0 ? (
         <p className="empty-line">
-          No agent has called a tool or the proxy {whose} {period}. Grant an agent access to a connection on the Delegations page: each call it makes is
-          counted here.
+          No agent has called a tool or the proxy {whose} {period}. Grant an agent access to a connection on the Delegations page: each call it makes is counted
+          here.
         </p>
       ) : (
         <>
@@ -52,8 +52,10 @@ function StackedBars({ title, what, days, series, period }: { title: string; wha
   const labelEvery = Math.ceil(days.length / 7);
   const busiest = totals.indexOf(Math.max(...totals));
   const summary =
-    `Stacked bar chart of actions per day by ${what} ${period}, ${plural(totals.reduce((a, b) => a + b, 0), "action")} in all: ` +
-    `${drawn.map((s) => `${s.label} ${s.total}`).join(", ")}. Busiest day ${days[busiest]} with ${totals[busiest]}.`;
+    `Stacked bar chart of actions per day by ${what} ${period}, ${plural(
+      totals.reduce((a, b) => a + b, 0),
+      "action",
+    )} in all: ` + `${drawn.map((s) => `${s.label} ${s.total}`).join(", ")}. Busiest day ${days[busiest]} with ${totals[busiest]}.`;
 
   return (
     <figure style={{ margin: 0 }}>
@@ -75,7 +77,11 @@ function StackedBars({ title, what, days, series, period }: { title: string; wha
               {drawn.map((s) => {
                 const v = s.counts[i]!;
                 if (v === 0) return null;
-                const rect = <rect key={s.key} x={x} y={y(base + v)} width={barWidth} height={y(base) - y(base + v)} fill={s.colour}><title>{`${day}: ${s.label} ${v}`}</title></rect>;
+                const rect = (
+                  <rect key={s.key} x={x} y={y(base + v)} width={barWidth} height={y(base) - y(base + v)} fill={s.colour}>
+                    <title>{`${day}: ${s.label} ${v}`}</title>
+                  </rect>
+                );
                 base += v;
                 return rect;
               })}
@@ -103,15 +109,23 @@ function StackedBars({ title, what, days, series, period }: { title: string; wha
           <thead>
             <tr>
               <th scope="col">Day (UTC)</th>
-              {drawn.map((s) => <th key={s.key} scope="col">{s.label}</th>)}
+              {drawn.map((s) => (
+                <th key={s.key} scope="col">
+                  {s.label}
+                </th>
+              ))}
               <th scope="col">Total</th>
             </tr>
           </thead>
           <tbody>
             {days.map((day, i) => (
               <tr key={day}>
-                <th scope="row" style={{ fontWeight: 400 }}>{day}</th>
-                {drawn.map((s) => <td key={s.key}>{s.counts[i]}</td>)}
+                <th scope="row" style={{ fontWeight: 400 }}>
+                  {day}
+                </th>
+                {drawn.map((s) => (
+                  <td key={s.key}>{s.counts[i]}</td>
+                ))}
                 <td>{totals[i]}</td>
               </tr>
             ))}

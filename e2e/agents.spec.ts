@@ -109,7 +109,8 @@ test("alice grants bob's agent access to her Demo Tasks connection, sees it and 
     const card = page.getByRole("article", { name: "Tasks assistant", exact: true });
     await card.getByRole("button", { name: "Edit ceiling", exact: true }).click();
     await card.getByRole("group", { name: "Providers" }).getByLabel("Demo Tasks", { exact: true }).check();
-    for (const tool of ["demo-tasks.list_tasks", "demo-tasks.create_task"]) await card.getByRole("group", { name: "Tools" }).getByLabel(tool, { exact: true }).check();
+    for (const tool of ["demo-tasks.list_tasks", "demo-tasks.create_task"])
+      await card.getByRole("group", { name: "Tools" }).getByLabel(tool, { exact: true }).check();
     for (const method of ["GET", "POST"]) await card.getByRole("group", { name: "HTTP methods" }).getByLabel(method, { exact: true }).check();
     await card.getByLabel("Path patterns", { exact: true }).fill("/tasks/**");
     await card.getByLabel("Longest delegation (days)", { exact: true }).fill("30");

@@ -92,7 +92,11 @@ function problemCode(a: ApiAnswer): string | undefined {
   }
 }
 
-test("zero exposure: no provider token reaches the browser, the agent, MCP, the logs, the audit or the client build", async ({ browser, playwright, baseURL }, testInfo) => {
+test("zero exposure: no provider token reaches the browser, the agent, MCP, the logs, the audit or the client build", async ({
+  browser,
+  playwright,
+  baseURL,
+}, testInfo) => {
   test.setTimeout(300_000);
   const base = baseURL ?? `http://localhost:${PORT}`;
   const corpus = new Corpus();
@@ -137,7 +141,9 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     const agentToken = tok.json().access_token as string;
     const list = await api.fetch("GET", "/api/v1/delegations", { who: "agent", headers: { authorization: `Bearer ${agentToken}` } });
     expect(list.status).toBe(200);
-    const delegations = (list.json() as { delegations: Array<{ id: string; tools: string[]; connectionId: string }> }).delegations.filter((d) => d.connectionId === connectionId);
+    const delegations = (list.json() as { delegations: Array<{ id: string; tools: string[]; connectionId: string }> }).delegations.filter(
+      (d) => d.connectionId === connectionId,
+    );
     expect(delegations).toHaveLength(2);
     return { full: delegations.find((d) => d.tools.length === ALL_TOOLS.length)!.id, readOnly: delegations.find((d) => d.tools.length === 1)!.id };
   });
@@ -145,7 +151,13 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   async function exchange(delegationId: string, secret = agent.clientSecret): Promise<ApiAnswer> {
     return api.request(agentCtx, "POST", "/api/oauth/token", {
       who: "agent",
-      form: { grant_type: TOKEN_EXCHANGE, subject_token: delegationId, subject_token_type: DELEGATION_ID_TYPE, client_id: agent.clientId, client_secret: secret },
+      form: {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: delegationId,
+        subject_token_type: DELEGATION_ID_TYPE,
+        client_id: agent.clientId,
+        client_secret: secret,
+      },
     });
   }
   const tokenA = await test.step("token exchange: a vault JWT that is not a provider token", async () => {
@@ -166,9 +178,13 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   const asB = { authorization: `Bearer ${tokenB}` };
 
   const proxy = (headers: Record<string, string>, body: Record<string, unknown>, via: "fetch" | "request" = "fetch") =>
-    via === "fetch" ? api.fetch("POST", "/api/v1/proxy", { who: "agent", headers, json: body }) : api.request(agentCtx, "POST", "/api/v1/proxy", { who: "agent", headers, json: body });
+    via === "fetch"
+      ? api.fetch("POST", "/api/v1/proxy", { who: "agent", headers, json: body })
+      : api.request(agentCtx, "POST", "/api/v1/proxy", { who: "agent", headers, json: body });
   const tool = (headers: Record<string, string>, name: string, input: unknown, via: "fetch" | "request" = "request") =>
-    via === "fetch" ? api.fetch("POST", `/api/v1/tools/${name}`, { who: "agent", headers, json: { input } }) : api.request(agentCtx, "POST", `/api/v1/tools/${name}`, { who: "agent", headers, json: { input } });
+    via === "fetch"
+      ? api.fetch("POST", `/api/v1/tools/${name}`, { who: "agent", headers, json: { input } })
+      : api.request(agentCtx, "POST", `/api/v1/tools/${name}`, { who: "agent", headers, json: { input } });
 
   let createdTaskId = "";
   await test.step("delegation, tools, proxy and tool calls succeed; refreshes are forced on the way", async () => {
@@ -252,7 +268,13 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   });
 
   await test.step("discovery documents, as an agent reads them", async () => {
-    for (const p of ["/.well-known/oauth-authorization-server", "/.well-known/jwks.json", "/.well-known/oauth-protected-resource", "/api/openapi.json", "/api/health"]) {
+    for (const p of [
+      "/.well-known/oauth-authorization-server",
+      "/.well-known/jwks.json",
+      "/.well-known/oauth-protected-resource",
+      "/api/openapi.json",
+      "/api/health",
+    ]) {
       expect((await api.fetch("GET", p, { who: "agent" })).status, p).toBe(200);
     }
   });
@@ -274,14 +296,26 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     expect(deniedMethod.status).toBe(403);
     const deniedPath = await proxy(asA, { method: "GET", path: "/userinfo" }, "request");
     expect(deniedPath.status).toBe(403);
-    for (const p of ["//evil.example/x", "http://169.254.169.254/latest/meta-data", "/tasks/../me", "/tasks/%2e%2e/me", "/@evil.example/x", "/tasks\\..\\me", "/tasks/\u0000"]) {
+    for (const p of [
+      "//evil.example/x",
+      "http://169.254.169.254/latest/meta-data",
+      "/tasks/../me",
+      "/tasks/%2e%2e/me",
+      "/@evil.example/x",
+      "/tasks\\..\\me",
+      "/tasks/\u0000",
+    ]) {
       const res = await proxy(asA, { method: "GET", path: p });
       expect(res.status, `SSRF path ${JSON.stringify(p)} is refused`).toBe(400);
     }
     const badToken = await api.fetch("GET", "/api/v1/tools", { who: "agent", headers: { authorization: "Bearer not-a-real-token" } });
     expect(badToken.status).toBe(401);
     expect(badToken.headers["www-authenticate"]).toMatch(/^Bearer/);
-    const badMcp = await api.fetch("POST", "/api/mcp", { who: "agent", headers: { authorization: "Bearer not-a-real-token", accept: "application/json, text/event-stream" }, json: { jsonrpc: "2.0", id: 1, method: "tools/list" } });
+    const badMcp = await api.fetch("POST", "/api/mcp", {
+      who: "agent",
+      headers: { authorization: "Bearer not-a-real-token", accept: "application/json, text/event-stream" },
+      json: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+    });
     expect(badMcp.status).toBe(401);
     expect(badMcp.headers["www-authenticate"]).toContain("resource_metadata=");
     const wrongSecret = await exchange(full, `${agent.clientSecret.slice(0, -4)}AAAA`);
@@ -305,7 +339,11 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     expect(call.status).toBe(401);
     const viaTool = await tool(asA, "demo-tasks.list_tasks", {});
     expect(viaTool.status).toBe(401);
-    const mcp = await api.fetch("POST", "/api/mcp", { who: "agent", headers: { ...asA, accept: "application/json, text/event-stream" }, json: { jsonrpc: "2.0", id: 1, method: "tools/list" } });
+    const mcp = await api.fetch("POST", "/api/mcp", {
+      who: "agent",
+      headers: { ...asA, accept: "application/json, text/event-stream" },
+      json: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+    });
     expect(mcp.status).toBe(401);
     const again = await exchange(full);
     expect(again.status).toBe(400);
@@ -350,7 +388,16 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     expect(csv.status()).toBe(200);
     corpus.add("audit", "audit.csv", await csv.body());
     const actions = new Set(rows.map((r) => (JSON.parse(r) as { action: string }).action));
-    for (const a of ["connection.connect", "agent.register", "delegation.grant", "token.exchange", "action.proxy", "action.tool", "delegation.revoke", "connection.disconnect"]) {
+    for (const a of [
+      "connection.connect",
+      "agent.register",
+      "delegation.grant",
+      "token.exchange",
+      "action.proxy",
+      "action.tool",
+      "delegation.revoke",
+      "connection.disconnect",
+    ]) {
       expect(actions, `the audit holds ${a}`).toContain(a);
     }
     return rows.length;
@@ -376,7 +423,10 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   // ---- The tokens the provider issued, and the search.
   const issued = await issuedTokens();
   const statsAtEnd = await providerStats();
-  const secrets: Secret[] = [...issued.accessTokens.map((value) => ({ kind: "provider access token", value })), ...issued.refreshTokens.map((value) => ({ kind: "provider refresh token", value }))];
+  const secrets: Secret[] = [
+    ...issued.accessTokens.map((value) => ({ kind: "provider access token", value })),
+    ...issued.refreshTokens.map((value) => ({ kind: "provider refresh token", value })),
+  ];
 
   await test.step("the counts are meaningful", () => {
     expect(issued.accessTokens.length).toBeGreaterThanOrEqual(3);
@@ -433,14 +483,19 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     inject("browser-storage", (s) => `${s}${encodeURIComponent(Buffer.from(`a:${rt}`).toString("base64"))}`);
     const hits = scan(copy, secrets);
     const where = [...new Set(hits.map((h) => h.channel))];
-    for (const c of ["browser-response", "api-response", "mcp", "server-log", "audit", "static-file", "browser-storage"] as const) expect(where, `an injected token is found in ${c}`).toContain(c);
+    for (const c of ["browser-response", "api-response", "mcp", "server-log", "audit", "static-file", "browser-storage"] as const)
+      expect(where, `an injected token is found in ${c}`).toContain(c);
     // Nothing else: the copy differs from the real corpus only by the injections.
     expect(hits.every((h) => h.secretIndex === 0 || h.secretIndex === secrets.length - 1)).toBe(true);
   });
 
   const needles = secrets.reduce((n, secret) => n + formsOf(secret.value).length, 0);
   const tokenHits = scan(corpus, secrets);
-  const secretHits = scan(corpus, [{ kind: "agent client secret", value: agent.clientSecret }], ["server-log", "audit", "api-response", "mcp", "browser-storage", "browser-cookies", "browser-console"]);
+  const secretHits = scan(
+    corpus,
+    [{ kind: "agent client secret", value: agent.clientSecret }],
+    ["server-log", "audit", "api-response", "mcp", "browser-storage", "browser-cookies", "browser-console"],
+  );
   const responses = browserRec.responses + api.calls + mcpCounter.messages;
   const summary =
     `zero-exposure: ${responses} responses scanned (browser ${browserRec.responses}, of which ${corpus.bodiesUnavailable} without a body (redirects); API ${api.calls}; MCP ${mcpCounter.messages}), ` +

@@ -28,7 +28,11 @@ function isServerModule(file) {
 }
 
 export default {
-  meta: { type: "problem", docs: { description: "client components import no server module" }, schema: [{ type: "object", properties: { root: { type: "string" } } }] },
+  meta: {
+    type: "problem",
+    docs: { description: "client components import no server module" },
+    schema: [{ type: "object", properties: { root: { type: "string" } } }],
+  },
   create(context) {
     const root = context.options[0]?.root ?? context.cwd;
     const source = context.sourceCode;
@@ -42,7 +46,8 @@ export default {
         return;
       }
       const file = resolveFile(root, context.filename, spec);
-      if (file && isServerModule(file)) context.report({ node, message: `A client component cannot import "${spec}": that module is server-only (it starts with import "server-only").` });
+      if (file && isServerModule(file))
+        context.report({ node, message: `A client component cannot import "${spec}": that module is server-only (it starts with import "server-only").` });
     };
     return {
       ImportDeclaration(node) {

@@ -61,7 +61,10 @@ function counted<T extends Queryable>(target: T): T {
 }
 
 export class DatabaseLockedError extends Error {
-  constructor(readonly dir: string, readonly pid: number) {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
     super(`The portal is already running on ${dir} (pid ${pid}): stop it first, or use DATABASE_URL for several processes.`);
     this.name = "DatabaseLockedError";
   }
@@ -185,7 +188,9 @@ async function openPostgres(url: string): Promise<DbHandle> {
     await pool.end().catch(() => undefined);
     const message = (e as Error).message;
     if ((e as Error).name === "MigrationError") throw e;
-    throw new Error(`Could not prepare the PostgreSQL database at ${redactUrl(url)}: ${message}. Check DATABASE_URL and that the server is reachable.`, { cause: e });
+    throw new Error(`Could not prepare the PostgreSQL database at ${redactUrl(url)}: ${message}. Check DATABASE_URL and that the server is reachable.`, {
+      cause: e,
+    });
   }
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), omit: ENC_BLOB_OMIT });
   const sql: Sql = {

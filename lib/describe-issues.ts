@@ -7,7 +7,10 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], where = "req
   return issues
     .slice(0, 5)
     .map((issue) => {
-      const field = issue.path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+      const field = issue.path.reduce<string>(
+        (out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+        "",
+      );
       const text = issueText(issue);
       return field ? `Field "${field}" ${text}.` : `The ${where} ${text}.`;
     })

@@ -73,7 +73,9 @@ async function main(): Promise<number> {
     if (demoKeyFile) console.log("\nRestart the portal so it loads the new key version.");
     if (result.failed > 0) {
       for (const f of result.failures) console.error(`  ${f.table} ${f.rowId}: ${f.reason}`);
-      console.error(`\n${result.failed} stored values could not be decrypted and were not re-encrypted (listed above): keep every key version in the ring until they are fixed, reconnected or deleted.`);
+      console.error(
+        `\n${result.failed} stored values could not be decrypted and were not re-encrypted (listed above): keep every key version in the ring until they are fixed, reconnected or deleted.`,
+      );
       return 1;
     }
     console.log(

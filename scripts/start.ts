@@ -114,7 +114,11 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? (config.mode === "demo" ? "127.0.0.1" : "0.0.0.0");
   console.log(`Serving the portal at ${config.nextauthUrl}`);
   if (dev && run(["scripts/prisma-generate.mjs"]).status !== 0) process.exit(1);
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(config.port), "-H", host], { cwd: root, stdio: capture ? ["inherit", "pipe", "pipe"] : "inherit", env: childEnv });
+  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(config.port), "-H", host], {
+    cwd: root,
+    stdio: capture ? ["inherit", "pipe", "pipe"] : "inherit",
+    env: childEnv,
+  });
   if (capture) forward(child, capture, false);
   children.push(child);
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => children.forEach((c) => c.kill(sig)));
@@ -127,7 +131,8 @@ async function main(): Promise<void> {
 /** Starts the bundled Demo Tasks provider and resolves once it listens. */
 function startDemoProvider(dp: NonNullable<VaultConfig["demoProvider"]>, secret: string, portalUrl: string): Promise<ChildProcess> {
   const args = ["node_modules/.bin/tsx", "e2e/demo-provider/main.ts", "--port", String(dp.port), "--client-id", dp.clientId, "--client-secret", secret];
-  for (const origin of new Set([portalUrl, portalUrl.replace("localhost", "127.0.0.1")])) args.push("--redirect-uri", `${origin.replace(/\/$/, "")}/api/oauth/callback`);
+  for (const origin of new Set([portalUrl, portalUrl.replace("localhost", "127.0.0.1")]))
+    args.push("--redirect-uri", `${origin.replace(/\/$/, "")}/api/oauth/callback`);
   if (dp.testControls) args.push("--test-controls");
   const child = spawn(args[0]!, args.slice(1), { cwd: root, stdio: ["ignore", "pipe", capture ? "pipe" : "inherit"] });
   if (capture) forward(child, capture, true);

@@ -32,11 +32,15 @@ function portAnswers(port, host = "127.0.0.1") {
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const missing = [];
 if (!existsSync(chromium)) {
-  missing.push(`Chromium is missing (looked for ${chromium}): install it with \`apt-get install -y chromium\`, or set CHROMIUM_PATH. The Playwright suite cannot run without it.`);
+  missing.push(
+    `Chromium is missing (looked for ${chromium}): install it with \`apt-get install -y chromium\`, or set CHROMIUM_PATH. The Playwright suite cannot run without it.`,
+  );
 }
 const pgAvailable = Boolean(process.env.TEST_DATABASE_URL) || (await portAnswers(5432)) || existsSync("/usr/lib/postgresql/15/bin/initdb");
 if (!pgAvailable) {
-  missing.push("PostgreSQL is missing: no TEST_DATABASE_URL, no server on 127.0.0.1:5432 and no /usr/lib/postgresql/15/bin. Install it with `apt-get install -y postgresql-15` (the tests start a throwaway cluster themselves), or set TEST_DATABASE_URL. The PostgreSQL integration tests fail without it.");
+  missing.push(
+    "PostgreSQL is missing: no TEST_DATABASE_URL, no server on 127.0.0.1:5432 and no /usr/lib/postgresql/15/bin. Install it with `apt-get install -y postgresql-15` (the tests start a throwaway cluster themselves), or set TEST_DATABASE_URL. The PostgreSQL integration tests fail without it.",
+  );
 }
 for (const m of missing) console.error(`\n!! ${m}`);
 

@@ -20,7 +20,11 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         <div className="who">
           <strong>{person.name}</strong>
           {person.email} · {person.tenantId}
-          {person.role === "admin" && <span className="badge admin" style={{ marginLeft: 6 }}>admin</span>}
+          {person.role === "admin" && (
+            <span className="badge admin" style={{ marginLeft: 6 }}>
+              admin
+            </span>
+          )}
           <SignOutButton />
         </div>
       </nav>

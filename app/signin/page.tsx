@@ -27,7 +27,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <div className="card">
         <h1>Token Vault</h1>
         <p className="lead">Connect your accounts once. Agents act for you through the vault and never see your tokens.</p>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         {demo ? (
           <>
             <p className="note">Demo mode: sign in as one of these people. This choice does not exist in production.</p>

@@ -1,15 +1,7 @@
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoProvider, type DemoProvider } from "./server.js";
-import {
-  authorizationUrl,
-  completeAuthorization,
-  formAction,
-  newBrowser,
-  REQUEST_TIMEOUT_MS,
-  type AuthorizeParams,
-  type FlowOptions,
-} from "./test-client.js";
+import { authorizationUrl, completeAuthorization, formAction, newBrowser, REQUEST_TIMEOUT_MS, type AuthorizeParams, type FlowOptions } from "./test-client.js";
 
 const REDIRECT_URI = "http://127.0.0.1:9/callback";
 const CLIENT = { clientId: "vault-e2e", clientSecret: "e2e-secret-0123456789", redirectUris: [REDIRECT_URI] };

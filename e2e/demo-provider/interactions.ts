@@ -22,12 +22,7 @@ type Details = Awaited<ReturnType<Provider["interactionDetails"]>>;
  * No CSRF token: the interaction cookie is SameSite=Lax and path-bound to the uid, so a
  * cross-site POST arrives without it and interactionDetails() refuses it.
  */
-export async function handleInteraction(
-  provider: Provider,
-  req: IncomingMessage,
-  res: ServerResponse,
-  pathname: string,
-): Promise<boolean> {
+export async function handleInteraction(provider: Provider, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
   const match = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|consent))?$/.exec(pathname);
   if (!match) return false;
   const uid = match[1] ?? "";
@@ -63,12 +58,7 @@ export async function handleInteraction(
       sendHtml(res, 200, loginPage(uid, clientId, username, "Wrong account or password. Please try again."));
       return true;
     }
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: username } },
-      { mergeWithLastSubmission: false },
-    );
+    await provider.interactionFinished(req, res, { login: { accountId: username } }, { mergeWithLastSubmission: false });
     return true;
   }
 
@@ -97,8 +87,7 @@ async function saveGrant(provider: Provider, details: Details): Promise<string> 
   const accountId = details.session?.accountId;
   if (!accountId) throw new Error("consent without a logged-in session");
   const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-  const grant =
-    existing ?? new provider.Grant({ accountId, clientId: String(details.params.client_id) });
+  const grant = existing ?? new provider.Grant({ accountId, clientId: String(details.params.client_id) });
   const prompt = details.prompt.details as {
     missingOIDCScope?: string[];
     missingOIDCClaims?: string[];
@@ -113,10 +102,7 @@ async function saveGrant(provider: Provider, details: Details): Promise<string> 
 }
 
 function loginPage(uid: string, clientId: string, selected = "", error?: string): string {
-  const options = DEMO_ACCOUNTS.map(
-    (name) =>
-      `<option value="${name}"${name === selected ? " selected" : ""}>${name}</option>`,
-  ).join("");
+  const options = DEMO_ACCOUNTS.map((name) => `<option value="${name}"${name === selected ? " selected" : ""}>${name}</option>`).join("");
   return page(
     LOGIN_TITLE,
     `<h1>Sign in to Demo Tasks</h1>
@@ -137,9 +123,7 @@ function consentPage(uid: string, clientId: string, details: Details): string {
   const requested = String(details.params.scope ?? "")
     .split(" ")
     .filter(Boolean);
-  const items = requested
-    .map((scope) => `<li>${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? scope)}</li>`)
-    .join("");
+  const items = requested.map((scope) => `<li>${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? scope)}</li>`).join("");
   const account = details.session?.accountId ?? "";
   return page(
     CONSENT_TITLE,

@@ -3,8 +3,7 @@ import { startDemoProvider } from "./server.js";
 
 // Usage: tsx e2e/demo-provider/main.ts --port 4010 --client-id vault --client-secret s3cret \
 //          --redirect-uri http://127.0.0.1:3000/callback [--redirect-uri ...] [--test-controls]
-const USAGE =
-  "usage: main.ts --client-id ID --client-secret SECRET --redirect-uri URI [--redirect-uri URI...] [--port N] [--test-controls]";
+const USAGE = "usage: main.ts --client-id ID --client-secret SECRET --redirect-uri URI [--redirect-uri URI...] [--port N] [--test-controls]";
 
 function fail(message: string): never {
   console.error(`demo provider: ${message}\n${USAGE}`);

@@ -11,14 +11,7 @@ import type { Adapter, AdapterFactory, AdapterPayload } from "oidc-provider";
 const GRACE_MS = 15_000;
 const SWEEP_EVERY_WRITES = 256;
 
-const GRANT_MEMBERS = new Set([
-  "AccessToken",
-  "AuthorizationCode",
-  "RefreshToken",
-  "DeviceCode",
-  "BackchannelAuthenticationRequest",
-  "PreAuthorizedCode",
-]);
+const GRANT_MEMBERS = new Set(["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest", "PreAuthorizedCode"]);
 
 type Entry = { payload: AdapterPayload; expiresAt: number };
 
@@ -61,8 +54,7 @@ export function createMemoryAdapterFactory(): AdapterFactory {
       async upsert(id, payload, expiresIn) {
         const key = keyOf(id);
         remove(key);
-        const expiresAt =
-          typeof expiresIn === "number" ? Date.now() + expiresIn * 1000 + GRACE_MS : Infinity;
+        const expiresAt = typeof expiresIn === "number" ? Date.now() + expiresIn * 1000 + GRACE_MS : Infinity;
         entries.set(key, { payload, expiresAt });
         if (GRANT_MEMBERS.has(model) && typeof payload.grantId === "string") {
           let members = byGrant.get(payload.grantId);

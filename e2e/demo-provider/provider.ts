@@ -19,11 +19,7 @@ async function signingJwk(): Promise<JWK> {
   return { ...jwk, kid: randomUUID(), alg: "RS256", use: "sig" } as JWK;
 }
 
-export async function createOidcProvider(
-  issuer: string,
-  clients: ProviderClient[],
-  accessTokenTtlSeconds: number,
-): Promise<Provider> {
+export async function createOidcProvider(issuer: string, clients: ProviderClient[], accessTokenTtlSeconds: number): Promise<Provider> {
   const configuration: Configuration = {
     adapter: createMemoryAdapterFactory(),
     clients: clients.map((c) => ({

@@ -113,13 +113,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     await app.callback(req, res);
   }
 
-  async function testControl(
-    req: IncomingMessage,
-    res: ServerResponse,
-    pathname: string,
-    method: string,
-    current: App,
-  ): Promise<void> {
+  async function testControl(req: IncomingMessage, res: ServerResponse, pathname: string, method: string, current: App): Promise<void> {
     if (method === "POST" && pathname === "/__test/fail-token-endpoint") {
       const parsed = failBody.safeParse(await readJson(req));
       if (!parsed.success) throw new HttpError(400, "invalid_request", "count must be an integer 0-1000");

@@ -45,10 +45,7 @@ export type Browser = {
 
 export function newBrowser(): Browser {
   const jar = new CookieJar();
-  async function request(
-    url: string | URL,
-    init: { method?: string; form?: Record<string, string> } = {},
-  ): Promise<Response> {
+  async function request(url: string | URL, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { cookie: jar.header() };
     let body: string | undefined;
     if (init.form) {
@@ -106,12 +103,7 @@ export type FlowOptions = {
  * Login + consent for an already-built authorization URL. Returns the URL the provider finally
  * redirected to (the client's callback carrying code/error, state and iss).
  */
-export async function completeAuthorization(
-  browser: Browser,
-  issuer: string,
-  authUrl: URL,
-  opts: FlowOptions = {},
-): Promise<URL> {
+export async function completeAuthorization(browser: Browser, issuer: string, authUrl: URL, opts: FlowOptions = {}): Promise<URL> {
   let step = await browser.follow(authUrl, issuer);
   for (let pages = 0; pages < 4; pages++) {
     // Error redirects (and silent re-authorization) can reach the callback without any page.

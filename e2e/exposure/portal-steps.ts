@@ -36,7 +36,12 @@ export async function registerAgent(page: Page, name: string, ceiling: Ceiling):
     await expect(creds).toContainText("shown only once");
     const clientSecret = ((await creds.locator("code.secret-value").textContent()) ?? "").trim();
     expect(clientSecret).toMatch(/^tvs_/);
-    const clientId = ((await creds.getByRole("row", { name: /Client ID/ }).locator("code").textContent()) ?? "").trim();
+    const clientId = (
+      (await creds
+        .getByRole("row", { name: /Client ID/ })
+        .locator("code")
+        .textContent()) ?? ""
+    ).trim();
     expect(clientId).not.toBe("");
     await creds.getByRole("button", { name: "Done", exact: true }).click();
     await expect(creds).toHaveCount(0);

@@ -41,14 +41,22 @@ export class BrowserRecorder {
       }
       const body = await response.body().catch(() => Buffer.alloc(0));
       this.fulfilled.add(key);
-      this.corpus.add("browser-response", `${name} ${key} -> ${response.status()} [as delivered]`, `${response.status()} ${response.url()}\n${headerText(response.headersArray())}\n\n${body.toString("latin1")}`);
+      this.corpus.add(
+        "browser-response",
+        `${name} ${key} -> ${response.status()} [as delivered]`,
+        `${response.status()} ${response.url()}\n${headerText(response.headersArray())}\n\n${body.toString("latin1")}`,
+      );
       await route.fulfill({ response, body }).catch(() => {
         // The page went away meanwhile: the answer was recorded all the same.
       });
     });
     context.on("request", (request) => {
       const post = request.postDataBuffer();
-      this.corpus.add("browser-request", `${name} ${request.method()} ${request.url()}`, `${request.method()} ${request.url()}\n${post ? post.toString("latin1") : ""}`);
+      this.corpus.add(
+        "browser-request",
+        `${name} ${request.method()} ${request.url()}`,
+        `${request.method()} ${request.url()}\n${post ? post.toString("latin1") : ""}`,
+      );
     });
     context.on("response", (response) => {
       this.responses += 1;
@@ -132,7 +140,12 @@ export class ApiRecorder {
   }
 
   /** Through a Playwright request context (a person's session, or none for an agent). */
-  async request(ctx: APIRequestContext, method: string, path: string, opts: Body & { headers?: Record<string, string>; who?: string } = {}): Promise<ApiAnswer> {
+  async request(
+    ctx: APIRequestContext,
+    method: string,
+    path: string,
+    opts: Body & { headers?: Record<string, string>; who?: string } = {},
+  ): Promise<ApiAnswer> {
     const res: APIResponse = await ctx.fetch(path, {
       method,
       headers: opts.headers,
@@ -156,7 +169,12 @@ export class ApiRecorder {
       body = JSON.stringify(opts.json);
     }
     const res = await fetch(new URL(path, this.baseURL), { method, headers, body, redirect: "manual" });
-    return this.record(`${opts.who ?? "fetch"} ${method} ${path} -> ${res.status}`, res.status, Object.fromEntries(res.headers), Buffer.from(await res.arrayBuffer()));
+    return this.record(
+      `${opts.who ?? "fetch"} ${method} ${path} -> ${res.status}`,
+      res.status,
+      Object.fromEntries(res.headers),
+      Buffer.from(await res.arrayBuffer()),
+    );
   }
 }
 
@@ -164,7 +182,11 @@ export class ApiRecorder {
  * A fetch for the MCP client's transport: every answer it receives is recorded (read from a clone,
  * in the background, so streamed answers reach the client unchanged).
  */
-export function recordingFetch(corpus: Corpus, pending: Promise<void>[], counter: { messages: number }): (url: string | URL, init?: RequestInit) => Promise<Response> {
+export function recordingFetch(
+  corpus: Corpus,
+  pending: Promise<void>[],
+  counter: { messages: number },
+): (url: string | URL, init?: RequestInit) => Promise<Response> {
   return async (url, init) => {
     const res = await fetch(url, init);
     const copy = res.clone();

@@ -37,7 +37,8 @@ export function formsOf(value: string): Form[] {
     ...base64Cores(bytes, "base64url"),
   ];
   // Standard base64 has + / =, which a URL or a form would encode.
-  for (const c of candidates.filter((f) => f.form.startsWith("base64@"))) candidates.push({ form: `${c.form} url-encoded`, needle: encodeURIComponent(c.needle) });
+  for (const c of candidates.filter((f) => f.form.startsWith("base64@")))
+    candidates.push({ form: `${c.form} url-encoded`, needle: encodeURIComponent(c.needle) });
   const seen = new Set<string>();
   return candidates.filter((c) => {
     // A derived stretch this short could occur by chance (the secrets here are 32+ characters).
@@ -57,7 +58,15 @@ export function scan(corpus: Corpus, secrets: Secret[], channels?: readonly Chan
         let at = item.text.indexOf(needle);
         while (at !== -1) {
           // The context shown in a failure is what came before the secret, never the secret itself.
-          hits.push({ kind: secret.kind, secretIndex, form, channel: item.channel, label: item.label, offset: at, before: item.text.slice(Math.max(0, at - 60), at) });
+          hits.push({
+            kind: secret.kind,
+            secretIndex,
+            form,
+            channel: item.channel,
+            label: item.label,
+            offset: at,
+            before: item.text.slice(Math.max(0, at - 60), at),
+          });
           at = item.text.indexOf(needle, at + 1);
         }
       }

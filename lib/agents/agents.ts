@@ -13,7 +13,19 @@ import { getDb } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import type { Person } from "@/lib/tenancy/people";
 
-import { activeDelegationsWhere, type AgentWithSecret, assertAdmin, assertCeilingFits, assertNameFree, assertUsableKeys, columns, findOwnRow, loadDto, NOT_FOUND, toAgentDto } from "./agent-rows";
+import {
+  activeDelegationsWhere,
+  type AgentWithSecret,
+  assertAdmin,
+  assertCeilingFits,
+  assertNameFree,
+  assertUsableKeys,
+  columns,
+  findOwnRow,
+  loadDto,
+  NOT_FOUND,
+  toAgentDto,
+} from "./agent-rows";
 
 export type { AgentWithSecret } from "./agent-rows";
 

@@ -34,7 +34,12 @@ export const ceilingSchema = z
     /** Proxy paths it may reach (relative to the provider's API base). */
     pathPatterns: uniq(pathPattern, 50).default([]),
     /** Longest delegation a person may grant it, in seconds. */
-    maxDelegationSeconds: z.number().int().min(60).max(MAX_DELEGATION_SECONDS).default(30 * DAY_SECONDS),
+    maxDelegationSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(MAX_DELEGATION_SECONDS)
+      .default(30 * DAY_SECONDS),
     /** Whether it may ever act with a tenant service account instead of a person's own connection. */
     allowServiceAccount: z.boolean().default(false),
   })

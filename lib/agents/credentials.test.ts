@@ -152,8 +152,22 @@ describe("publicJwksSchema", () => {
     const a = jwkOf("ed25519").pub;
     const b = jwkOf("ec").pub;
     expect(publicJwksSchema.safeParse({ keys: [a, b] }).success).toBe(false);
-    expect(publicJwksSchema.safeParse({ keys: [{ ...a, kid: "k" }, { ...b, kid: "k" }] }).success).toBe(false);
-    expect(publicJwksSchema.safeParse({ keys: [{ ...a, kid: "k1" }, { ...b, kid: "k2" }] }).success).toBe(true);
+    expect(
+      publicJwksSchema.safeParse({
+        keys: [
+          { ...a, kid: "k" },
+          { ...b, kid: "k" },
+        ],
+      }).success,
+    ).toBe(false);
+    expect(
+      publicJwksSchema.safeParse({
+        keys: [
+          { ...a, kid: "k1" },
+          { ...b, kid: "k2" },
+        ],
+      }).success,
+    ).toBe(true);
     expect(publicJwksSchema.safeParse({ keys: [] }).success).toBe(false);
     expect(publicJwksSchema.safeParse([a]).success).toBe(false);
   });

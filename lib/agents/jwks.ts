@@ -78,10 +78,7 @@ export type PublicJwk = z.output<typeof publicJwk>;
 /** A JWKS of public signing keys; each key needs a distinct `kid` as soon as there is more than one. */
 export const publicJwksSchema = z
   .object({
-    keys: z
-      .array(publicJwk)
-      .min(1, "must hold at least one key")
-      .max(MAX_KEYS, `must hold at most ${MAX_KEYS} keys`),
+    keys: z.array(publicJwk).min(1, "must hold at least one key").max(MAX_KEYS, `must hold at most ${MAX_KEYS} keys`),
   })
   .superRefine(({ keys }, ctx) => {
     if (keys.length < 2) return;

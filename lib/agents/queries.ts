@@ -35,7 +35,6 @@ export function useAgents(initialData?: AgentDto[]) {
   return useQuery({ queryKey: agentKeys.list(), queryFn: ({ signal }) => fetchAgents(signal), initialData });
 }
 
-
 export function useRegisterAgent() {
   const client = useQueryClient();
   return useMutation({

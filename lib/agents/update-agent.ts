@@ -74,7 +74,10 @@ export async function updateAgent(person: Person, id: string, body: UpdateAgentI
     data.secretHash = await hashSecret(clientSecret);
     data.previousSecretHash = overlap > 0 ? row.secretHash : null;
     data.previousSecretExpiresAt = previousSecretExpiresAt;
-    events.push({ action: "agent.secret_rotate", details: { overlapSeconds: overlap, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null } });
+    events.push({
+      action: "agent.secret_rotate",
+      details: { overlapSeconds: overlap, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null },
+    });
   } else if (body.enableSecret === true) {
     if (row.secretHash) throw new BadRequestError("This agent already has a client secret: rotate it to get a new one.", "secret_exists");
     clientSecret = generateClientSecret();
@@ -102,7 +105,10 @@ export async function updateAgent(person: Person, id: string, body: UpdateAgentI
     events.push({ action: body.status === "suspended" ? "agent.suspend" : "agent.resume", details: {} });
   }
   if (changed.length > 0) {
-    events.unshift({ action: "agent.update", details: { changed, ...(data.name ? { name: data.name } : {}), ...(body.ceiling ? { ceiling: body.ceiling } : {}) } });
+    events.unshift({
+      action: "agent.update",
+      details: { changed, ...(data.name ? { name: data.name } : {}), ...(body.ceiling ? { ceiling: body.ceiling } : {}) },
+    });
   }
 
   if (events.length > 0) {

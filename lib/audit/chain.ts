@@ -31,13 +31,28 @@ export type ChainedRow = {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object" && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value instanceof Date ? value.toISOString() : value);
 }
 
-export function auditHash(prevHash: string, row: { tenantId: string; seq: number; at: Date; actorArn: string | null; agentId: string | null; action: string; outcome: string; target: string | null; details: unknown }): string {
+export function auditHash(
+  prevHash: string,
+  row: {
+    tenantId: string;
+    seq: number;
+    at: Date;
+    actorArn: string | null;
+    agentId: string | null;
+    action: string;
+    outcome: string;
+    target: string | null;
+    details: unknown;
+  },
+): string {
   // Exactly these fields: a caller passing a whole stored row (with id, prevHash, hash) must hash the same content.
   const { tenantId, seq, at, actorArn, agentId, action, outcome, target, details } = row;
   const content = canonicalJson({ tenantId, seq, at: at.toISOString(), actorArn, agentId, action, outcome, target, details });

@@ -15,10 +15,19 @@ SELECT h."seq", h."hash", h."policyVersion",
 FROM "AuditHead" h WHERE h."tenantId" = $1${lock ? " FOR UPDATE OF h" : ""}`;
 
 /** The head and the rate windows of `delegations`, read in one statement (under the row lock when `lock`). */
-export async function loadChainState(q: SqlQuery, tenantId: string, delegations: readonly string[], opts: { lock: boolean }, stats?: { statements: number }): Promise<ChainState> {
+export async function loadChainState(
+  q: SqlQuery,
+  tenantId: string,
+  delegations: readonly string[],
+  opts: { lock: boolean },
+  stats?: { statements: number },
+): Promise<ChainState> {
   for (let attempt = 0; attempt < 2; attempt++) {
     if (stats) stats.statements += 1;
-    const [row] = await q.query<{ seq: number; hash: string; policyVersion: number; windows: Array<[string, unknown]> }>(LOAD(opts.lock), [tenantId, delegations]);
+    const [row] = await q.query<{ seq: number; hash: string; policyVersion: number; windows: Array<[string, unknown]> }>(LOAD(opts.lock), [
+      tenantId,
+      delegations,
+    ]);
     if (row) {
       const windows = new Map<string, RateBuckets>(delegations.map((d) => [d, []]));
       for (const [d, hits] of row.windows) windows.set(d, readBuckets(hits));

@@ -13,7 +13,14 @@ const render = (usage: Usage) => renderToStaticMarkup(createElement(UsageChart, 
 
 describe("UsageChart", () => {
   it("draws one accessible image per breakdown, with a legend and a table of the same figures", () => {
-    const html = render({ scope: "tenant", days, total: 6, failures: 1, byAgent: [s("planner", [0, 3, 1]), s("mailer", [2, 0, 0])], byProvider: [s("demo-tasks", [2, 3, 1])] });
+    const html = render({
+      scope: "tenant",
+      days,
+      total: 6,
+      failures: 1,
+      byAgent: [s("planner", [0, 3, 1]), s("mailer", [2, 0, 0])],
+      byProvider: [s("demo-tasks", [2, 3, 1])],
+    });
     const images = [...html.matchAll(/<svg role="img" aria-label="([^"]*)"/g)].map((m) => m[1]);
     expect(images).toEqual([
       "Stacked bar chart of actions per day by agent in the last 3 days, 6 actions in all: PLANNER 4, MAILER 2. Busiest day 2031-05-19 with 3.",

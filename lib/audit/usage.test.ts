@@ -21,10 +21,27 @@ const DAY = 86_400_000;
 const NOW = new Date(Date.UTC(2031, 4, 20, 12, 0, 0));
 const day = (ago: number) => new Date(NOW.getTime() - ago * DAY).toISOString().slice(0, 10);
 
-async function action(opts: { tenantId?: string; kind?: "action.tool" | "action.proxy" | "pdp.decision"; agentId?: string | null; actor: string; provider?: string | null; daysAgo: number; hour?: number; outcome?: "success" | "failure" | "allow" }) {
+async function action(opts: {
+  tenantId?: string;
+  kind?: "action.tool" | "action.proxy" | "pdp.decision";
+  agentId?: string | null;
+  actor: string;
+  provider?: string | null;
+  daysAgo: number;
+  hour?: number;
+  outcome?: "success" | "failure" | "allow";
+}) {
   const details = opts.provider === null ? {} : { provider: opts.provider ?? "demo-tasks", method: "GET", path: "/tasks", status: 200 };
   const { seq } = await db.$transaction((tx) =>
-    appendAudit(tx, { tenantId: opts.tenantId ?? "acme", action: opts.kind ?? "action.tool", outcome: opts.outcome ?? "success", actorArn: opts.actor, agentId: opts.agentId, target: "d-1", details }),
+    appendAudit(tx, {
+      tenantId: opts.tenantId ?? "acme",
+      action: opts.kind ?? "action.tool",
+      outcome: opts.outcome ?? "success",
+      actorArn: opts.actor,
+      agentId: opts.agentId,
+      target: "d-1",
+      details,
+    }),
   );
   // Written now; moved to the day the test is about (the chain does not matter here).
   const at = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), NOW.getUTCDate(), opts.hour ?? 9) - opts.daysAgo * DAY);
@@ -83,8 +100,14 @@ describe("actionUsage", () => {
     const usage = await actionUsage(alice, { now: NOW });
     expect(usage.scope).toBe("mine");
     expect(usage.total).toBe(4);
-    expect(usage.byAgent.map((s) => [s.label, s.total])).toEqual([["Planner", 3], ["Mailer", 1]]);
-    expect(usage.byProvider.map((s) => [s.key, s.counts])).toEqual([["demo-tasks", at({ 0: 2, 1: 1 })], ["github", at({ 3: 1 })]]);
+    expect(usage.byAgent.map((s) => [s.label, s.total])).toEqual([
+      ["Planner", 3],
+      ["Mailer", 1],
+    ]);
+    expect(usage.byProvider.map((s) => [s.key, s.counts])).toEqual([
+      ["demo-tasks", at({ 0: 2, 1: 1 })],
+      ["github", at({ 3: 1 })],
+    ]);
   });
 
   it("widens and narrows the window, within bounds", async () => {

@@ -64,9 +64,13 @@ export async function actionUsage(person: Person, opts: { days?: number; now?: D
   }
 
   const agentIds = [...byAgent.keys()].filter(Boolean);
-  const agents = agentIds.length ? await db.agent.findMany({ where: { tenantId: person.tenantId, id: { in: agentIds } }, select: { id: true, name: true } }) : [];
+  const agents = agentIds.length
+    ? await db.agent.findMany({ where: { tenantId: person.tenantId, id: { in: agentIds } }, select: { id: true, name: true } })
+    : [];
   const agentNames = new Map(agents.map((a) => [a.id, a.name]));
-  const providerNames = byProvider.size ? new Map((await listTenantProviders(person.tenantId)).map((p) => [p.definition.key, p.definition.name])) : new Map<string, string>();
+  const providerNames = byProvider.size
+    ? new Map((await listTenantProviders(person.tenantId)).map((p) => [p.definition.key, p.definition.name]))
+    : new Map<string, string>();
 
   return {
     scope,

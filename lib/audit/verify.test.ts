@@ -15,7 +15,9 @@ let handle: DbHandle;
 async function seed(tenantId: string, n: number) {
   await handle.prisma.tenant.create({ data: { id: tenantId, name: tenantId } });
   for (let i = 0; i < n; i++) {
-    await handle.prisma.$transaction((tx) => appendAudit(tx, { tenantId, action: "test.event", outcome: "success", actorArn: `arn:${i}`, details: { i, nested: { b: 2, a: 1 } } }));
+    await handle.prisma.$transaction((tx) =>
+      appendAudit(tx, { tenantId, action: "test.event", outcome: "success", actorArn: `arn:${i}`, details: { i, nested: { b: 2, a: 1 } } }),
+    );
   }
 }
 

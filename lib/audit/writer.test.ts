@@ -20,7 +20,9 @@ const event = (marker: string) => ({ tenantId: TENANT, action: "test.event", out
 const plain = (marker: string) => submitAudit({ tenantId: TENANT, prepare: () => ({ events: [event(marker)], value: marker }) });
 const headVersion = async () => (await db.auditHead.findUniqueOrThrow({ where: { tenantId: TENANT } })).policyVersion;
 const markers = async (prefix: string) =>
-  (await db.auditEvent.findMany({ where: { tenantId: TENANT, action: "test.event" }, orderBy: { seq: "asc" } })).map((r) => (r.details as { marker: string }).marker).filter((m) => m.startsWith(prefix));
+  (await db.auditEvent.findMany({ where: { tenantId: TENANT, action: "test.event" }, orderBy: { seq: "asc" } }))
+    .map((r) => (r.details as { marker: string }).marker)
+    .filter((m) => m.startsWith(prefix));
 
 beforeAll(async () => {
   await db.$executeRawUnsafe(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$

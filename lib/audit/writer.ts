@@ -51,7 +51,8 @@ export type AuditEntry<T> = {
   prepare(view: BatchView): { events: AuditInput[]; value: T };
 };
 
-export type AuditOutcome<T> = { status: "written"; value: T; events: WrittenEvent[]; policyVersion: number } | { status: "stale"; policyVersion: number; changedConnections?: string[] };
+export type AuditOutcome<T> =
+  { status: "written"; value: T; events: WrittenEvent[]; policyVersion: number } | { status: "stale"; policyVersion: number; changedConnections?: string[] };
 
 /** The batch holding this entry could not be written: nothing of it was stored. */
 export class AuditUnavailableError extends Error {
@@ -70,7 +71,11 @@ type TenantLog = { state: ChainState | null; queue: Pending[]; writing: number; 
 type Stats = { batches: number; events: number; statements: number; lostRaces: number; failedBatches: number; stale: number };
 
 const g = globalThis as unknown as { __vaultAuditWriter?: { tenants: Map<string, TenantLog>; inFlight: () => number; stats: Stats } };
-const writer = (g.__vaultAuditWriter ??= { tenants: new Map(), inFlight: () => 0, stats: { batches: 0, events: 0, statements: 0, lostRaces: 0, failedBatches: 0, stale: 0 } });
+const writer = (g.__vaultAuditWriter ??= {
+  tenants: new Map(),
+  inFlight: () => 0,
+  stats: { batches: 0, events: 0, statements: 0, lostRaces: 0, failedBatches: 0, stale: 0 },
+});
 
 /** How many agent actions this process is working on: more than one, and a batch waits briefly for company. */
 export function setInFlightProbe(probe: () => number): void {
@@ -174,7 +179,10 @@ async function writeBatch(tenantId: string, t: TenantLog, batch: Pending[]): Pro
     if (lost >= OPTIMISTIC_ATTEMPTS) {
       const locked = await sql.transaction(async (tx) => {
         const state = await loadChainState(tx, tenantId, needed, { lock: true }, writer.stats);
-        const p = plan(state, pending.map((x) => x.p));
+        const p = plan(
+          state,
+          pending.map((x) => x.p),
+        );
         const written = p.rows.length > 0 || p.windows.size > 0 ? await write(tx, tenantId, state, p, pending) : ({ ok: 1 } as const);
         if (written.ok === 0) throw new Error("the audit head moved while its row was locked");
         return { state, p, written };
@@ -192,7 +200,10 @@ async function writeBatch(tenantId: string, t: TenantLog, batch: Pending[]): Pro
     if (!state || newer || needed.some((d) => !state!.windows.has(d))) {
       state = t.state = await loadChainState(sql, tenantId, needed, { lock: false }, writer.stats);
     }
-    const p = plan(state, pending.map((x) => x.p));
+    const p = plan(
+      state,
+      pending.map((x) => x.p),
+    );
     if (p.rows.length === 0 && p.windows.size === 0) {
       commit(t, p);
       return settle(p);
@@ -270,7 +281,9 @@ async function write(q: SqlQuery, tenantId: string, state: ChainState, p: Plan, 
   const events = p.rows.map((r) => ({ ...r, at: r.at.toISOString() }));
   const windows = [...p.windows].map(([delegationId, hits]) => ({ delegationId, hits }));
   // The credentials the written entries' calls will use (stale entries write nothing and need none).
-  const credentials = entries.flatMap(({ p: e }, k) => (p.results[k] && !(p.results[k] instanceof Error) && (p.results[k] as AuditOutcome<unknown>).status === "written" ? (e.entry.credentials ?? []) : []));
+  const credentials = entries.flatMap(({ p: e }, k) =>
+    p.results[k] && !(p.results[k] instanceof Error) && (p.results[k] as AuditOutcome<unknown>).status === "written" ? (e.entry.credentials ?? []) : [],
+  );
   writer.stats.statements += 1;
   // One statement (prisma/migrations/0002_audit_head): the head moves only if it is where this
   // process saw it, and the events and rate windows are written only if it moved.

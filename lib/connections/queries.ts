@@ -25,7 +25,6 @@ export function setServiceAccount(id: string, serviceAccount: boolean): Promise<
   return apiFetch<ServiceAccountResult>(`/api/v1/connections/${encodeURIComponent(id)}`, { method: "PATCH", body: { serviceAccount } });
 }
 
-
 export function useConnection(id: string, initialData?: ConnectionDetail) {
   return useQuery({ queryKey: connectionKeys.detail(id), queryFn: ({ signal }) => fetchConnection(id, signal), initialData });
 }

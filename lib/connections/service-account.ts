@@ -46,7 +46,10 @@ export async function setServiceAccount(admin: Person, connectionId: string, ser
     }
 
     const others = serviceAccount
-      ? await tx.connection.findMany({ where: { tenantId: admin.tenantId, providerKey: row.providerKey, isServiceAccount: true, id: { not: row.id } }, select: { id: true } })
+      ? await tx.connection.findMany({
+          where: { tenantId: admin.tenantId, providerKey: row.providerKey, isServiceAccount: true, id: { not: row.id } },
+          select: { id: true },
+        })
       : [];
     if (others.length > 0) await tx.connection.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { isServiceAccount: false } });
     const updated = await tx.connection.update({ where: { id: row.id }, data: { isServiceAccount: serviceAccount }, select: connectionDtoColumns });

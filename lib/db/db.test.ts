@@ -24,7 +24,19 @@ describe.each(DB_KINDS)("the Prisma client on %s", (kind) => {
     });
     await prisma.providerRegistration.create({ data: { id: "p1", tenantId: "t1", key: "github", clientId: "cid", encBlob: BLOB, keyVersion: 1 } });
     await prisma.pendingAuthorization.create({
-      data: { id: "a1", tenantId: "t1", userId: "u1", providerKey: "github", stateHash: "h", sessionBinding: "s", encBlob: BLOB, keyVersion: 1, nonce: "n", scopes: [], expiresAt: new Date(Date.now() + 300_000) },
+      data: {
+        id: "a1",
+        tenantId: "t1",
+        userId: "u1",
+        providerKey: "github",
+        stateHash: "h",
+        sessionBinding: "s",
+        encBlob: BLOB,
+        keyVersion: 1,
+        nonce: "n",
+        scopes: [],
+        expiresAt: new Date(Date.now() + 300_000),
+      },
     });
     await prisma.signingKey.create({ data: { kid: "k1", alg: "ES256", publicJwk: { kty: "EC" }, encBlob: BLOB, keyVersion: 1 } });
   });

@@ -124,9 +124,7 @@ async function acquireLock(s: SqlSession, waitMs: number): Promise<void> {
 }
 
 async function applyLocked(s: SqlSession, migrations: Migration[]): Promise<MigrationResult> {
-  await s.exec(
-    `CREATE TABLE IF NOT EXISTS "${TABLE}" (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
-  );
+  await s.exec(`CREATE TABLE IF NOT EXISTS "${TABLE}" (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
   const rows = await s.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "${TABLE}"`);
   const recorded = new Map(rows.map((r) => [r.name, r.checksum]));
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
@@ -163,22 +161,21 @@ async function applyLocked(s: SqlSession, migrations: Migration[]): Promise<Migr
 const turns = new WeakMap<object, Promise<unknown>>();
 
 /** Applies every migration not yet recorded, each in its own transaction, under the advisory lock. */
-export async function applyMigrations(
-  runner: SqlRunner,
-  options: { migrations?: Migration[]; lockWaitMs?: number } = {},
-): Promise<MigrationResult> {
+export async function applyMigrations(runner: SqlRunner, options: { migrations?: Migration[]; lockWaitMs?: number } = {}): Promise<MigrationResult> {
   const migrations = options.migrations ?? readMigrations();
   const previous = turns.get(runner.handle) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() =>
-    runner.session(async (s) => {
-      await acquireLock(s, options.lockWaitMs ?? LOCK_WAIT_MS);
-      try {
-        return await applyLocked(s, migrations);
-      } finally {
-        await s.query(`SELECT pg_advisory_unlock($1::bigint)`, [MIGRATION_LOCK_KEY]).catch(() => undefined);
-      }
-    }),
-  );
+  const run = previous
+    .catch(() => undefined)
+    .then(() =>
+      runner.session(async (s) => {
+        await acquireLock(s, options.lockWaitMs ?? LOCK_WAIT_MS);
+        try {
+          return await applyLocked(s, migrations);
+        } finally {
+          await s.query(`SELECT pg_advisory_unlock($1::bigint)`, [MIGRATION_LOCK_KEY]).catch(() => undefined);
+        }
+      }),
+    );
   turns.set(runner.handle, run);
   return run;
 }

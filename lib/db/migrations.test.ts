@@ -51,13 +51,45 @@ describe.each(DB_KINDS)("migrations on %s", (kind) => {
   // The comparison itself must be able to fail: each edit below breaks the SQL in one way.
   it.each([
     ["a column", (sql: string) => sql.replace(`    "label" TEXT NOT NULL,\n`, ""), `column "Connection"."label" is missing`],
-    ["a NOT NULL", (sql: string) => sql.replace(`"accountId" TEXT NOT NULL`, `"accountId" TEXT`), `column "Connection"."accountId" is nullable, the schema says required`],
-    ["an enum value", (sql: string) => sql.replace(`'needs_reconnect', `, ""), `enum "ConnectionStatus" has values (active, refreshing, degraded, revoked), the schema says (active, refreshing, degraded, needs_reconnect, revoked)`],
-    ["a unique index", (sql: string) => sql.replace(/CREATE UNIQUE INDEX "User_tenantId_email_key"[^\n]*\n/, ""), `unique index on "User"(tenantId, email) is missing`],
-    ["a plain index", (sql: string) => sql.replace(/CREATE INDEX "Connection_status_expiresAt_idx"[^\n]*\n/, ""), `index on "Connection"(status, expiresAt) is missing`],
-    ["a foreign key", (sql: string) => sql.replace(/ALTER TABLE "Delegation" ADD CONSTRAINT "Delegation_agentId_fkey"[^\n]*\n/, ""), `foreign key "Delegation"(agentId) -> "Agent"(id) is missing`],
-    ["an onDelete", (sql: string) => sql.replace(/("Connection_userId_fkey"[^\n]*)ON DELETE CASCADE/, "$1ON DELETE RESTRICT"), `foreign key "Connection"(userId) -> "User"(id) deletes with Restrict, the schema says Cascade`],
-    ["a type", (sql: string) => sql.replace(`"encBlob" BYTEA NOT NULL,\n    "keyVersion" INTEGER NOT NULL,\n    "status"`, `"encBlob" TEXT NOT NULL,\n    "keyVersion" INTEGER NOT NULL,\n    "status"`), `column "SigningKey"."encBlob" has type text, expected bytea`],
+    [
+      "a NOT NULL",
+      (sql: string) => sql.replace(`"accountId" TEXT NOT NULL`, `"accountId" TEXT`),
+      `column "Connection"."accountId" is nullable, the schema says required`,
+    ],
+    [
+      "an enum value",
+      (sql: string) => sql.replace(`'needs_reconnect', `, ""),
+      `enum "ConnectionStatus" has values (active, refreshing, degraded, revoked), the schema says (active, refreshing, degraded, needs_reconnect, revoked)`,
+    ],
+    [
+      "a unique index",
+      (sql: string) => sql.replace(/CREATE UNIQUE INDEX "User_tenantId_email_key"[^\n]*\n/, ""),
+      `unique index on "User"(tenantId, email) is missing`,
+    ],
+    [
+      "a plain index",
+      (sql: string) => sql.replace(/CREATE INDEX "Connection_status_expiresAt_idx"[^\n]*\n/, ""),
+      `index on "Connection"(status, expiresAt) is missing`,
+    ],
+    [
+      "a foreign key",
+      (sql: string) => sql.replace(/ALTER TABLE "Delegation" ADD CONSTRAINT "Delegation_agentId_fkey"[^\n]*\n/, ""),
+      `foreign key "Delegation"(agentId) -> "Agent"(id) is missing`,
+    ],
+    [
+      "an onDelete",
+      (sql: string) => sql.replace(/("Connection_userId_fkey"[^\n]*)ON DELETE CASCADE/, "$1ON DELETE RESTRICT"),
+      `foreign key "Connection"(userId) -> "User"(id) deletes with Restrict, the schema says Cascade`,
+    ],
+    [
+      "a type",
+      (sql: string) =>
+        sql.replace(
+          `"encBlob" BYTEA NOT NULL,\n    "keyVersion" INTEGER NOT NULL,\n    "status"`,
+          `"encBlob" TEXT NOT NULL,\n    "keyVersion" INTEGER NOT NULL,\n    "status"`,
+        ),
+      `column "SigningKey"."encBlob" has type text, expected bytea`,
+    ],
   ])("notices when the SQL loses %s", async (_what, edit, expected) => {
     const { runner } = await fresh();
     await applyMigrations(runner, { migrations: edited(edit) });

@@ -30,7 +30,10 @@ let carolTasks: { id: string; tenantId: string; userId: string };
 
 beforeAll(async () => {
   helper = await insertAgent(db, "acme", { name: "Helper", ceiling: { ...DEMO_TASKS_CEILING, methods: ["GET", "POST", "DELETE"] } });
-  reader = await insertAgent(db, "acme", { name: "Reader", ceiling: { providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks"], methods: ["GET"], maxDelegationSeconds: 3600 } });
+  reader = await insertAgent(db, "acme", {
+    name: "Reader",
+    ceiling: { providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks"], methods: ["GET"], maxDelegationSeconds: 3600 },
+  });
   sleeper = await insertAgent(db, "acme", { name: "Sleeper", status: "suspended", ceiling: DEMO_TASKS_CEILING });
   githubber = await insertAgent(db, "acme", { name: "Githubber", ceiling: { providers: ["github"], tools: ["github.list_repos"] } });
   globexBot = await insertAgent(db, "globex", { name: "Globex bot", ceiling: DEMO_TASKS_CEILING });
@@ -83,7 +86,14 @@ async function expectRefused(run: () => Promise<unknown>, code: string, status: 
 describe("grantDelegation", () => {
   it("grants inside the ceiling and the connection's scopes, with the audit event in the same write", async () => {
     const before = await counts();
-    const dto = await grantDelegation(alice, body({ scopes: ["tasks.read", "tasks.write"], tools: ["demo-tasks.list_tasks", "demo-tasks.create_task"], constraints: { readOnly: true, methods: ["GET"] } }));
+    const dto = await grantDelegation(
+      alice,
+      body({
+        scopes: ["tasks.read", "tasks.write"],
+        tools: ["demo-tasks.list_tasks", "demo-tasks.create_task"],
+        constraints: { readOnly: true, methods: ["GET"] },
+      }),
+    );
     expect(dto).toMatchObject({
       agentId: helper.id,
       agentName: "Helper",
@@ -141,14 +151,22 @@ describe("grantDelegation", () => {
   });
 
   it("refuses tools outside the ceiling, of another provider, or without one of their scopes chosen", async () => {
-    await expectRefused(() => grantDelegation(alice, body({ agentId: reader.id, scopes: ["tasks.write"], tools: ["demo-tasks.create_task"] })), "tool_not_allowed", 403);
+    await expectRefused(
+      () => grantDelegation(alice, body({ agentId: reader.id, scopes: ["tasks.write"], tools: ["demo-tasks.create_task"] })),
+      "tool_not_allowed",
+      403,
+    );
     await expectRefused(() => grantDelegation(alice, body({ tools: ["github.list_repos"] })), "tool_not_allowed", 403);
     await expectRefused(() => grantDelegation(alice, body({ scopes: ["tasks.read"], tools: ["demo-tasks.create_task"] })), "tool_needs_scope", 400);
   });
 
   it("refuses an expiry in the past or beyond the ceiling's longest delegation", async () => {
     await expectRefused(() => grantDelegation(alice, body({ expiresAt: new Date(Date.now() - 1000).toISOString() })), "expiry_in_past", 400);
-    await expectRefused(() => grantDelegation(alice, body({ agentId: reader.id, expiresAt: new Date(Date.now() + 2 * HOUR).toISOString() })), "delegation_too_long", 403);
+    await expectRefused(
+      () => grantDelegation(alice, body({ agentId: reader.id, expiresAt: new Date(Date.now() + 2 * HOUR).toISOString() })),
+      "delegation_too_long",
+      403,
+    );
     await expectRefused(() => grantDelegation(alice, body({ expiresAt: new Date(Date.now() + 31 * 24 * HOUR).toISOString() })), "delegation_too_long", 403);
   });
 
@@ -160,7 +178,9 @@ describe("grantDelegation", () => {
   it("refuses the service-account option for an agent whose ceiling does not allow service accounts, writing nothing", async () => {
     await expectRefused(() => grantDelegation(alice, body({ allowServiceAccount: true })), "service_account_not_allowed", 403);
     const error = await grantDelegation(alice, body({ agentId: reader.id, allowServiceAccount: true })).catch((e: Error) => e);
-    expect((error as Error).message).toBe("An administrator has not allowed Reader to act with a service account: grant access without the service-account option.");
+    expect((error as Error).message).toBe(
+      "An administrator has not allowed Reader to act with a service account: grant access without the service-account option.",
+    );
   });
 
   it("grants the service-account option when the ceiling allows it: stored, audited and in the DTO; off by default", async () => {
@@ -188,7 +208,10 @@ describe("grantDelegation", () => {
     expect(createDelegationBody.safeParse({ ...base, userId: bob.id }).success).toBe(false);
     expect(createDelegationBody.safeParse({ ...base, constraints: { readOnly: true, sudo: true } }).success).toBe(false);
     expect(createDelegationBody.safeParse({ ...base, allowServiceAccount: "yes" }).success).toBe(false);
-    expect(createDelegationBody.safeParse({ ...base, constraints: { timeWindow: { days: ["mon"], start: "09:00", end: "17:00", timeZone: "Mars/Olympus" } } }).success).toBe(false);
+    expect(
+      createDelegationBody.safeParse({ ...base, constraints: { timeWindow: { days: ["mon"], start: "09:00", end: "17:00", timeZone: "Mars/Olympus" } } })
+        .success,
+    ).toBe(false);
   });
 });
 
@@ -226,7 +249,12 @@ describe("delegationOptions", () => {
     for (const agent of options.agents.filter((a) => !a.unavailable)) {
       const dto = await grantDelegation(
         alice,
-        body({ agentId: agent.agentId, scopes: agent.scopes.map((s) => s.scope), tools: agent.tools.map((t) => t.name), expiresAt: new Date(Date.now() + agent.maxDelegationSeconds * 1000).toISOString() }),
+        body({
+          agentId: agent.agentId,
+          scopes: agent.scopes.map((s) => s.scope),
+          tools: agent.tools.map((t) => t.name),
+          expiresAt: new Date(Date.now() + agent.maxDelegationSeconds * 1000).toISOString(),
+        }),
       );
       expect(dto.status).toBe("active");
     }
@@ -300,7 +328,7 @@ describe("revokeDelegation and the lists", () => {
     expect((await listMyDelegations(carol)).map((d) => d.id)).toEqual([globexGrant.id]);
     await expectRefused(() => revokeDelegation(carol, alices.id), "delegation_not_found", 404);
     await expect(listTenantDelegations(carol)).rejects.toMatchObject({ name: "ForbiddenError" });
-    expect((await listAgentDelegations(agentCaller("globex", helper)))).toEqual([]);
+    expect(await listAgentDelegations(agentCaller("globex", helper))).toEqual([]);
 
     const tenant = await listTenantDelegations(bob);
     expect(tenant.map((d) => d.id)).toContain(alices.id);
@@ -334,7 +362,25 @@ describe("revokeDelegation and the lists", () => {
   it("never puts a credential-looking field in a DTO", async () => {
     const [dto] = await listMyDelegations(alice);
     expect(Object.keys(dto!).sort()).toEqual(
-      ["agentClientId", "agentId", "agentName", "allowServiceAccount", "connectionId", "connectionLabel", "constraints", "createdAt", "expiresAt", "id", "provider", "revokedAt", "scopes", "status", "tools", "userArn", "userName"].sort(),
+      [
+        "agentClientId",
+        "agentId",
+        "agentName",
+        "allowServiceAccount",
+        "connectionId",
+        "connectionLabel",
+        "constraints",
+        "createdAt",
+        "expiresAt",
+        "id",
+        "provider",
+        "revokedAt",
+        "scopes",
+        "status",
+        "tools",
+        "userArn",
+        "userName",
+      ].sort(),
     );
   });
 });

@@ -80,7 +80,10 @@ export async function grantDelegation(person: Person, body: CreateDelegation): P
     select: { id: true, providerKey: true, status: true, scopes: true, label: true },
   });
   if (!connection) throw new NotFoundError(NO_CONNECTION, "connection_not_found");
-  const agent = await db.agent.findFirst({ where: { id: body.agentId, tenantId: person.tenantId }, select: { id: true, name: true, status: true, ceiling: true } });
+  const agent = await db.agent.findFirst({
+    where: { id: body.agentId, tenantId: person.tenantId },
+    select: { id: true, name: true, status: true, ceiling: true },
+  });
   if (!agent) throw new NotFoundError(NO_AGENT, "agent_not_found");
   const { providerName } = await providerFacts(person.tenantId, connection.providerKey);
 
@@ -114,7 +117,15 @@ export async function grantDelegation(person: Person, body: CreateDelegation): P
       actorArn: person.arn,
       agentId: agent.id,
       target: created.id,
-      details: { connectionId: connection.id, provider: connection.providerKey, scopes: body.scopes, tools: body.tools, expiresAt: created.expiresAt.toISOString(), constraints: body.constraints, allowServiceAccount: body.allowServiceAccount },
+      details: {
+        connectionId: connection.id,
+        provider: connection.providerKey,
+        scopes: body.scopes,
+        tools: body.tools,
+        expiresAt: created.expiresAt.toISOString(),
+        constraints: body.constraints,
+        allowServiceAccount: body.allowServiceAccount,
+      },
     });
     return created;
   });
@@ -195,7 +206,14 @@ export async function delegationOptions(person: Person, connectionId: string): P
   ]);
   const rule: RuleConnection = { provider: connection.providerKey, providerName, status: connection.status, scopes: connection.scopes };
   return {
-    connection: { id: connection.id, provider: connection.providerKey, providerName, label: connection.label, status: connection.status, scopes: connection.scopes },
+    connection: {
+      id: connection.id,
+      provider: connection.providerKey,
+      providerName,
+      label: connection.label,
+      status: connection.status,
+      scopes: connection.scopes,
+    },
     agents: agents.map((a) => agentOptions({ ...a, ceiling: readCeiling(a.ceiling) }, rule, catalogueScopes)),
     tenantAllowsServiceAccounts: tenant?.allowServiceAccounts ?? false,
     serverTime: new Date().toISOString(),

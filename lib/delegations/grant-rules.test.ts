@@ -5,9 +5,21 @@ import { agentOptions, checkGrant, describeDuration, type RuleAgent, type RuleCo
 import { createDelegationBody } from "./schemas";
 
 const connection: RuleConnection = { provider: "demo-tasks", providerName: "Demo Tasks", status: "active", scopes: ["tasks.read"] };
-const agent = (ceiling: object, status: RuleAgent["status"] = "active"): RuleAgent => ({ id: "a1", name: "Helper", status, ceiling: ceilingSchema.parse(ceiling) });
+const agent = (ceiling: object, status: RuleAgent["status"] = "active"): RuleAgent => ({
+  id: "a1",
+  name: "Helper",
+  status,
+  ceiling: ceilingSchema.parse(ceiling),
+});
 const body = (over: object = {}) =>
-  createDelegationBody.parse({ agentId: "a1", connectionId: "c1", scopes: ["tasks.read"], tools: [], expiresAt: new Date(Date.now() + 60_000).toISOString(), ...over });
+  createDelegationBody.parse({
+    agentId: "a1",
+    connectionId: "c1",
+    scopes: ["tasks.read"],
+    tools: [],
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    ...over,
+  });
 
 describe("grant rules", () => {
   it("treats an unreadable stored ceiling as allowing nothing", () => {
@@ -29,7 +41,9 @@ describe("grant rules", () => {
       { scope: "tasks.write", description: "Create and delete your tasks" },
     ]);
     expect(options.scopes).toEqual([{ scope: "tasks.read", description: "Read your tasks" }]);
-    expect(options.refusedScopes).toEqual([expect.objectContaining({ scope: "tasks.write", code: "scope_not_granted", reason: expect.stringMatching(/reconnect/) })]);
+    expect(options.refusedScopes).toEqual([
+      expect.objectContaining({ scope: "tasks.write", code: "scope_not_granted", reason: expect.stringMatching(/reconnect/) }),
+    ]);
   });
 
   it("refuses any limit on methods when the ceiling allows no direct API calls", () => {

@@ -112,13 +112,17 @@ export function checkGrant(agent: RuleAgent, connection: RuleConnection, body: C
   const granted = new Set(connection.scopes);
   const missing = body.scopes.filter((s) => !granted.has(s));
   if (missing.length > 0) {
-    return forbid("scope_not_granted", `This connection was not granted ${andList(missing)}: choose among ${andList(connection.scopes)}, or reconnect asking for more.`);
+    return forbid(
+      "scope_not_granted",
+      `This connection was not granted ${andList(missing)}: choose among ${andList(connection.scopes)}, or reconnect asking for more.`,
+    );
   }
 
   const chosen = new Set(body.scopes);
   for (const name of body.tools) {
     const tool = findTool(name);
-    if (!tool || tool.provider !== connection.provider) return forbid("tool_not_allowed", `${name} is not a ${connection.providerName} tool: choose a tool for this connection.`);
+    if (!tool || tool.provider !== connection.provider)
+      return forbid("tool_not_allowed", `${name} is not a ${connection.providerName} tool: choose a tool for this connection.`);
     if (!agent.ceiling.tools.includes(name)) return forbid("tool_not_allowed", `An administrator has not allowed ${agent.name} to use ${name}.`);
     if (!tool.anyOfScopes.some((s) => chosen.has(s))) {
       return invalid("tool_needs_scope", `${name} needs ${orList(tool.anyOfScopes)}: choose one of them among the scopes, or leave the tool out.`);
@@ -129,7 +133,10 @@ export function checkGrant(agent: RuleAgent, connection: RuleConnection, body: C
   if (!(expires > now.getTime())) return invalid("expiry_in_past", "The expiry is not in the future: choose how long the access should last.");
   const maxMs = agent.ceiling.maxDelegationSeconds * 1000;
   if (expires - now.getTime() > maxMs) {
-    return forbid("delegation_too_long", `${agent.name} may be given access for at most ${describeDuration(agent.ceiling.maxDelegationSeconds)}: choose a shorter expiry.`);
+    return forbid(
+      "delegation_too_long",
+      `${agent.name} may be given access for at most ${describeDuration(agent.ceiling.maxDelegationSeconds)}: choose a shorter expiry.`,
+    );
   }
 
   const methods = body.constraints.methods ?? [];

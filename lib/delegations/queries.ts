@@ -67,7 +67,9 @@ export function useRevokeDelegation() {
     mutationFn: revokeDelegation,
     onSuccess: ({ delegation }) => {
       // Show "revoked" at once in every list that holds this grant, then refetch to be sure.
-      client.setQueriesData<DelegationDto[]>({ queryKey: [...delegationKeys.all, "list"] }, (list) => list?.map((d) => (d.id === delegation.id ? delegation : d)));
+      client.setQueriesData<DelegationDto[]>({ queryKey: [...delegationKeys.all, "list"] }, (list) =>
+        list?.map((d) => (d.id === delegation.id ? delegation : d)),
+      );
       return invalidateGrants(client);
     },
   });

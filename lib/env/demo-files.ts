@@ -25,7 +25,13 @@ function readOrCreate(file: string, make: () => string): { value: string; create
   }
 }
 
-export function ensureDemoSecrets(dataDir: string): { masterKey: string; sessionSecret: string; demoProviderSecret: string; metricsToken: string; created: string[] } {
+export function ensureDemoSecrets(dataDir: string): {
+  masterKey: string;
+  sessionSecret: string;
+  demoProviderSecret: string;
+  metricsToken: string;
+  created: string[];
+} {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const created: string[] = [];
   const keyFile = path.join(dataDir, MASTER_KEY_FILE);

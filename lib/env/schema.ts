@@ -4,7 +4,10 @@ import path from "node:path";
 import { z } from "zod";
 
 export class ConfigError extends Error {
-  constructor(readonly setting: string, sentence: string) {
+  constructor(
+    readonly setting: string,
+    sentence: string,
+  ) {
     super(sentence);
     this.name = "ConfigError";
   }
@@ -45,7 +48,10 @@ const PRODUCTION_SIGNALS = ["DATABASE_URL", "VAULT_MASTER_KEY", "NEXTAUTH_SECRET
 
 /** A key ring spec: comma-separated `version:base64key`, each key 32 bytes; a bare key is version 1. */
 export function checkKeyRingSpec(spec: string): string | null {
-  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) return "it is empty";
   const seen = new Set<number>();
   for (const entry of entries) {
@@ -55,7 +61,8 @@ export function checkKeyRingSpec(spec: string): string | null {
     if (version < 1) return "key versions start at 1";
     if (seen.has(version)) return `version ${version} appears twice`;
     seen.add(version);
-    if (Buffer.from(m[2]!, "base64").length !== 32) return `the key of version ${version} is not 32 bytes of base64 (generate one with \`openssl rand -base64 32\`)`;
+    if (Buffer.from(m[2]!, "base64").length !== 32)
+      return `the key of version ${version} is not 32 bytes of base64 (generate one with \`openssl rand -base64 32\`)`;
   }
   return null;
 }
@@ -144,7 +151,10 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
     clientSecret: requireSetting(raw, "OIDC_CLIENT_SECRET", "the portal's client secret at the OIDC issuer"),
     tenantClaim: nonEmpty(raw, "OIDC_TENANT_CLAIM") ?? "tenant",
     roleClaim: nonEmpty(raw, "OIDC_ROLE_CLAIM") ?? "roles",
-    adminValues: (nonEmpty(raw, "OIDC_ADMIN_VALUES") ?? "admin,vault-admin").split(",").map((s) => s.trim()).filter(Boolean),
+    adminValues: (nonEmpty(raw, "OIDC_ADMIN_VALUES") ?? "admin,vault-admin")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
   return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, oidc, providersFile, port, logLevel, metricsToken };
 }

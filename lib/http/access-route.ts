@@ -24,7 +24,10 @@ export function withAccessCaller<S extends z.ZodType>(schema: S, handler: Handle
     let response: Response;
     try {
       const caller = await accessCaller(req);
-      response = caller instanceof Response ? caller : NextResponse.json(await handler({ caller, body: await parseBody(req, schema), requestId }), { headers: { "cache-control": "no-store" } });
+      response =
+        caller instanceof Response
+          ? caller
+          : NextResponse.json(await handler({ caller, body: await parseBody(req, schema), requestId }), { headers: { "cache-control": "no-store" } });
     } catch (error) {
       response = errorResponse(error, req, requestId);
     }
@@ -50,11 +53,21 @@ async function accessCaller(req: Request): Promise<AccessCaller | Response> {
     });
   }
   if (person.role !== "admin") {
-    return problem({ status: 403, code: "forbidden", title: "Administrators only", detail: "Only an administrator of your organisation can ask the policy decision point from the portal." });
+    return problem({
+      status: 403,
+      code: "forbidden",
+      title: "Administrators only",
+      detail: "Only an administrator of your organisation can ask the policy decision point from the portal.",
+    });
   }
   // Cookies ride along on cross-site requests; the Origin header is what a forged form cannot fake.
   if (!sameOrigin(req)) {
-    return problem({ status: 403, code: "origin_mismatch", title: "Request from another site", detail: "This request did not come from the portal: open the portal and try again there." });
+    return problem({
+      status: 403,
+      code: "origin_mismatch",
+      title: "Request from another site",
+      detail: "This request did not come from the portal: open the portal and try again there.",
+    });
   }
   return { kind: "admin", tenantId: person.tenantId, person };
 }
@@ -76,5 +89,10 @@ function errorResponse(error: unknown, req: Request, requestId: string): Respons
   if (error instanceof VaultError) return toProblem(error);
   // Includes a decision whose audit event could not be written: no answer rather than an unrecorded one.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "access evaluation failed");
-  return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });
+  return problem({
+    status: 500,
+    code: "internal_error",
+    title: "Internal error",
+    detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening.",
+  });
 }

@@ -93,9 +93,17 @@ export function bearerChallenge(error?: { code: "invalid_token" | "insufficient_
 }
 
 function wrongKind(kind: Kind, accept: readonly Kind[]): Response {
-  const wanted = (accept as readonly Kind[]).includes("delegation") ? "a delegation access token (token exchange with a delegation id)" : "an agent token (client_credentials)";
+  const wanted = (accept as readonly Kind[]).includes("delegation")
+    ? "a delegation access token (token exchange with a delegation id)"
+    : "an agent token (client_credentials)";
   const detail = `This call takes ${wanted}, not ${kind === "agent" ? "an agent token" : "a delegation token"}.`;
-  return problem({ status: 403, code: "wrong_token_kind", title: "Wrong kind of token", detail, headers: { "www-authenticate": bearerChallenge({ code: "insufficient_scope", description: detail }) } });
+  return problem({
+    status: 403,
+    code: "wrong_token_kind",
+    title: "Wrong kind of token",
+    detail,
+    headers: { "www-authenticate": bearerChallenge({ code: "insufficient_scope", description: detail }) },
+  });
 }
 
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
@@ -103,5 +111,10 @@ function errorResponse(error: unknown, req: Request, requestId: string): Respons
   if (error instanceof VaultError) return toProblem(error);
   // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "agent API handler failed");
-  return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening." });
+  return problem({
+    status: 500,
+    code: "internal_error",
+    title: "Internal error",
+    detail: "Something went wrong on our side: try again, and report the X-Request-ID if it keeps happening.",
+  });
 }

@@ -23,7 +23,12 @@ export async function handleMcpPost(req: Request): Promise<Response> {
     response = await answer(req, requestId);
   } catch (error) {
     log.error({ err: error, requestId }, "MCP request failed");
-    response = problem({ status: 500, code: "internal_error", title: "Internal error", detail: `Something went wrong on our side: try again, and report request ${requestId} if it keeps happening.` });
+    response = problem({
+      status: 500,
+      code: "internal_error",
+      title: "Internal error",
+      detail: `Something went wrong on our side: try again, and report request ${requestId} if it keeps happening.`,
+    });
   }
   response.headers.set("x-request-id", requestId);
   response.headers.set("cache-control", "no-store");
@@ -46,7 +51,12 @@ async function answer(req: Request, requestId: string): Promise<Response> {
   // resolves to this host sends its own Origin. Agents outside a browser send none and pass.
   const origin = req.headers.get("origin");
   if (origin !== null && origin !== vaultIssuer()) {
-    return problem({ status: 403, code: "origin_mismatch", title: "Request from another site", detail: "MCP requests from a web page are accepted only from the portal's own origin." });
+    return problem({
+      status: 403,
+      code: "origin_mismatch",
+      title: "Request from another site",
+      detail: "MCP requests from a web page are accepted only from the portal's own origin.",
+    });
   }
 
   let caller: BearerCaller;
@@ -59,11 +69,21 @@ async function answer(req: Request, requestId: string): Promise<Response> {
   }
   if (caller.kind !== "delegation") {
     const detail = "MCP tools act for a person: use a delegation access token (token exchange with a delegation id), not an agent token.";
-    return problem({ status: 403, code: "wrong_token_kind", title: "Wrong kind of token", detail, headers: { "www-authenticate": mcpChallenge({ code: "insufficient_scope", description: detail }) } });
+    return problem({
+      status: 403,
+      code: "wrong_token_kind",
+      title: "Wrong kind of token",
+      detail,
+      headers: { "www-authenticate": mcpChallenge({ code: "insufficient_scope", description: detail }) },
+    });
   }
 
   const server = createMcpServer(caller, { requestId });
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_BODY_BYTES });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+    maxRequestBodySize: MAX_BODY_BYTES,
+  });
   try {
     await server.connect(transport);
     // With JSON responses the answer is complete when this resolves, so the server can close after it.

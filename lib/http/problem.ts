@@ -11,10 +11,20 @@ export function problem({ status, code, title, detail, headers, extensions = {} 
   // Ask a caller to come back shortly rather than at once.
   if (status === 503) head["retry-after"] = "5";
   // The standard members come last, so an extension can never overwrite them.
-  return NextResponse.json({ ...extensions, type: `urn:tokenvault:problem:${code}`, title, status, detail, code }, { status, headers: { ...head, ...Object.fromEntries(new Headers(headers)) } });
+  return NextResponse.json(
+    { ...extensions, type: `urn:tokenvault:problem:${code}`, title, status, detail, code },
+    { status, headers: { ...head, ...Object.fromEntries(new Headers(headers)) } },
+  );
 }
 
 /** The answer to a VaultError: its status, code, title, sentence, extension members and headers. */
 export function toProblem(error: VaultError, headers: Record<string, string> = {}): NextResponse {
-  return problem({ status: error.status, code: error.code, title: error.title, detail: error.message, extensions: error.extensions, headers: { ...error.headers, ...headers } });
+  return problem({
+    status: error.status,
+    code: error.code,
+    title: error.title,
+    detail: error.message,
+    extensions: error.extensions,
+    headers: { ...error.headers, ...headers },
+  });
 }

@@ -20,7 +20,12 @@ const browser = portalBrowser();
 
 function request(method: string, init: { origin?: string | null; body?: string; url?: string } = {}): Request {
   const origin = init.origin === undefined ? "https://vault.example.com" : init.origin;
-  return browser.request(init.url ?? "https://vault.example.com/api/v1/things", { method, origin, body: init.body, headers: { "content-type": "application/json" } });
+  return browser.request(init.url ?? "https://vault.example.com/api/v1/things", {
+    method,
+    origin,
+    body: init.body,
+    headers: { "content-type": "application/json" },
+  });
 }
 
 const noParams = { params: Promise.resolve({}) };
@@ -140,7 +145,7 @@ describe("withPerson", () => {
 
   it("hides unexpected errors behind a generic 500 and logs them", async () => {
     const res = await withPerson({}, async () => {
-      throw new Error("relation \"connection\" does not exist; secret=abc");
+      throw new Error('relation "connection" does not exist; secret=abc');
     })(request("GET"), noParams);
     expect(res.status).toBe(500);
     const body = await problemOf(res);

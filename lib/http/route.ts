@@ -51,14 +51,24 @@ export function withPerson<B extends Schema | undefined = undefined, P extends S
     try {
       const person = await personFromRequest(req);
       if (!person) {
-        return problem({ status: 401, code: "unauthenticated", title: "Sign-in required", detail: "You are not signed in: sign in to the portal and try again." });
+        return problem({
+          status: 401,
+          code: "unauthenticated",
+          title: "Sign-in required",
+          detail: "You are not signed in: sign in to the portal and try again.",
+        });
       }
       if (options.admin && person.role !== "admin") {
         return problem({ status: 403, code: "forbidden", title: "Administrators only", detail: "Only an administrator of your organisation can do this." });
       }
       // Cookies ride along on cross-site requests; the Origin header is what a forged form cannot fake.
       if (STATE_CHANGING.has(req.method.toUpperCase()) && !sameOrigin(req)) {
-        return problem({ status: 403, code: "origin_mismatch", title: "Request from another site", detail: "This request did not come from the portal: open the portal and try again there." });
+        return problem({
+          status: 403,
+          code: "origin_mismatch",
+          title: "Request from another site",
+          detail: "This request did not come from the portal: open the portal and try again there.",
+        });
       }
       const rawParams: RawParams = (await ctx?.params) ?? {};
       const params = options.params ? parseOrThrow(options.params, rawParams, "address") : rawParams;
@@ -104,5 +114,10 @@ function errorResponse(error: unknown, req: Request): Response {
   if (error instanceof VaultError) return toProblem(error);
   // Unknown failures may carry internals (SQL, stack, provider answers): logged here, never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname }, "portal API handler failed");
-  return problem({ status: 500, code: "internal_error", title: "Internal error", detail: "Something went wrong on our side: try again, and tell your administrator if it keeps happening." });
+  return problem({
+    status: 500,
+    code: "internal_error",
+    title: "Internal error",
+    detail: "Something went wrong on our side: try again, and tell your administrator if it keeps happening.",
+  });
 }

@@ -65,7 +65,8 @@ async function readForm(req: Request): Promise<URLSearchParams> {
   const form = new URLSearchParams(text);
   const seen = new Set<string>();
   for (const key of form.keys()) {
-    if (seen.has(key) && !REPEATABLE.has(key)) throw new OAuthError("invalid_request", `The parameter ${JSON.stringify(key.slice(0, 40))} appears more than once.`);
+    if (seen.has(key) && !REPEATABLE.has(key))
+      throw new OAuthError("invalid_request", `The parameter ${JSON.stringify(key.slice(0, 40))} appears more than once.`);
     seen.add(key);
   }
   return form;

@@ -40,7 +40,16 @@ describe("log", () => {
     const secret = new Secret("xoxp-registered-Secret-987654");
     const child = logger.child({ module: "proxy" });
 
-    child.info({ req: { method: "GET", url: "/api/v1/proxy", headers: { Authorization: `Bearer ${TOKEN}`, cookie: "next-auth.session-token=sess-abcdef123", "Set-Cookie": "sid=zzz-cookie-value" } } }, "upstream call");
+    child.info(
+      {
+        req: {
+          method: "GET",
+          url: "/api/v1/proxy",
+          headers: { Authorization: `Bearer ${TOKEN}`, cookie: "next-auth.session-token=sess-abcdef123", "Set-Cookie": "sid=zzz-cookie-value" },
+        },
+      },
+      "upstream call",
+    );
     child.info(`retrying with Bearer ${TOKEN} now`);
     child.info({ provider: "slack", payload: { nested: { deeper: [{ note: `value is xoxp-registered-Secret-987654 ok` }] } } }, "payload");
     child.error(new Error("refresh failed for xoxp-registered-Secret-987654"));
@@ -54,7 +63,11 @@ describe("log", () => {
       expect(out).not.toContain(raw);
     }
     const [headers, bearer, nested, err1, err2, jwt, secretLine, interp] = records();
-    expect(headers).toMatchObject({ module: "proxy", msg: "upstream call", req: { method: "GET", url: "/api/v1/proxy", headers: { Authorization: "[REDACTED]", cookie: "[REDACTED]", "Set-Cookie": "[REDACTED]" } } });
+    expect(headers).toMatchObject({
+      module: "proxy",
+      msg: "upstream call",
+      req: { method: "GET", url: "/api/v1/proxy", headers: { Authorization: "[REDACTED]", cookie: "[REDACTED]", "Set-Cookie": "[REDACTED]" } },
+    });
     expect(bearer!.msg).toBe("retrying with Bearer [REDACTED] now");
     expect(nested).toMatchObject({ provider: "slack", payload: { nested: { deeper: [{ note: "value is [REDACTED] ok" }] } } });
     expect(err1).toMatchObject({ msg: "refresh failed for [REDACTED]", err: { type: "Error", message: "refresh failed for [REDACTED]" } });
@@ -94,7 +107,17 @@ describe("log", () => {
     const { logger, records } = capture();
     const a: Record<string, unknown> = { id: 1 };
     a.self = a;
-    logger.info({ a, bad: { get x() { throw new Error("boom"); } } }, "odd");
+    logger.info(
+      {
+        a,
+        bad: {
+          get x() {
+            throw new Error("boom");
+          },
+        },
+      },
+      "odd",
+    );
     expect(records()[0]).toMatchObject({ a: { id: 1, self: "[Circular]" }, bad: "[Unserializable]", msg: "odd" });
   });
 });

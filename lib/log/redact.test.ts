@@ -44,8 +44,22 @@ describe("scrub", () => {
       body: { client_secret: "c", accessToken: "a", refresh_token: "r", id_token: "i", Password: "p", scope: "repo" },
     };
     expect(scrub(input)).toEqual({
-      headers: { Authorization: "[REDACTED]", COOKIE: "[REDACTED]", "set-cookie": "[REDACTED]", "Proxy-Authorization": "[REDACTED]", "x-api-key": "[REDACTED]", accept: "json" },
-      body: { client_secret: "[REDACTED]", accessToken: "[REDACTED]", refresh_token: "[REDACTED]", id_token: "[REDACTED]", Password: "[REDACTED]", scope: "repo" },
+      headers: {
+        Authorization: "[REDACTED]",
+        COOKIE: "[REDACTED]",
+        "set-cookie": "[REDACTED]",
+        "Proxy-Authorization": "[REDACTED]",
+        "x-api-key": "[REDACTED]",
+        accept: "json",
+      },
+      body: {
+        client_secret: "[REDACTED]",
+        accessToken: "[REDACTED]",
+        refresh_token: "[REDACTED]",
+        id_token: "[REDACTED]",
+        Password: "[REDACTED]",
+        scope: "repo",
+      },
     });
     expect(input.headers.Authorization).toBe("x");
   });
@@ -55,8 +69,19 @@ describe("scrub", () => {
     a.self = a;
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 50; i++) deep = { deep };
-    const bad = { get boom() { throw new Error("no"); } };
-    const out = scrub({ a, deep, bad, buf: Buffer.from("secret-bytes"), headers: new Headers({ authorization: "Bearer abcdefgh123", accept: "x" }), map: new Map([["cookie", "c"]]) }) as Record<string, unknown>;
+    const bad = {
+      get boom() {
+        throw new Error("no");
+      },
+    };
+    const out = scrub({
+      a,
+      deep,
+      bad,
+      buf: Buffer.from("secret-bytes"),
+      headers: new Headers({ authorization: "Bearer abcdefgh123", accept: "x" }),
+      map: new Map([["cookie", "c"]]),
+    }) as Record<string, unknown>;
     expect((out.a as Record<string, unknown>).self).toBe("[Circular]");
     expect(JSON.stringify(out.deep)).toContain("[Depth limit]");
     expect(out.bad).toBe("[Unserializable]");

@@ -72,7 +72,10 @@ function redactAuthScheme(match: string, scheme: string, token: string): string 
 
 // JWTs first, so "token eyJ..." keeps the more telling JWT marker.
 function applyPatterns(s: string): string {
-  return s.replace(JWT, REDACTED_JWT).replace(AUTH_SCHEME, redactAuthScheme).replace(QUERY_PARAM, (_m, name: string) => `${name}=${REDACTED}`);
+  return s
+    .replace(JWT, REDACTED_JWT)
+    .replace(AUTH_SCHEME, redactAuthScheme)
+    .replace(QUERY_PARAM, (_m, name: string) => `${name}=${REDACTED}`);
 }
 const JWT = /\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 // Credentials inside URLs, query strings and form bodies (token requests, redirect URLs).
@@ -154,8 +157,7 @@ function scrubEntries(entries: Iterable<[unknown, unknown]>, next: (v: unknown) 
 // The copy keeps the error's prototype so pino's err serializer still sees an Error (type, stack).
 function scrubError(err: Error, next: (v: unknown) => unknown): Error {
   const copy = Object.create(Object.getPrototypeOf(err) as object) as Error;
-  const hidden = (name: string, v: unknown) =>
-    Object.defineProperty(copy, name, { value: v, writable: true, configurable: true, enumerable: false });
+  const hidden = (name: string, v: unknown) => Object.defineProperty(copy, name, { value: v, writable: true, configurable: true, enumerable: false });
   hidden("name", err.name);
   hidden("message", scrubString(String(err.message ?? "")));
   if (typeof err.stack === "string") hidden("stack", scrubString(err.stack));

@@ -33,7 +33,12 @@ const createTask = {
   description: "Create a task with a title.",
   inputSchema: { type: "object", properties: { title: { type: "string", minLength: 1, maxLength: 200 } }, required: ["title"], additionalProperties: false },
 };
-const listTasks = { name: "demo-tasks.list_tasks", title: "List tasks", description: "List the person's tasks.", inputSchema: { type: "object", properties: {}, additionalProperties: false } };
+const listTasks = {
+  name: "demo-tasks.list_tasks",
+  title: "List tasks",
+  description: "List the person's tasks.",
+  inputSchema: { type: "object", properties: {}, additionalProperties: false },
+};
 
 let client: Client;
 let close: () => Promise<void>;
@@ -129,7 +134,9 @@ describe("MCP server", () => {
   });
 
   it("answers a refused tools/list with the refusal's sentence and code", async () => {
-    tools.listToolsFor.mockRejectedValue(new VaultError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again."));
+    tools.listToolsFor.mockRejectedValue(
+      new VaultError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again."),
+    );
     const error = (await client.listTools().then(
       () => null,
       (e: unknown) => e,

@@ -33,7 +33,10 @@ export function createMcpServer(caller: DelegationCaller, opts: { requestId: str
       // A refusal (the delegation went away since the token was checked) is a sentence the agent may read.
       if (error instanceof VaultError) throw new McpError(ErrorCode.InvalidRequest, error.message, { code: error.code, status: error.status });
       log.error({ err: error, requestId: opts.requestId, delegationId: caller.delegationId }, "MCP tools/list failed");
-      throw new McpError(ErrorCode.InternalError, `The tools of this delegation could not be listed: try again, and report request ${opts.requestId} if it keeps happening.`);
+      throw new McpError(
+        ErrorCode.InternalError,
+        `The tools of this delegation could not be listed: try again, and report request ${opts.requestId} if it keeps happening.`,
+      );
     }
   });
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => callTool(caller, request.params.name, request.params.arguments ?? {}, opts.requestId));

@@ -36,7 +36,10 @@ async function connectionAlerts({ db, tenantId, audience, providerName }: Ctx): 
     where: {
       tenantId,
       ...(forAgent ? { id: { in: [...audience.connectionIds] } } : {}),
-      OR: [{ status: { in: ["needs_reconnect", "degraded"] } }, { status: { in: ["active", "refreshing"] }, OR: [{ failureCount: { gt: 0 } }, { lastError: { not: null } }] }],
+      OR: [
+        { status: { in: ["needs_reconnect", "degraded"] } },
+        { status: { in: ["active", "refreshing"] }, OR: [{ failureCount: { gt: 0 } }, { lastError: { not: null } }] },
+      ],
     },
     select: { id: true, providerKey: true, label: true, status: true, failureCount: true, lastError: true, updatedAt: true, user: { select: { name: true } } },
     orderBy: { updatedAt: "asc" },
@@ -46,7 +49,9 @@ async function connectionAlerts({ db, tenantId, audience, providerName }: Ctx): 
     const which = forAgent ? `The ${name} connection behind your delegation` : `${c.user.name}'s ${name} connection "${c.label}"`;
     const base = { since: c.updatedAt.toISOString(), subject: { type: "connection" as const, id: c.id } };
     if (c.status === "needs_reconnect") {
-      const next = forAgent ? `ask the person who granted it to reconnect ${name}` : `its owner must reconnect ${name}; agents acting on it are refused until then`;
+      const next = forAgent
+        ? `ask the person who granted it to reconnect ${name}`
+        : `its owner must reconnect ${name}; agents acting on it are refused until then`;
       return { ...base, kind: "connection_needs_reconnect" as const, severity: "warning" as const, message: `${which} needs reconnecting: ${next}.` };
     }
     const attempts = c.failureCount === 1 ? "1 failed refresh" : `${c.failureCount} failed refreshes`;
@@ -70,7 +75,10 @@ async function denialAlerts({ db, tenantId, audience, now }: Ctx): Promise<Alert
   const names = new Map(agents.map((a) => [a.id, a.name]));
   return noisy.map((g) => {
     const who = audience.kind === "agent" ? "This agent was" : `Agent "${names.get(g.agentId!) ?? g.agentId}" was`;
-    const next = audience.kind === "agent" ? "check which actions its delegations allow (GET /api/v1/delegation)" : "check its delegations and ceiling, or suspend it if it should not be trying";
+    const next =
+      audience.kind === "agent"
+        ? "check which actions its delegations allow (GET /api/v1/delegation)"
+        : "check its delegations and ceiling, or suspend it if it should not be trying";
     return {
       kind: "agent_denials",
       severity: "warning",
@@ -129,5 +137,13 @@ function refreshEngineAlerts({ audience }: Ctx): AlertDto[] {
   if (!state.lastRunError) return [];
   // The sweep's error may quote the database; only administrators read it.
   const what = audience.kind === "admin" ? state.lastRunError : "The background refresh sweep failed on its last run.";
-  return [{ kind: "refresh_engine_failed", severity: "warning", message: `${what} Connections are still refreshed when an agent uses them.`, since: state.lastRunAt, subject: { type: "vault", id: null } }];
+  return [
+    {
+      kind: "refresh_engine_failed",
+      severity: "warning",
+      message: `${what} Connections are still refreshed when an agent uses them.`,
+      since: state.lastRunAt,
+      subject: { type: "vault", id: null },
+    },
+  ];
 }

@@ -27,10 +27,22 @@ function build(): Registry {
   fromStats("vault_sql_statements_total", "Statements this process sent to the database (BEGIN and COMMIT included).", sqlStatementCount);
   fromStats("vault_audit_batches_total", "Audit batches written by the group-commit writer.", () => auditWriterStats().batches);
   fromStats("vault_audit_events_total", "Audit events written by the group-commit writer.", () => auditWriterStats().events);
-  fromStats("vault_audit_statements_total", "Statements the group-commit writer sent (writes, head reads, BEGIN/COMMIT of locked batches).", () => auditWriterStats().statements);
+  fromStats(
+    "vault_audit_statements_total",
+    "Statements the group-commit writer sent (writes, head reads, BEGIN/COMMIT of locked batches).",
+    () => auditWriterStats().statements,
+  );
   fromStats("vault_audit_lost_races_total", "Batches written again because another writer moved the chain's head first.", () => auditWriterStats().lostRaces);
-  fromStats("vault_audit_stale_decisions_total", "Decisions handed back unwritten because the tenant's policy changed after their facts were read.", () => auditWriterStats().stale);
-  fromStats("vault_audit_failed_batches_total", "Audit batches that could not be written (every caller in them was refused).", () => auditWriterStats().failedBatches);
+  fromStats(
+    "vault_audit_stale_decisions_total",
+    "Decisions handed back unwritten because the tenant's policy changed after their facts were read.",
+    () => auditWriterStats().stale,
+  );
+  fromStats(
+    "vault_audit_failed_batches_total",
+    "Audit batches that could not be written (every caller in them was refused).",
+    () => auditWriterStats().failedBatches,
+  );
   new Gauge({
     name: "vault_audit_events_per_batch",
     help: "Average audit events per batch since start.",

@@ -22,7 +22,12 @@ afterAll(async () => {
   await world.provider.close();
 });
 
-async function audit(tenantId: string, action: string, outcome: "success" | "failure" | "allow" | "deny", extra: { agentId?: string; target?: string; details?: Record<string, unknown>; actorArn?: string } = {}) {
+async function audit(
+  tenantId: string,
+  action: string,
+  outcome: "success" | "failure" | "allow" | "deny",
+  extra: { agentId?: string; target?: string; details?: Record<string, unknown>; actorArn?: string } = {},
+) {
   await db.$transaction((tx) => appendAudit(tx, { tenantId, action, outcome, ...extra }));
 }
 const HOUR = 3_600_000;
@@ -31,9 +36,15 @@ const HOUR = 3_600_000;
 const tasks = await insertConnection(db, alice, { label: "alice-tasks" });
 const github = await insertConnection(db, alice, { provider: "github", scopes: ["repo"], label: "alice-github" });
 const broken = await insertConnection(db, alice, { status: "needs_reconnect", label: "alice-broken" });
-await db.connection.update({ where: { id: broken.id }, data: { lastError: "Demo Tasks refused the refresh token (it was revoked or has expired): reconnect Demo Tasks." } });
+await db.connection.update({
+  where: { id: broken.id },
+  data: { lastError: "Demo Tasks refused the refresh token (it was revoked or has expired): reconnect Demo Tasks." },
+});
 const flaky = await insertConnection(db, bob, { label: "bob-flaky" });
-await db.connection.update({ where: { id: flaky.id }, data: { failureCount: 2, lastError: "Demo Tasks could not be reached to refresh the access token; the vault will try again." } });
+await db.connection.update({
+  where: { id: flaky.id },
+  data: { failureCount: 2, lastError: "Demo Tasks could not be reached to refresh the access token; the vault will try again." },
+});
 await insertConnection(db, bob, { status: "degraded", label: "bob-degraded" });
 await insertConnection(db, bob, { status: "revoked", label: "bob-gone" });
 const gone = await insertConnection(db, alice, { status: "revoked", label: "alice-gone" });
@@ -54,17 +65,28 @@ await insertDelegation(db, { agentId: disconnectedOnly.id, connection: gone });
 await insertDelegation(db, { agentId: suspended.id, connection: flaky });
 
 // Exchanges: 3 Demo Tasks successes, 1 Demo Tasks failure, 1 GitHub success, 2 failures naming no delegation.
-for (let i = 0; i < 3; i++) await audit("acme", "token.exchange", "success", { agentId: helper.id, actorArn: alice.arn, target: onTasks.id, details: { clientAuth: "client_secret_basic" } });
+for (let i = 0; i < 3; i++)
+  await audit("acme", "token.exchange", "success", {
+    agentId: helper.id,
+    actorArn: alice.arn,
+    target: onTasks.id,
+    details: { clientAuth: "client_secret_basic" },
+  });
 await audit("acme", "token.exchange", "failure", { agentId: helper.id, target: onTasks.id, details: { error: "invalid_scope", code: "scope_not_delegated" } });
 await audit("acme", "token.exchange", "success", { agentId: helper.id, actorArn: alice.arn, target: onGithub.id });
-await audit("acme", "token.exchange", "failure", { agentId: helper.id, target: "no-such-delegation", details: { error: "invalid_grant", code: "delegation_unknown" } });
+await audit("acme", "token.exchange", "failure", {
+  agentId: helper.id,
+  target: "no-such-delegation",
+  details: { error: "invalid_grant", code: "delegation_unknown" },
+});
 await audit("acme", "token.exchange", "failure", { agentId: idle.id });
 // Events that are not exchanges must not count.
 await audit("acme", "token.client_credentials", "success", { agentId: helper.id, target: helper.clientId });
 await audit("acme", "action.tool", "success", { agentId: helper.id, actorArn: alice.arn, target: onTasks.id, details: { provider: "demo-tasks" } });
 
 // Denials: the helper is refused often enough to alert, the idle agent not quite.
-for (let i = 0; i < DENIAL_ALERT_THRESHOLD; i++) await audit("acme", "pdp.decision", "deny", { agentId: helper.id, target: onTasks.id, details: { code: "tool_not_delegated" } });
+for (let i = 0; i < DENIAL_ALERT_THRESHOLD; i++)
+  await audit("acme", "pdp.decision", "deny", { agentId: helper.id, target: onTasks.id, details: { code: "tool_not_delegated" } });
 for (let i = 0; i < DENIAL_ALERT_THRESHOLD - 1; i++) await audit("acme", "pdp.decision", "deny", { agentId: idle.id, target: onTasks.id });
 
 // globex: carol's one connection and one exchange.
@@ -158,7 +180,10 @@ describe("tenantStatus for an administrator", () => {
 
   it("warns when more than one signing key is active", async () => {
     const kids = [randomUUID(), randomUUID()];
-    for (const kid of kids) await db.signingKey.create({ data: { kid, alg: "EdDSA", publicJwk: { kty: "OKP", crv: "Ed25519", x: "AA", kid }, encBlob: new Uint8Array([1]), keyVersion: 1 } });
+    for (const kid of kids)
+      await db.signingKey.create({
+        data: { kid, alg: "EdDSA", publicJwk: { kty: "OKP", crv: "Ed25519", x: "AA", kid }, encBlob: new Uint8Array([1]), keyVersion: 1 },
+      });
     try {
       const alert = (await tenantStatus(asAdmin())).openAlerts.alerts.find((a) => a.kind === "signing_keys");
       expect(alert?.message).toMatch(/2 signing keys are active at once/);
@@ -188,10 +213,14 @@ describe("tenantStatus for an agent", () => {
 
   it("sees alerts about its own grants and itself only, naming no person or label", async () => {
     const { openAlerts } = await tenantStatus(asAgent(helper));
-    expect(openAlerts.alerts.map((a) => `${a.kind}:${a.subject.id}`).sort()).toEqual([`agent_denials:${helper.id}`, `connection_needs_reconnect:${broken.id}`].sort());
+    expect(openAlerts.alerts.map((a) => `${a.kind}:${a.subject.id}`).sort()).toEqual(
+      [`agent_denials:${helper.id}`, `connection_needs_reconnect:${broken.id}`].sort(),
+    );
     const text = JSON.stringify(openAlerts);
     for (const hidden of ["Alice", "Bob", "alice-broken", "bob-flaky", alice.arn, "Helper"]) expect(text).not.toContain(hidden);
-    expect(openAlerts.alerts.find((a) => a.kind === "connection_needs_reconnect")!.message).toMatch(/behind your delegation needs reconnecting: ask the person who granted it/);
+    expect(openAlerts.alerts.find((a) => a.kind === "connection_needs_reconnect")!.message).toMatch(
+      /behind your delegation needs reconnecting: ask the person who granted it/,
+    );
   });
 
   it("an agent without grants sees no connection alerts and nobody else's denials", async () => {

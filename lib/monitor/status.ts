@@ -23,11 +23,14 @@ export type StatusViewer = { kind: "admin"; person: Person } | { kind: "agent"; 
 export const UNKNOWN_PROVIDER = "unknown";
 
 export async function tenantStatus(viewer: StatusViewer, now: Date = new Date()): Promise<StatusDto> {
-  if (viewer.kind === "admin" && viewer.person.role !== "admin") throw new ForbiddenError("Only an administrator of your organisation can see the vault's status.");
+  if (viewer.kind === "admin" && viewer.person.role !== "admin")
+    throw new ForbiddenError("Only an administrator of your organisation can see the vault's status.");
   const tenantId = viewer.kind === "admin" ? viewer.person.tenantId : viewer.caller.tenantId;
   const db = await getDb();
   const audience: AlertAudience =
-    viewer.kind === "admin" ? { kind: "admin" } : { kind: "agent", agentId: viewer.caller.agent.id, connectionIds: await agentConnections(tenantId, viewer.caller.agent.id, now) };
+    viewer.kind === "admin"
+      ? { kind: "admin" }
+      : { kind: "agent", agentId: viewer.caller.agent.id, connectionIds: await agentConnections(tenantId, viewer.caller.agent.id, now) };
   const names = new Map((await listTenantProviders(tenantId)).map((p) => [p.definition.key, p.definition.name]));
   const [exchanges, connectedAccounts, authorizedAgents, alerts] = await Promise.all([
     exchangeCounts(tenantId),

@@ -6,7 +6,16 @@ import { randomUUID } from "node:crypto";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { agentToken as agentTokenOf, agentWithCredentials, delegationToken, insertConnection, insertDelegation, PORTAL_ORIGIN, startConnectWorld, type TestClient } from "@/lib/testing";
+import {
+  agentToken as agentTokenOf,
+  agentWithCredentials,
+  delegationToken,
+  insertConnection,
+  insertDelegation,
+  PORTAL_ORIGIN,
+  startConnectWorld,
+  type TestClient,
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -35,7 +44,8 @@ async function newDelegation(scopes = ["tasks.read"]) {
 const tokenFor = (delegationId: string, c: TestClient = client) => delegationToken(c, delegationId);
 const agentToken = (c: TestClient = client) => agentTokenOf(c);
 
-const call = (token?: string, scheme = "Bearer") => authenticateBearer(new Request(`${ISSUER}/api/v1/delegation`, { headers: token ? { authorization: `${scheme} ${token}` } : {} }));
+const call = (token?: string, scheme = "Bearer") =>
+  authenticateBearer(new Request(`${ISSUER}/api/v1/delegation`, { headers: token ? { authorization: `${scheme} ${token}` } : {} }));
 
 async function expectBearerError(promise: Promise<unknown>, code: string) {
   const error = await promise.then(
@@ -49,7 +59,21 @@ async function expectBearerError(promise: Promise<unknown>, code: string) {
 /** Claims of a real delegation token, for hand-made variants signed by the vault's own key. */
 function claims(d: { id: string }, over: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: ISSUER, aud: ISSUER, sub: alice.arn, act: { sub: client.clientId }, client_id: client.clientId, tid: "acme", cnx: connectionId, del: d.id, scope: "tasks.read", jti: randomUUID(), iat: now, exp: now + 300, ...over };
+  return {
+    iss: ISSUER,
+    aud: ISSUER,
+    sub: alice.arn,
+    act: { sub: client.clientId },
+    client_id: client.clientId,
+    tid: "acme",
+    cnx: connectionId,
+    del: d.id,
+    scope: "tasks.read",
+    jti: randomUUID(),
+    iat: now,
+    exp: now + 300,
+    ...over,
+  };
 }
 
 describe("authenticateBearer", () => {
@@ -71,7 +95,11 @@ describe("authenticateBearer", () => {
   });
 
   it("accepts an agent token as an agent caller", async () => {
-    expect(await call(await agentToken())).toEqual({ kind: "agent", tenantId: "acme", agent: { id: client.agent.id, clientId: client.clientId, name: client.agent.name } });
+    expect(await call(await agentToken())).toEqual({
+      kind: "agent",
+      tenantId: "acme",
+      agent: { id: client.agent.id, clientId: client.clientId, name: client.agent.name },
+    });
   });
 
   it("refuses an already-issued token once its delegation is revoked", async () => {

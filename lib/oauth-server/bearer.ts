@@ -36,7 +36,16 @@ export type DelegationCaller = {
 };
 export type BearerCaller = AgentCaller | DelegationCaller;
 
-type DelegationClaims = { tenantId: string; clientId: string; delegationId: string; connectionId: string; sub: string; scope: string; jti: string; exp: number };
+type DelegationClaims = {
+  tenantId: string;
+  clientId: string;
+  delegationId: string;
+  connectionId: string;
+  sub: string;
+  scope: string;
+  jti: string;
+  exp: number;
+};
 
 /** `typ` of every access token the vault issues (RFC 9068). */
 export const ACCESS_TOKEN_TYP = "at+jwt";
@@ -81,7 +90,8 @@ export async function authenticateBearer(req: Request, opts: BearerOptions = {})
   const header = req.headers.get("authorization");
   if (!header) throw new BearerError("token_missing", "This call needs an access token: send `Authorization: Bearer <token>` from the token endpoint.");
   const match = BEARER.exec(header.trim());
-  if (!match || match[1]!.length > MAX_TOKEN_LENGTH) throw new BearerError("token_invalid", "The Authorization header is not a bearer token: send `Authorization: Bearer <token>`.");
+  if (!match || match[1]!.length > MAX_TOKEN_LENGTH)
+    throw new BearerError("token_invalid", "The Authorization header is not a bearer token: send `Authorization: Bearer <token>`.");
   const claims = await verify(match[1]!);
 
   const clientId = str(claims.client_id);
@@ -102,7 +112,16 @@ export async function authenticateBearer(req: Request, opts: BearerOptions = {})
   const connectionId = str(claims.cnx);
   const sub = str(claims.sub);
   if (!connectionId || !act || act.sub !== clientId || !sub) throw new BearerError("token_invalid", INVALID);
-  const tokenClaims: DelegationClaims = { tenantId, clientId, delegationId, connectionId, sub, scope: str(claims.scope) ?? "", jti: str(claims.jti)!, exp: claims.exp! };
+  const tokenClaims: DelegationClaims = {
+    tenantId,
+    clientId,
+    delegationId,
+    connectionId,
+    sub,
+    scope: str(claims.scope) ?? "",
+    jti: str(claims.jti)!,
+    exp: claims.exp!,
+  };
   let facts = matching(await delegationFacts(tenantId, delegationId, { cached: opts.cached === true }), tokenClaims);
   // Memory may hold an older copy than the token: read once more before refusing it.
   if (!facts && opts.cached) facts = matching(await delegationFacts(tenantId, delegationId, { cached: false }), tokenClaims);
@@ -140,7 +159,14 @@ export function standingError(code: string): BearerError {
 
 // A delegation that moved to another agent, tenant, connection or person is not the one the token was issued for.
 function matching(facts: DelegationFacts | null, c: DelegationClaims): DelegationFacts | null {
-  if (!facts || facts.tenantId !== c.tenantId || facts.delegation.connectionId !== c.connectionId || facts.delegation.userArn !== c.sub || facts.agent.clientId !== c.clientId) return null;
+  if (
+    !facts ||
+    facts.tenantId !== c.tenantId ||
+    facts.delegation.connectionId !== c.connectionId ||
+    facts.delegation.userArn !== c.sub ||
+    facts.agent.clientId !== c.clientId
+  )
+    return null;
   return facts;
 }
 

@@ -61,7 +61,11 @@ export type ClientAuthOptions = {
 
 export async function authenticateClient(req: Request, form: URLSearchParams, opts: ClientAuthOptions = {}): Promise<TokenClient> {
   const methods = attemptedMethods(req, form);
-  if (methods.length > 1) throw new OAuthError("invalid_request", "The request uses more than one client authentication method: use exactly one (client_secret_basic, client_secret_post or private_key_jwt).");
+  if (methods.length > 1)
+    throw new OAuthError(
+      "invalid_request",
+      "The request uses more than one client authentication method: use exactly one (client_secret_basic, client_secret_post or private_key_jwt).",
+    );
   const method = methods[0];
   const keys = { clientId: claimedClientId(req, form, method), address: sourceAddress(req) };
   const wait = await authRetryAfter(keys);
@@ -114,7 +118,8 @@ function claimedClientId(req: Request, form: URLSearchParams, method: ClientAuth
 // RFC 6749 §2.3.1: the id and secret are form-urlencoded before they are joined with ":" and base64-encoded.
 function basicCredentials(header: string, form: URLSearchParams): [string, string] {
   const match = /^Basic[ ]+([A-Za-z0-9+/]+=*)[ ]*$/i.exec(header);
-  if (!match) throw new OAuthError("invalid_request", "The Authorization header must be HTTP Basic (client_secret_basic); send other credentials in the form instead.");
+  if (!match)
+    throw new OAuthError("invalid_request", "The Authorization header must be HTTP Basic (client_secret_basic); send other credentials in the form instead.");
   const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon < 0) throw refuse("basic credentials without a colon");
@@ -122,7 +127,8 @@ function basicCredentials(header: string, form: URLSearchParams): [string, strin
   const secret = formDecode(decoded.slice(colon + 1));
   if (!clientId || secret === null) throw refuse("basic credentials not form-urlencoded");
   const inForm = form.get("client_id");
-  if (inForm !== null && inForm !== clientId) throw new OAuthError("invalid_request", "client_id in the form differs from the one in the Authorization header.");
+  if (inForm !== null && inForm !== clientId)
+    throw new OAuthError("invalid_request", "client_id in the form differs from the one in the Authorization header.");
   return [clientId, secret];
 }
 
@@ -275,11 +281,10 @@ async function spendJti(clientId: string, jti: string, expiresAt: Date): Promise
   const sql = await getSql();
   // Namespaced by client: two agents choosing the same jti must not block each other. One statement:
   // the insert either records it or, when it was already there, records nothing (a replay).
-  const spent = await sql.query(`INSERT INTO "UsedAssertion" ("jti", "clientId", "expiresAt") VALUES ($1, $2, $3) ON CONFLICT ("jti") DO NOTHING RETURNING 1 AS "spent"`, [
-    `${clientId}:${jti}`,
-    clientId,
-    expiresAt.toISOString(),
-  ]);
+  const spent = await sql.query(
+    `INSERT INTO "UsedAssertion" ("jti", "clientId", "expiresAt") VALUES ($1, $2, $3) ON CONFLICT ("jti") DO NOTHING RETURNING 1 AS "spent"`,
+    [`${clientId}:${jti}`, clientId, expiresAt.toISOString()],
+  );
   if (spent.length === 0) throw refuse("assertion jti replayed");
   const now = Date.now();
   if (now - lastPurge > PURGE_EVERY_MS) {

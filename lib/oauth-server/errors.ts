@@ -42,4 +42,3 @@ export class OAuthError extends VaultError {
     return this.message;
   }
 }
-

@@ -5,7 +5,18 @@ import * as oauth from "oauth4webapi";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { agentWithCredentials, DELEGATION_ID_TYPE, insertConnection, insertDelegation, PORTAL_ORIGIN, startConnectWorld, startRouteServer, TOKEN_EXCHANGE, type RouteServer, type TestClient } from "@/lib/testing";
+import {
+  agentWithCredentials,
+  DELEGATION_ID_TYPE,
+  insertConnection,
+  insertDelegation,
+  PORTAL_ORIGIN,
+  startConnectWorld,
+  startRouteServer,
+  TOKEN_EXCHANGE,
+  type RouteServer,
+  type TestClient,
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -30,13 +41,11 @@ const redirectFetch: typeof fetch = (url, init) => fetch(toServer(String(url)), 
 const options = { [oauth.customFetch]: redirectFetch, [oauth.allowInsecureRequests]: true } as const;
 
 beforeAll(async () => {
-  server = await startRouteServer(
-    {
-      "/api/oauth/token": { POST: token.POST },
-      "/.well-known/jwks.json": { GET: jwks.GET },
-      "/.well-known/oauth-authorization-server": { GET: metadata.GET },
-    },
-  );
+  server = await startRouteServer({
+    "/api/oauth/token": { POST: token.POST },
+    "/.well-known/jwks.json": { GET: jwks.GET },
+    "/.well-known/oauth-authorization-server": { GET: metadata.GET },
+  });
   client = await agentWithCredentials(db, "acme", { alg: "ES256" });
   const connection = await insertConnection(db, world.people.alice, { scopes: ["tasks.read", "tasks.write"] });
   delegationId = (await insertDelegation(db, { agentId: client.agent.id, connection, scopes: ["tasks.read", "tasks.write"] })).id;
@@ -57,7 +66,14 @@ async function discover(): Promise<oauth.AuthorizationServer> {
 async function exchange(as: oauth.AuthorizationServer, subject: string, scope?: string) {
   const oauthClient: oauth.Client = { client_id: client.clientId, token_endpoint_auth_method: "private_key_jwt" };
   const params = new URLSearchParams({ subject_token: subject, subject_token_type: DELEGATION_ID_TYPE, ...(scope ? { scope } : {}) });
-  const response = await oauth.genericTokenEndpointRequest(as, oauthClient, oauth.PrivateKeyJwt({ key: client.privateKey, kid: client.kid }), TOKEN_EXCHANGE, params, options);
+  const response = await oauth.genericTokenEndpointRequest(
+    as,
+    oauthClient,
+    oauth.PrivateKeyJwt({ key: client.privateKey, kid: client.kid }),
+    TOKEN_EXCHANGE,
+    params,
+    options,
+  );
   return oauth.processGenericTokenEndpointResponse(as, oauthClient, response);
 }
 

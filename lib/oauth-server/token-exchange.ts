@@ -73,7 +73,15 @@ export async function exchangeDelegation(client: TokenClient, form: URLSearchPar
   // token leaves only if the recorded decision allows exactly what it carries.
   const now = new Date();
   const before = decideNow(s, now);
-  const issued = before.decision === "allow" && s.delegation ? await issueDelegationToken({ agent: client.agent, delegation: delegationClaims(s.delegation), scopes: before.scopes ?? requested ?? s.delegation.scopes, now }) : null;
+  const issued =
+    before.decision === "allow" && s.delegation
+      ? await issueDelegationToken({
+          agent: client.agent,
+          delegation: delegationClaims(s.delegation),
+          scopes: before.scopes ?? requested ?? s.delegation.scopes,
+          now,
+        })
+      : null;
   const credential = serviceAccountId ? { credential: "service_account", serviceAccountId } : {};
 
   const refusalOf = (decision: PdpDecision): OAuthError => {
@@ -81,7 +89,8 @@ export async function exchangeDelegation(client: TokenClient, form: URLSearchPar
     if (!issued || issued.exp <= issued.iat) return new OAuthError("invalid_grant", DENIAL_SENTENCES.delegation_expired!, { pdpCode: "delegation_expired" });
     return new OAuthError("invalid_grant", "The delegation changed while the token was being issued: try again.", { pdpCode: "changed" });
   };
-  const grants = (decision: PdpDecision) => decision.decision === "allow" && issued !== null && issued.exp > issued.iat && sameScopes(decision.scopes, before.scopes);
+  const grants = (decision: PdpDecision) =>
+    decision.decision === "allow" && issued !== null && issued.exp > issued.iat && sameScopes(decision.scopes, before.scopes);
 
   let recorded;
   try {
@@ -108,14 +117,21 @@ export async function exchangeDelegation(client: TokenClient, form: URLSearchPar
   }
   if (recorded.status === "stale") throw new StaleGrantError();
   if (!grants(recorded.decision)) throw refusalOf(recorded.decision);
-  return { access_token: issued!.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: "Bearer", expires_in: issued!.exp - issued!.iat, scope: issued!.scope };
+  return {
+    access_token: issued!.token,
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    token_type: "Bearer",
+    expires_in: issued!.exp - issued!.iat,
+    scope: issued!.scope,
+  };
 }
 
 export async function issueClientCredentials(client: TokenClient, form: URLSearchParams): Promise<TokenAnswer> {
   let issued: IssuedToken;
   try {
     const scope = form.get("scope");
-    if (scope !== null && scope.trim() !== AGENT_SCOPE) throw new OAuthError("invalid_scope", `An agent token has the single scope "${AGENT_SCOPE}": request that scope or none.`);
+    if (scope !== null && scope.trim() !== AGENT_SCOPE)
+      throw new OAuthError("invalid_scope", `An agent token has the single scope "${AGENT_SCOPE}": request that scope or none.`);
     checkTargets(form);
     issued = await issueAgentToken({ agent: client.agent });
   } catch (e) {
@@ -125,7 +141,16 @@ export async function issueClientCredentials(client: TokenClient, form: URLSearc
   const written = await record({
     tenantId: client.agent.tenantId,
     policyVersion: client.policyVersion,
-    events: [{ tenantId: client.agent.tenantId, action: "token.client_credentials", outcome: "success", agentId: client.agent.id, target: client.agent.clientId, details: issuedDetails(client, issued) }],
+    events: [
+      {
+        tenantId: client.agent.tenantId,
+        action: "token.client_credentials",
+        outcome: "success",
+        agentId: client.agent.id,
+        target: client.agent.clientId,
+        details: issuedDetails(client, issued),
+      },
+    ],
   });
   if (!written) throw new StaleGrantError();
   return { access_token: issued.token, token_type: "Bearer", expires_in: issued.exp - issued.iat, scope: issued.scope };
@@ -147,7 +172,8 @@ function readExchangeRequest(form: URLSearchParams): string[] | undefined {
   if (type !== DELEGATION_ID_TOKEN_TYPE) throw new OAuthError("invalid_request", `subject_token_type must be ${DELEGATION_ID_TOKEN_TYPE}.`);
   if (subject.length > MAX_SUBJECT_TOKEN_LENGTH) throw new OAuthError("invalid_grant", UNKNOWN, { pdpCode: "delegation_unknown" });
   const requestedType = form.get("requested_token_type");
-  if (requestedType !== null && requestedType !== ACCESS_TOKEN_TYPE) throw new OAuthError("invalid_request", `requested_token_type can only be ${ACCESS_TOKEN_TYPE}.`);
+  if (requestedType !== null && requestedType !== ACCESS_TOKEN_TYPE)
+    throw new OAuthError("invalid_request", `requested_token_type can only be ${ACCESS_TOKEN_TYPE}.`);
   if (form.has("actor_token") || form.has("actor_token_type")) {
     throw new OAuthError("invalid_request", "actor_token is not accepted: the authenticated client is the actor.");
   }
@@ -159,7 +185,8 @@ function readScopes(raw: string | null): string[] | undefined {
   if (raw === null) return undefined;
   const scopes = [...new Set(raw.split(" ").filter(Boolean))];
   if (scopes.length === 0) throw new OAuthError("invalid_scope", "scope is empty: leave it out to get every delegated scope, or list some.");
-  if (scopes.length > MAX_SCOPES || !scopes.every((s) => SCOPE_TOKEN.test(s))) throw new OAuthError("invalid_scope", "scope must be space-separated scope names.");
+  if (scopes.length > MAX_SCOPES || !scopes.every((s) => SCOPE_TOKEN.test(s)))
+    throw new OAuthError("invalid_scope", "scope must be space-separated scope names.");
   return scopes;
 }
 
@@ -167,7 +194,11 @@ function readScopes(raw: string | null): string[] | undefined {
 function checkTargets(form: URLSearchParams): void {
   const issuer = vaultIssuer();
   for (const value of [...form.getAll("resource"), ...form.getAll("audience")]) {
-    if (value !== issuer && value !== `${issuer}/`) throw new OAuthError("invalid_target", `Tokens from this vault are only for the vault itself: leave resource and audience out, or set them to ${issuer}.`);
+    if (value !== issuer && value !== `${issuer}/`)
+      throw new OAuthError(
+        "invalid_target",
+        `Tokens from this vault are only for the vault itself: leave resource and audience out, or set them to ${issuer}.`,
+      );
   }
 }
 
@@ -204,7 +235,12 @@ function refusalEvent(client: TokenClient, action: string, target: string | null
     outcome: "failure",
     agentId: client.agent.id,
     target,
-    details: { clientAuth: client.method, error: e.error, ...(e.internal.pdpCode ? { code: e.internal.pdpCode } : {}), ...(requested ? { scope: requested.join(" ") } : {}) },
+    details: {
+      clientAuth: client.method,
+      error: e.error,
+      ...(e.internal.pdpCode ? { code: e.internal.pdpCode } : {}),
+      ...(requested ? { scope: requested.join(" ") } : {}),
+    },
   };
 }
 

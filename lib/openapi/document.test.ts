@@ -62,7 +62,11 @@ function exportedMethods(file: string): string[] {
   for (const m of source.matchAll(/export\s+(?:async\s+)?(?:function|const|let)\s+(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b/g)) methods.add(m[1]!);
   for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
     for (const part of m[1]!.split(",")) {
-      const name = part.trim().split(/\s+as\s+/).pop()!.trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
+        .trim();
       if (/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(name)) methods.add(name);
     }
   }
@@ -184,7 +188,17 @@ describe("the schemas describe real answers", () => {
       connectedAccounts: { total: 1, byStatus: { active: 1, refreshing: 0, degraded: 0, needs_reconnect: 0 } },
       authorizedAgents: { authorized: 1, active: 1, suspended: 0, total: 1 },
       openAlerts: { count: 1, alerts: [{ kind: "agent_denials", severity: "warning", message: "m", since: null, subject: { type: "agent", id: "a" } }] },
-      refreshEngine: { running: true, sweeping: false, lastRunAt: null, lastRunChecked: 0, lastRunRefreshed: 0, lastRunFailed: 0, lastRunSkipped: 0, lastRunError: null, nextRunAt: null },
+      refreshEngine: {
+        running: true,
+        sweeping: false,
+        lastRunAt: null,
+        lastRunChecked: 0,
+        lastRunRefreshed: 0,
+        lastRunFailed: 0,
+        lastRunSkipped: 0,
+        lastRunError: null,
+        nextRunAt: null,
+      },
     });
     expect(valid("Status", status)).toBe(true);
     expect(valid("Status", { ...status, exchanges: { total: -1 } })).not.toBe(true);
@@ -194,8 +208,16 @@ describe("the schemas describe real answers", () => {
     expect(valid("ProxyRequest", { method: "GET", path: "/tasks", query: { limit: "5" } })).toBe(true);
     expect(valid("ProxyRequest", { method: "TRACE", path: "/tasks" })).not.toBe(true);
     expect(valid("ToolCallRequest", { input: { title: "Buy milk" } })).toBe(true);
-    expect(valid("EvaluationRequest", { subject: { type: "agent", id: "agt_1" }, action: { name: "exchange" }, resource: { type: "delegation", id: "d" } })).toBe(true);
-    expect(valid("TokenExchangeForm", { grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: "d", subject_token_type: "urn:tokenvault:params:oauth:token-type:delegation-id" })).toBe(true);
+    expect(
+      valid("EvaluationRequest", { subject: { type: "agent", id: "agt_1" }, action: { name: "exchange" }, resource: { type: "delegation", id: "d" } }),
+    ).toBe(true);
+    expect(
+      valid("TokenExchangeForm", {
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: "d",
+        subject_token_type: "urn:tokenvault:params:oauth:token-type:delegation-id",
+      }),
+    ).toBe(true);
   });
 });
 
@@ -225,7 +247,14 @@ describe("the document lists exactly the agent-facing routes", () => {
   it("documents each route's path with exactly its methods, and nothing else", () => {
     const expected: Record<string, string[]> = {};
     for (const r of AGENT_ROUTES) expected[r.path] = [...r.methods].sort();
-    const documented = Object.fromEntries(Object.entries(doc.paths as Record<string, object>).map(([p, item]) => [p, Object.keys(item).filter((k) => VERBS.includes(k)).sort()]));
+    const documented = Object.fromEntries(
+      Object.entries(doc.paths as Record<string, object>).map(([p, item]) => [
+        p,
+        Object.keys(item)
+          .filter((k) => VERBS.includes(k))
+          .sort(),
+      ]),
+    );
     expect(documented).toEqual(expected);
   });
 

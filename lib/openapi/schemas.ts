@@ -35,7 +35,9 @@ const clientAuthFields: Record<string, JsonSchema> = {
   client_id: str("The agent's client_id (client_secret_post, or to name the client alongside an assertion)."),
   client_secret: str("client_secret_post only. Prefer HTTP Basic (client_secret_basic) or private_key_jwt."),
   client_assertion_type: { type: "string", const: JWT_BEARER_ASSERTION_TYPE, description: "private_key_jwt (RFC 7523)." },
-  client_assertion: str("private_key_jwt: a JWT signed by the agent's key; iss = sub = client_id, aud = the issuer or the token endpoint, exp at most 5 minutes ahead, a single-use jti."),
+  client_assertion: str(
+    "private_key_jwt: a JWT signed by the agent's key; iss = sub = client_id, aud = the issuer or the token endpoint, exp at most 5 minutes ahead, a single-use jti.",
+  ),
 };
 const targetFields: Record<string, JsonSchema> = {
   resource: str("Optional; if sent, the vault's issuer (tokens are only for the vault itself)."),
@@ -55,7 +57,8 @@ export function componentSchemas(): Record<string, JsonSchema> {
   return {
     Problem: {
       type: "object",
-      description: "RFC 9457 problem details. `code` is stable for programs; `detail` is a sentence for people. Some refusals add members, such as `layer` (which policy layer refused) or `providerStatus`.",
+      description:
+        "RFC 9457 problem details. `code` is stable for programs; `detail` is a sentence for people. Some refusals add members, such as `layer` (which policy layer refused) or `providerStatus`.",
       properties: {
         type: str("urn:tokenvault:problem:<code>"),
         title: { type: "string" },
@@ -70,7 +73,19 @@ export function componentSchemas(): Record<string, JsonSchema> {
       type: "object",
       description: "RFC 6749 §5.2 error answer of the token endpoint.",
       properties: {
-        error: { type: "string", enum: ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_target", "server_error"] },
+        error: {
+          type: "string",
+          enum: [
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope",
+            "invalid_target",
+            "server_error",
+          ],
+        },
         error_description: { type: "string" },
       },
       required: ["error", "error_description"],
@@ -103,7 +118,8 @@ export function componentSchemas(): Record<string, JsonSchema> {
     },
     TokenResponse: {
       type: "object",
-      description: "A vault-signed JWT access token (RFC 9068). A delegation token carries sub = the person's ARN, act.sub = the agent's client_id, cnx = connection id, del = delegation id. It is never a provider token.",
+      description:
+        "A vault-signed JWT access token (RFC 9068). A delegation token carries sub = the person's ARN, act.sub = the agent's client_id, cnx = connection id, del = delegation id. It is never a provider token.",
       properties: {
         access_token: { type: "string" },
         issued_token_type: { type: "string", const: ACCESS_TOKEN_TYPE, description: "Token exchange only." },
@@ -116,7 +132,12 @@ export function componentSchemas(): Record<string, JsonSchema> {
     },
     DelegationView: fromZod(delegationViewDto, "output"),
     Delegation: fromZod(delegationDto, "output"),
-    DelegationList: { type: "object", properties: { delegations: { type: "array", items: ref("Delegation") } }, required: ["delegations"], additionalProperties: false },
+    DelegationList: {
+      type: "object",
+      properties: { delegations: { type: "array", items: ref("Delegation") } },
+      required: ["delegations"],
+      additionalProperties: false,
+    },
     Tool: {
       type: "object",
       properties: {
@@ -131,7 +152,12 @@ export function componentSchemas(): Record<string, JsonSchema> {
     ToolList: { type: "object", properties: { tools: { type: "array", items: ref("Tool") } }, required: ["tools"], additionalProperties: false },
     ToolCallRequest: {
       type: "object",
-      properties: { input: { description: "The tool's input; each tool's schema is listed below and served by GET /api/v1/tools.", anyOf: TOOL_DEFINITIONS.map((t) => ref(toolSchemaName(t.name, "Input"))) } },
+      properties: {
+        input: {
+          description: "The tool's input; each tool's schema is listed below and served by GET /api/v1/tools.",
+          anyOf: TOOL_DEFINITIONS.map((t) => ref(toolSchemaName(t.name, "Input"))),
+        },
+      },
       additionalProperties: false,
     },
     ToolCallResponse: {
@@ -156,16 +182,28 @@ export function componentSchemas(): Record<string, JsonSchema> {
       },
       required: ["status", "headers", "data", "receipt"],
     },
-    CredentialKind: { type: "string", enum: ["user", "service_account"], description: "Whose credential the vault used: the person's own connection, or the tenant's service account." },
+    CredentialKind: {
+      type: "string",
+      enum: ["user", "service_account"],
+      description: "Whose credential the vault used: the person's own connection, or the tenant's service account.",
+    },
     Receipt: {
       type: "string",
-      description: "Compact JWS (EdDSA or ES256, kid in /.well-known/jwks.json) over { iss, iat, jti, sub, act, cnx, del, action, request_sha256, status, response_sha256, audit_seq, audit_hash }.",
+      description:
+        "Compact JWS (EdDSA or ES256, kid in /.well-known/jwks.json) over { iss, iat, jti, sub, act, cnx, del, action, request_sha256, status, response_sha256, audit_seq, audit_hash }.",
       pattern: "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$",
     },
     JsonRpcMessage: {
       type: "object",
       description: "A JSON-RPC 2.0 message of the Model Context Protocol (initialize, tools/list, tools/call, ...).",
-      properties: { jsonrpc: { type: "string", const: "2.0" }, id: { type: ["string", "integer"] }, method: { type: "string" }, params: { type: "object" }, result: {}, error: { type: "object" } },
+      properties: {
+        jsonrpc: { type: "string", const: "2.0" },
+        id: { type: ["string", "integer"] },
+        method: { type: "string" },
+        params: { type: "object" },
+        result: {},
+        error: { type: "object" },
+      },
       required: ["jsonrpc"],
     },
     EvaluationRequest: fromZod(evaluationRequest, "input"),
@@ -175,7 +213,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
     Status: fromZod(statusDto, "output"),
     Health: {
       type: "object",
-      properties: { status: { type: "string", enum: ["ok", "degraded"] }, database: { type: "object", properties: { reachable: { type: "boolean" }, detail: { type: "string" } }, required: ["reachable"] } },
+      properties: {
+        status: { type: "string", enum: ["ok", "degraded"] },
+        database: { type: "object", properties: { reachable: { type: "boolean" }, detail: { type: "string" } }, required: ["reachable"] },
+      },
       required: ["status", "database"],
     },
     AuthorizationServerMetadata: {
@@ -206,7 +247,12 @@ export function componentSchemas(): Record<string, JsonSchema> {
     JsonWebKeySet: {
       type: "object",
       description: "RFC 7517: public keys only.",
-      properties: { keys: { type: "array", items: { type: "object", properties: { kty: { type: "string" }, kid: { type: "string" }, alg: { type: "string" } }, required: ["kty", "kid"] } } },
+      properties: {
+        keys: {
+          type: "array",
+          items: { type: "object", properties: { kty: { type: "string" }, kid: { type: "string" }, alg: { type: "string" } }, required: ["kty", "kid"] },
+        },
+      },
       required: ["keys"],
     },
     Ping: { type: "object", properties: { ok: { type: "boolean", const: true } }, required: ["ok"] },

@@ -94,7 +94,10 @@ describe("a tenant service account, when every gate allows it", () => {
     expect(claims).toMatchObject({ credential: "service_account", cnx: bobCnx, sub: alice.arn, del: caller.delegationId });
     const action = await db.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId: "acme", seq: claims.audit_seq } } });
     expect(action.details).toMatchObject({ credential: "service_account", connectionId: bobCnx });
-    const decision = await db.auditEvent.findFirstOrThrow({ where: { tenantId: "acme", action: "pdp.decision", seq: { lt: claims.audit_seq } }, orderBy: { seq: "desc" } });
+    const decision = await db.auditEvent.findFirstOrThrow({
+      where: { tenantId: "acme", action: "pdp.decision", seq: { lt: claims.audit_seq } },
+      orderBy: { seq: "desc" },
+    });
     expect(decision).toMatchObject({ outcome: "allow", details: { credential: "service_account", serviceAccountId: bobCnx } });
   });
 
@@ -204,12 +207,30 @@ describe("each gate refusing keeps the service account out", () => {
   it("the PDP itself refuses a stand-in that is not a service account, or an agent whose ceiling forbids one", async () => {
     const caller = await session(trusted, true);
     const ordinary = await insertConnection(db, bob);
-    const notServiceAccount = await evaluate({ tenantId: "acme", agentId: trusted.agent.id, delegationId: caller.delegationId, action: { kind: "tool", tool: "demo-tasks.list_tasks" }, serviceAccountId: ordinary.id });
+    const notServiceAccount = await evaluate({
+      tenantId: "acme",
+      agentId: trusted.agent.id,
+      delegationId: caller.delegationId,
+      action: { kind: "tool", tool: "demo-tasks.list_tasks" },
+      serviceAccountId: ordinary.id,
+    });
     expect(notServiceAccount).toMatchObject({ decision: "deny", code: "connection_unavailable" });
     const otherCaller = await session(untrusted, true);
-    const ceilingSays = await evaluate({ tenantId: "acme", agentId: untrusted.agent.id, delegationId: otherCaller.delegationId, action: { kind: "tool", tool: "demo-tasks.list_tasks" }, serviceAccountId: bobCnx });
+    const ceilingSays = await evaluate({
+      tenantId: "acme",
+      agentId: untrusted.agent.id,
+      delegationId: otherCaller.delegationId,
+      action: { kind: "tool", tool: "demo-tasks.list_tasks" },
+      serviceAccountId: bobCnx,
+    });
     expect(ceilingSays).toMatchObject({ decision: "deny", code: "service_account_not_allowed", layer: "ceiling" });
-    const allowed = await evaluate({ tenantId: "acme", agentId: trusted.agent.id, delegationId: caller.delegationId, action: { kind: "tool", tool: "demo-tasks.list_tasks" }, serviceAccountId: bobCnx });
+    const allowed = await evaluate({
+      tenantId: "acme",
+      agentId: trusted.agent.id,
+      delegationId: caller.delegationId,
+      action: { kind: "tool", tool: "demo-tasks.list_tasks" },
+      serviceAccountId: bobCnx,
+    });
     expect(allowed.decision).toBe("allow");
   });
 });

@@ -54,7 +54,11 @@ function gatesOf(facts: DelegationFacts): ServiceAccountGates {
 /** The context of the caller's own facts (as authenticated for this call). */
 export function actionContext(caller: DelegationCaller): ActionContext {
   const d = caller.facts.delegation;
-  return { ...gatesOf(caller.facts), caller, delegation: { id: d.id, connectionId: d.connectionId, tools: d.tools, allowServiceAccount: d.allowServiceAccount } };
+  return {
+    ...gatesOf(caller.facts),
+    caller,
+    delegation: { id: d.id, connectionId: d.connectionId, tools: d.tools, allowServiceAccount: d.allowServiceAccount },
+  };
 }
 
 /** The context on the delegation's rows read now. */
@@ -66,9 +70,19 @@ export async function loadActionContext(caller: DelegationCaller): Promise<Actio
  * The gates for a delegation named by an agent at the token endpoint, or null when it is not this
  * agent's delegation in this tenant (the PDP then refuses it and says why; nothing is told here).
  */
-export async function loadServiceAccountGates(q: { tenantId: string; agentId: string; delegationId: string }, opts: { cached?: boolean } = {}): Promise<ServiceAccountGates | null> {
+export async function loadServiceAccountGates(
+  q: { tenantId: string; agentId: string; delegationId: string },
+  opts: { cached?: boolean } = {},
+): Promise<ServiceAccountGates | null> {
   const facts = await delegationFacts(q.tenantId, q.delegationId, { cached: opts.cached === true });
-  if (!facts || facts.tenantId !== q.tenantId || facts.agent.id !== q.agentId || facts.agent.tenantId !== q.tenantId || facts.connection.tenantId !== q.tenantId) return null;
+  if (
+    !facts ||
+    facts.tenantId !== q.tenantId ||
+    facts.agent.id !== q.agentId ||
+    facts.agent.tenantId !== q.tenantId ||
+    facts.connection.tenantId !== q.tenantId
+  )
+    return null;
   return gatesOf(facts);
 }
 
@@ -76,7 +90,10 @@ export async function loadServiceAccountGates(q: { tenantId: string; agentId: st
  * The tenant service account this action may use instead of the person's connection, or the first
  * gate that refuses. Every gate must allow it; the PDP then decides on the service account itself.
  */
-export async function serviceAccountFor(ctx: ServiceAccountGates, opts: { personUsable?: boolean } = {}): Promise<{ connection: ActionConnection } | { refused: ServiceAccountRefusal }> {
+export async function serviceAccountFor(
+  ctx: ServiceAccountGates,
+  opts: { personUsable?: boolean } = {},
+): Promise<{ connection: ActionConnection } | { refused: ServiceAccountRefusal }> {
   if (opts.personUsable ?? isUsable(ctx.person)) return { refused: "person_connection_usable" };
   if (!ctx.tenantAllowsServiceAccounts) return { refused: "tenant_switch" };
   if (!ctx.ceiling.allowServiceAccount) return { refused: "agent_ceiling" };
@@ -91,7 +108,10 @@ export async function serviceAccountFor(ctx: ServiceAccountGates, opts: { person
  * id for the PDP (which re-checks it is a service account of the same tenant and provider, and the
  * ceiling), or undefined when any gate refuses, so the exchange is decided exactly as before.
  */
-export async function serviceAccountForExchange(q: { tenantId: string; agentId: string; delegationId: string }, opts: { cached?: boolean } = {}): Promise<string | undefined> {
+export async function serviceAccountForExchange(
+  q: { tenantId: string; agentId: string; delegationId: string },
+  opts: { cached?: boolean } = {},
+): Promise<string | undefined> {
   const gates = await loadServiceAccountGates(q, opts);
   if (!gates || isUsable(gates.person)) return undefined;
   const sa = await serviceAccountFor(gates, { personUsable: false });

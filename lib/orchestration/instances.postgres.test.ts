@@ -28,7 +28,11 @@ const GET_TASKS = { method: "GET", path: "/tasks" };
 
 async function callB(token: string, body: unknown = GET_TASKS): Promise<Answer> {
   const startedAt = performance.now();
-  const res = await fetch(`${b.url}/api/v1/proxy`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${b.url}/api/v1/proxy`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { code?: string };
   return { status: res.status, code: json.code, startedAt };
 }
@@ -108,7 +112,9 @@ describe("a change committed on one instance refuses the very next call on the o
   it("a ceiling narrowed on A: B's next call is refused by the new ceiling", async () => {
     const s = await session();
     expect((await callB(s.token)).status).toBe(200);
-    await updateAgent(bob, s.agent.agent.id, { ceiling: { providers: ["demo-tasks"], tools: [], methods: ["GET"], pathPatterns: ["/me"], maxDelegationSeconds: 86_400, allowServiceAccount: false } });
+    await updateAgent(bob, s.agent.agent.id, {
+      ceiling: { providers: ["demo-tasks"], tools: [], methods: ["GET"], pathPatterns: ["/me"], maxDelegationSeconds: 86_400, allowServiceAccount: false },
+    });
     expect(await callB(s.token)).toMatchObject({ status: 403, code: "path_not_allowed" });
   });
 
@@ -176,13 +182,27 @@ describe("an instance that dies right after its provider call", () => {
       });
     });
     const requestId = `wal-${Date.now()}`;
-    const sent = fetch(`${c.url}/api/v1/proxy`, { method: "POST", headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json", "x-request-id": requestId }, body: JSON.stringify(GET_TASKS) }).catch((e: Error) => e);
+    const sent = fetch(`${c.url}/api/v1/proxy`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json", "x-request-id": requestId },
+      body: JSON.stringify(GET_TASKS),
+    }).catch((e: Error) => e);
     await killed;
     w.provider.interceptApi(null);
     expect(await sent).toBeInstanceOf(Error);
     expect(arrived).toBe(1);
-    const decision = await db.auditEvent.findFirstOrThrow({ where: { action: "pdp.decision", target: s.delegationId, outcome: "allow", details: { path: ["kind"], equals: "proxy" } } });
-    expect(decision.details).toMatchObject({ kind: "proxy", method: "GET", path: "/tasks", connectionId: cnx.id, provider: "demo-tasks", requestId, request_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const decision = await db.auditEvent.findFirstOrThrow({
+      where: { action: "pdp.decision", target: s.delegationId, outcome: "allow", details: { path: ["kind"], equals: "proxy" } },
+    });
+    expect(decision.details).toMatchObject({
+      kind: "proxy",
+      method: "GET",
+      path: "/tasks",
+      connectionId: cnx.id,
+      provider: "demo-tasks",
+      requestId,
+      request_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(await db.auditEvent.count({ where: { action: "action.proxy", target: s.delegationId } })).toBe(0);
     expect((await verifyTenantChain(db, "acme")).break).toBeNull();
   });

@@ -24,7 +24,15 @@ import type { HttpMethod } from "@/lib/tools/catalogue";
 import { callProvider, forgetConnectionRow, prefetchConnection, type ConnectionPrefetch, type ProviderCallResponse } from "@/lib/vault/call/provider-call";
 import { VaultCallError } from "@/lib/vault/call/errors";
 
-import { actionContext, resolveCredential, serviceAccountFor, type ActionConnection, type ActionContext, type Credential, type CredentialKind } from "./credential";
+import {
+  actionContext,
+  resolveCredential,
+  serviceAccountFor,
+  type ActionConnection,
+  type ActionContext,
+  type Credential,
+  type CredentialKind,
+} from "./credential";
 import { VaultError } from "@/lib/errors";
 
 export type Channel = "api" | "mcp";
@@ -60,17 +68,27 @@ const PERSON_CONNECTION_LOST = new Set(["connection_needs_reconnect", "connectio
 // Each retry follows a policy change committed while this call was being decided; more in a row means something is wrong.
 const MAX_STALE_RETRIES = 5;
 
-
 async function buildFor(ctx: ActionContext, credential: Credential, build: BuildRequest): Promise<UpstreamRequest> {
   const provider = await getTenantProviderAt(ctx.caller.tenantId, credential.connection.provider, ctx.caller.facts.policyVersion);
   if (!provider) {
-    throw new VaultError(409, "provider_unavailable", `This organisation no longer offers ${credential.connection.provider}: ask an administrator to enable it again.`);
+    throw new VaultError(
+      409,
+      "provider_unavailable",
+      `This organisation no longer offers ${credential.connection.provider}: ask an administrator to enable it again.`,
+    );
   }
   // Throws a ProxyRequestError: 400 for the request, 409 when the connection's details name no API.
   return build(provider.definition, credential.connection);
 }
 
-type Attempt = { ctx: ActionContext; credential: Credential; request: UpstreamRequest; requestSha: string; prefetched: ConnectionPrefetch; credentialVersion: number | null };
+type Attempt = {
+  ctx: ActionContext;
+  credential: Credential;
+  request: UpstreamRequest;
+  requestSha: string;
+  prefetched: ConnectionPrefetch;
+  credentialVersion: number | null;
+};
 
 /** Decides and records the write-ahead event; null when the facts were stale. Throws the refusal. */
 async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionOptions): Promise<WrittenEvent | null> {
@@ -104,7 +122,10 @@ async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionO
   if (STANDING_CODES.has(decision.code)) throw standingError(decision.code);
   // CONTRACT.md answers an action needing approval with 202 and an approval to poll. There is no
   // approval flow yet, so `approval_required` is a refusal like any other (403 with its code).
-  const detail = decision.code === "approval_required" ? `${decision.reason} Approvals cannot be requested through the vault yet, so this action is refused.` : decision.reason;
+  const detail =
+    decision.code === "approval_required"
+      ? `${decision.reason} Approvals cannot be requested through the vault yet, so this action is refused.`
+      : decision.reason;
   throw new VaultError(403, decision.code, detail, { layer: decision.layer });
 }
 
@@ -114,17 +135,31 @@ async function prepare(caller: DelegationCaller, credential: Credential | null, 
   const request = await buildFor(ctx, chosen, build);
   // Read while the decision is recorded: the two are independent, and only an allowed call decrypts.
   const prefetched = prefetchConnection(ctx.caller.tenantId, chosen.connection.id);
-  return { ctx, credential: chosen, request, requestSha: requestSha256(request.method, request.url, request.body), prefetched, credentialVersion: await prefetched.version };
+  return {
+    ctx,
+    credential: chosen,
+    request,
+    requestSha: requestSha256(request.method, request.url, request.body),
+    prefetched,
+    credentialVersion: await prefetched.version,
+  };
 }
 
 /** Prepares and decides until the decision rests on current facts; returns the allowed attempt. */
-async function decided(caller: DelegationCaller, credential: Credential | null, action: CompletedCall["action"], build: BuildRequest, opts: ActionOptions): Promise<Attempt & { decision: WrittenEvent }> {
+async function decided(
+  caller: DelegationCaller,
+  credential: Credential | null,
+  action: CompletedCall["action"],
+  build: BuildRequest,
+  opts: ActionOptions,
+): Promise<Attempt & { decision: WrittenEvent }> {
   let current = caller;
   for (let attempt = 0; ; attempt++) {
     const a = await prepare(current, credential, build);
     const decision = await decide(a, action, opts);
     if (decision) return { ...a, decision };
-    if (attempt >= MAX_STALE_RETRIES) throw new VaultError(503, "policy_changing", "The organisation's policy kept changing while this call was decided: try again shortly.");
+    if (attempt >= MAX_STALE_RETRIES)
+      throw new VaultError(503, "policy_changing", "The organisation's policy kept changing while this call was decided: try again shortly.");
     current = await reloadCaller(current);
     // A service account chosen on stale facts is chosen again.
     credential = null;
@@ -161,7 +196,10 @@ export async function performCall(caller: DelegationCaller, action: CompletedCal
         throw e;
       }
       // The first call never got through (the refresh was refused), so a second one repeats nothing.
-      log.warn({ delegationId: a.ctx.delegation.id, connectionId: a.ctx.person.id, serviceAccount: fallback.connection.id, requestId: opts.requestId }, "person's connection lost mid-action; using the tenant service account");
+      log.warn(
+        { delegationId: a.ctx.delegation.id, connectionId: a.ctx.person.id, serviceAccount: fallback.connection.id, requestId: opts.requestId },
+        "person's connection lost mid-action; using the tenant service account",
+      );
       a = await decided(a.ctx.caller, { kind: "service_account", connection: fallback.connection }, action, build, opts);
       try {
         response = await call(a);

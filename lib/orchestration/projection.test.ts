@@ -75,7 +75,8 @@ describe("output projection", () => {
   it("fields the tool does not declare are dropped, at every depth, including an echoed credential", async () => {
     reply = {
       status: 200,
-      body: (auth) => JSON.stringify({ tasks: [{ ...task, owner: { email: "alice@internal" }, authorization: auth }], next_page_token: "p2", debug: { sql: "select *" } }),
+      body: (auth) =>
+        JSON.stringify({ tasks: [{ ...task, owner: { email: "alice@internal" }, authorization: auth }], next_page_token: "p2", debug: { sql: "select *" } }),
     };
     const { output, receipt } = await call("demo-tasks.list_tasks");
     expect(output).toEqual({ tasks: [task] });

@@ -74,8 +74,12 @@ describe("buildUpstreamUrl", () => {
   it("refuses when the connection's metadata cannot build a safe base", () => {
     expect(() => buildUpstreamUrl(jira, {}, "/rest/api/3/myself")).toThrow(expect.objectContaining({ code: "api_base_unavailable" }));
     expect(() => buildUpstreamUrl(jira, { cloud_id: "../../evil" }, "/x")).toThrow(expect.objectContaining({ code: "api_base_unavailable" }));
-    expect(() => buildUpstreamUrl(sf, { instance_url: "https://evil.example" }, "/sobjects")).toThrow(expect.objectContaining({ code: "api_base_unavailable" }));
-    expect(buildUpstreamUrl(sf, { instance_url: "https://acme.my.salesforce.com" }, "/sobjects").href).toBe("https://acme.my.salesforce.com/services/data/v62.0/sobjects");
+    expect(() => buildUpstreamUrl(sf, { instance_url: "https://evil.example" }, "/sobjects")).toThrow(
+      expect.objectContaining({ code: "api_base_unavailable" }),
+    );
+    expect(buildUpstreamUrl(sf, { instance_url: "https://acme.my.salesforce.com" }, "/sobjects").href).toBe(
+      "https://acme.my.salesforce.com/services/data/v62.0/sobjects",
+    );
   });
 });
 
@@ -85,11 +89,20 @@ describe("headers", () => {
       expect(() => allowedRequestHeaders({ [name]: "x" })).toThrow(expect.objectContaining({ code: "header_refused" }));
     }
     expect(() => allowedRequestHeaders({ accept: "a\r\nX-Evil: 1" })).toThrow(expect.objectContaining({ code: "header_refused" }));
-    expect(allowedRequestHeaders({ Accept: "application/json", "X-GitHub-Api-Version": "2022-11-28" })).toEqual({ accept: "application/json", "x-github-api-version": "2022-11-28" });
+    expect(allowedRequestHeaders({ Accept: "application/json", "X-GitHub-Api-Version": "2022-11-28" })).toEqual({
+      accept: "application/json",
+      "x-github-api-version": "2022-11-28",
+    });
   });
 
   it("passes only allow-listed response headers", () => {
-    const upstream = new Headers({ "content-type": "application/json", "set-cookie": "s=1", "www-authenticate": "Bearer", "x-ratelimit-remaining": "9", server: "nginx" });
+    const upstream = new Headers({
+      "content-type": "application/json",
+      "set-cookie": "s=1",
+      "www-authenticate": "Bearer",
+      "x-ratelimit-remaining": "9",
+      server: "nginx",
+    });
     expect(allowedResponseHeaders(upstream)).toEqual({ "content-type": "application/json", "x-ratelimit-remaining": "9" });
   });
 });

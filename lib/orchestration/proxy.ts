@@ -4,7 +4,14 @@ import "server-only";
 // 400 before a credential or the network is touched), asks the PDP, makes the call and relays the
 // status, the allow-listed headers and the body. Redirects come back as they are, never followed.
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
-import { allowedRequestHeaders, allowedResponseHeaders, buildUpstreamUrl, checkProxyPath, encodeBody, type ProxyRequestBody } from "@/lib/orchestration/proxy-request";
+import {
+  allowedRequestHeaders,
+  allowedResponseHeaders,
+  buildUpstreamUrl,
+  checkProxyPath,
+  encodeBody,
+  type ProxyRequestBody,
+} from "@/lib/orchestration/proxy-request";
 
 import type { CredentialKind } from "./credential";
 import { actionInFlight } from "./in-flight";

@@ -47,7 +47,8 @@ export function runTool(caller: DelegationCaller, name: string, input: unknown, 
 
 async function toolOnce(caller: DelegationCaller, name: string, input: unknown, opts: ActionOptions): Promise<ToolResult> {
   const tool = findToolDefinition(name);
-  if (!tool) throw new VaultError(404, "tool_unknown", `There is no tool named "${name.slice(0, 100)}": GET /api/v1/tools lists the tools this delegation may call.`);
+  if (!tool)
+    throw new VaultError(404, "tool_unknown", `There is no tool named "${name.slice(0, 100)}": GET /api/v1/tools lists the tools this delegation may call.`);
   const args = parseInput(tool, input);
   const spec = tool.request(args as never);
 
@@ -62,7 +63,12 @@ async function toolOnce(caller: DelegationCaller, name: string, input: unknown, 
 
   if (status < 200 || status > 299) {
     await auditFailure(run, "provider_error", status);
-    throw new VaultError(502, "provider_error", `${tool.provider} answered this call with HTTP ${status}; the vault does not relay the provider's error body.`, { providerStatus: status });
+    throw new VaultError(
+      502,
+      "provider_error",
+      `${tool.provider} answered this call with HTTP ${status}; the vault does not relay the provider's error body.`,
+      { providerStatus: status },
+    );
   }
   const parsed = parseJson(body);
   let output: unknown;
@@ -71,7 +77,11 @@ async function toolOnce(caller: DelegationCaller, name: string, input: unknown, 
     output = projectOutput(tool, parsed.value, status, args);
   } catch {
     await auditFailure(run, "provider_unexpected_answer", status);
-    throw new VaultError(502, "provider_unexpected_answer", `${tool.provider}'s answer did not have the shape this tool declares, so nothing of it is returned: try again, or use the raw proxy.`);
+    throw new VaultError(
+      502,
+      "provider_unexpected_answer",
+      `${tool.provider}'s answer did not have the shape this tool declares, so nothing of it is returned: try again, or use the raw proxy.`,
+    );
   }
   const { receipt } = await completeAction(run, output, "success");
   return { output, receipt, credential: run.credential.kind };

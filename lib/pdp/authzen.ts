@@ -53,7 +53,10 @@ const evaluationItem = z.object({
 
 export const evaluationsRequest = evaluationItem.extend({
   evaluations: z.array(evaluationItem).max(MAX_EVALUATIONS, `must hold at most ${MAX_EVALUATIONS} evaluations`).optional(),
-  options: z.object({ evaluations_semantic: z.enum(EVALUATIONS_SEMANTICS).optional() }).catchall(z.unknown()).optional(),
+  options: z
+    .object({ evaluations_semantic: z.enum(EVALUATIONS_SEMANTICS).optional() })
+    .catchall(z.unknown())
+    .optional(),
 });
 export type EvaluationsRequest = z.output<typeof evaluationsRequest>;
 
@@ -79,7 +82,12 @@ export function resolveEvaluations(req: EvaluationsRequest): { ok: true; items: 
   const raw = req.evaluations && req.evaluations.length > 0 ? req.evaluations : [{}];
   const items: EvaluationRequest[] = [];
   for (const [i, item] of raw.entries()) {
-    const merged = { subject: item.subject ?? req.subject, action: item.action ?? req.action, resource: item.resource ?? req.resource, context: item.context ?? req.context };
+    const merged = {
+      subject: item.subject ?? req.subject,
+      action: item.action ?? req.action,
+      resource: item.resource ?? req.resource,
+      context: item.context ?? req.context,
+    };
     const missing = (["subject", "action", "resource"] as const).filter((k) => !merged[k]);
     if (missing.length > 0) {
       const where = req.evaluations?.length ? `Evaluation ${i}` : "The request";
@@ -95,11 +103,16 @@ export type Unanswerable = { code: "unsupported_subject" | "unsupported_resource
 
 /** The PDP's question behind an AuthZEN evaluation, or why the vault cannot answer it. */
 export function toPdpQuestion(req: EvaluationRequest): PdpQuestion | Unanswerable {
-  if (req.subject.type !== "agent") return { code: "unsupported_subject", reason: `The vault decides for subjects of type "agent" (by client_id), not "${req.subject.type}".` };
-  if (req.resource.type !== "delegation") return { code: "unsupported_resource", reason: `The vault decides about resources of type "delegation" (by id), not "${req.resource.type}".` };
+  if (req.subject.type !== "agent")
+    return { code: "unsupported_subject", reason: `The vault decides for subjects of type "agent" (by client_id), not "${req.subject.type}".` };
+  if (req.resource.type !== "delegation")
+    return { code: "unsupported_resource", reason: `The vault decides about resources of type "delegation" (by id), not "${req.resource.type}".` };
   const props = req.action.properties ?? {};
   const scopes = props.scopes;
-  if (scopes !== undefined && !(Array.isArray(scopes) && scopes.length <= 50 && scopes.every((s) => typeof s === "string" && s.length > 0 && s.length <= 200))) {
+  if (
+    scopes !== undefined &&
+    !(Array.isArray(scopes) && scopes.length <= 50 && scopes.every((s) => typeof s === "string" && s.length > 0 && s.length <= 200))
+  ) {
     return { code: "invalid_action", reason: "action.properties.scopes must be a list of scope names." };
   }
   const extra = scopes === undefined ? {} : { scopes: scopes as string[] };
@@ -109,14 +122,17 @@ export function toPdpQuestion(req: EvaluationRequest): PdpQuestion | Unanswerabl
       return { ...base, action: { kind: "exchange", ...extra } };
     case "tool": {
       const name = props.name;
-      if (typeof name !== "string" || !name.trim() || name.length > 100) return { code: "invalid_action", reason: 'A "tool" action needs properties.name, the tool\'s name (like "demo-tasks.list_tasks").' };
+      if (typeof name !== "string" || !name.trim() || name.length > 100)
+        return { code: "invalid_action", reason: 'A "tool" action needs properties.name, the tool\'s name (like "demo-tasks.list_tasks").' };
       return { ...base, action: { kind: "tool", tool: name.trim(), ...extra } };
     }
     case "proxy": {
       const method = typeof props.method === "string" ? props.method.toUpperCase() : "";
       const path = props.path;
-      if (!(HTTP_METHODS as readonly string[]).includes(method)) return { code: "invalid_action", reason: `A "proxy" action needs properties.method, one of ${HTTP_METHODS.join(", ")}.` };
-      if (typeof path !== "string" || !path.startsWith("/") || path.length > 2000) return { code: "invalid_action", reason: 'A "proxy" action needs properties.path, an absolute path like "/tasks".' };
+      if (!(HTTP_METHODS as readonly string[]).includes(method))
+        return { code: "invalid_action", reason: `A "proxy" action needs properties.method, one of ${HTTP_METHODS.join(", ")}.` };
+      if (typeof path !== "string" || !path.startsWith("/") || path.length > 2000)
+        return { code: "invalid_action", reason: 'A "proxy" action needs properties.path, an absolute path like "/tasks".' };
       return { ...base, action: { kind: "proxy", method: method as HttpMethod, path, ...extra } };
     }
     default:

@@ -27,7 +27,17 @@ function facts(o: Overrides = {}): PdpFacts {
   return {
     now,
     tenantId: "acme",
-    agent: o.agent === null ? null : { id: "agent-1", tenantId: "acme", clientId: "agt_one", status: "active", ceiling: ceilingSchema.parse({ ...DEMO_TASKS_CEILING, ...o.ceiling }), ...o.agent },
+    agent:
+      o.agent === null
+        ? null
+        : {
+            id: "agent-1",
+            tenantId: "acme",
+            clientId: "agt_one",
+            status: "active",
+            ceiling: ceilingSchema.parse({ ...DEMO_TASKS_CEILING, ...o.ceiling }),
+            ...o.agent,
+          },
     delegation:
       o.delegation === null
         ? null
@@ -48,7 +58,15 @@ function facts(o: Overrides = {}): PdpFacts {
     connection:
       o.connection === null
         ? null
-        : { id: "cnx-1", tenantId: "acme", userId: "acme.alice", provider: "demo-tasks", status: "active", scopes: ["tasks.read", "tasks.write"], ...o.connection },
+        : {
+            id: "cnx-1",
+            tenantId: "acme",
+            userId: "acme.alice",
+            provider: "demo-tasks",
+            status: "active",
+            scopes: ["tasks.read", "tasks.write"],
+            ...o.connection,
+          },
     recentActions: o.recentActions,
   };
 }
@@ -71,7 +89,13 @@ const cases: Record<string, Row[]> = {
     ["no delegation", { delegation: null }, EXCHANGE, "consent", "delegation_unknown"],
     ["another tenant's delegation reads as unknown", { delegation: { tenantId: "globex" } }, EXCHANGE, "consent", "delegation_unknown"],
     ["a delegation granted to another agent", { delegation: { agentId: "agent-2" } }, EXCHANGE, "consent", "delegation_wrong_agent"],
-    ["a suspended agent is refused before its delegation is looked at", { agent: { status: "suspended" }, delegation: null }, EXCHANGE, "ceiling", "agent_suspended"],
+    [
+      "a suspended agent is refused before its delegation is looked at",
+      { agent: { status: "suspended" }, delegation: null },
+      EXCHANGE,
+      "ceiling",
+      "agent_suspended",
+    ],
   ],
   "1 ceiling": [
     allowed("every ceiling rule satisfied (tool)", {}, LIST),
@@ -80,19 +104,41 @@ const cases: Record<string, Row[]> = {
     ["provider taken out of the ceiling after the grant", { ceiling: { providers: ["github"] } }, EXCHANGE, "ceiling", "provider_not_allowed"],
     ["a tool outside the ceiling", { ceiling: { tools: ["demo-tasks.whoami"] } }, LIST, "ceiling", "tool_not_allowed"],
     ["a tool the vault does not know", {}, { kind: "tool", tool: "demo-tasks.drop_database" }, "ceiling", "tool_not_allowed"],
-    ["a tool of another provider than the connection's", { ceiling: { tools: ["github.list_repos"] }, delegation: { tools: ["github.list_repos"] } }, { kind: "tool", tool: "github.list_repos" }, "ceiling", "tool_not_allowed"],
+    [
+      "a tool of another provider than the connection's",
+      { ceiling: { tools: ["github.list_repos"] }, delegation: { tools: ["github.list_repos"] } },
+      { kind: "tool", tool: "github.list_repos" },
+      "ceiling",
+      "tool_not_allowed",
+    ],
     ["a method outside the ceiling", {}, { kind: "proxy", method: "PUT", path: "/tasks/1" }, "ceiling", "method_not_allowed"],
-    ["a path outside the ceiling", { ceiling: { pathPatterns: ["/tasks/**"] } }, { kind: "proxy", method: "GET", path: "/admin" }, "ceiling", "path_not_allowed"],
+    [
+      "a path outside the ceiling",
+      { ceiling: { pathPatterns: ["/tasks/**"] } },
+      { kind: "proxy", method: "GET", path: "/admin" },
+      "ceiling",
+      "path_not_allowed",
+    ],
     ["a path climbing out with ..", {}, { kind: "proxy", method: "GET", path: "/tasks/../admin" }, "ceiling", "path_not_allowed"],
     ["a path with an encoded slash", {}, { kind: "proxy", method: "GET", path: "/tasks%2F..%2Fadmin" }, "ceiling", "path_not_allowed"],
     ["a path with a double slash", {}, { kind: "proxy", method: "GET", path: "//evil.example/tasks" }, "ceiling", "path_not_allowed"],
-    ["the ceiling's longest delegation narrowed below the grant's lifetime", { ceiling: { maxDelegationSeconds: 3_600 } }, EXCHANGE, "ceiling", "delegation_too_long"],
+    [
+      "the ceiling's longest delegation narrowed below the grant's lifetime",
+      { ceiling: { maxDelegationSeconds: 3_600 } },
+      EXCHANGE,
+      "ceiling",
+      "delegation_too_long",
+    ],
     ["a ceiling narrowed after the grant also stops tool calls", { ceiling: { maxDelegationSeconds: 3_600 } }, LIST, "ceiling", "delegation_too_long"],
   ],
   "2 scope": [
     allowed("a refreshing connection", { connection: { status: "refreshing" } }, LIST),
     allowed("a degraded connection", { connection: { status: "degraded" } }, LIST),
-    allowed("a proxy call no scope rule speaks about needs any delegated, granted scope", { ceiling: { providers: ["github"] }, delegation: { scopes: ["repo"] }, connection: { provider: "github", scopes: ["repo"] } }, { kind: "proxy", method: "GET", path: "/user" }),
+    allowed(
+      "a proxy call no scope rule speaks about needs any delegated, granted scope",
+      { ceiling: { providers: ["github"] }, delegation: { scopes: ["repo"] }, connection: { provider: "github", scopes: ["repo"] } },
+      { kind: "proxy", method: "GET", path: "/user" },
+    ),
     ["no connection", { connection: null }, EXCHANGE, "scope", "connection_unavailable"],
     ["a connection that needs reconnecting", { connection: { status: "needs_reconnect" } }, EXCHANGE, "scope", "connection_unavailable"],
     ["a disconnected connection", { connection: { status: "revoked" } }, LIST, "scope", "connection_unavailable"],
@@ -100,10 +146,34 @@ const cases: Record<string, Row[]> = {
     ["a connection other than the delegation's", { connection: { id: "cnx-2" } }, EXCHANGE, "scope", "connection_unavailable"],
     ["a scope removed from the connection after the grant (tool)", { connection: { scopes: ["tasks.read"] } }, CREATE, "scope", "scope_not_granted"],
     ["a scope removed from the connection after the grant (proxy write)", { connection: { scopes: ["tasks.read"] } }, POST_TASKS, "scope", "scope_not_granted"],
-    ["requesting a scope the connection does not hold", { connection: { scopes: ["tasks.read"] } }, { kind: "exchange", scopes: ["tasks.write"] }, "scope", "scope_not_granted"],
-    ["nothing delegated is still granted", { delegation: { scopes: ["tasks.write"] }, connection: { scopes: ["tasks.read"] } }, EXCHANGE, "scope", "scope_not_granted"],
-    ["a proxy call without a rule when nothing is granted", { ceiling: { providers: ["github"] }, delegation: { scopes: ["repo"] }, connection: { provider: "github", scopes: [] } }, { kind: "proxy", method: "GET", path: "/user" }, "scope", "scope_not_granted"],
-    ["a disconnected connection is refused before a revoked delegation", { connection: { status: "revoked" }, delegation: { revokedAt: NOW } }, EXCHANGE, "scope", "connection_unavailable"],
+    [
+      "requesting a scope the connection does not hold",
+      { connection: { scopes: ["tasks.read"] } },
+      { kind: "exchange", scopes: ["tasks.write"] },
+      "scope",
+      "scope_not_granted",
+    ],
+    [
+      "nothing delegated is still granted",
+      { delegation: { scopes: ["tasks.write"] }, connection: { scopes: ["tasks.read"] } },
+      EXCHANGE,
+      "scope",
+      "scope_not_granted",
+    ],
+    [
+      "a proxy call without a rule when nothing is granted",
+      { ceiling: { providers: ["github"] }, delegation: { scopes: ["repo"] }, connection: { provider: "github", scopes: [] } },
+      { kind: "proxy", method: "GET", path: "/user" },
+      "scope",
+      "scope_not_granted",
+    ],
+    [
+      "a disconnected connection is refused before a revoked delegation",
+      { connection: { status: "revoked" }, delegation: { revokedAt: NOW } },
+      EXCHANGE,
+      "scope",
+      "connection_unavailable",
+    ],
   ],
   "3 consent": [
     allowed("requesting a subset of the delegated scopes", {}, { kind: "exchange", scopes: ["tasks.read"] }),
@@ -111,11 +181,29 @@ const cases: Record<string, Row[]> = {
     ["a revoked delegation", { delegation: { revokedAt: new Date(NOW.getTime() - 1) } }, EXCHANGE, "consent", "delegation_revoked"],
     ["an expired delegation (expiry is exclusive)", { delegation: { expiresAt: NOW } }, EXCHANGE, "consent", "delegation_expired"],
     ["a tool in the ceiling but not delegated", {}, { kind: "tool", tool: "demo-tasks.delete_task" }, "consent", "tool_not_delegated"],
-    ["requesting a granted scope the person did not delegate", { delegation: { scopes: ["tasks.read"] } }, { kind: "exchange", scopes: ["tasks.read", "tasks.write"] }, "consent", "scope_not_delegated"],
+    [
+      "requesting a granted scope the person did not delegate",
+      { delegation: { scopes: ["tasks.read"] } },
+      { kind: "exchange", scopes: ["tasks.read", "tasks.write"] },
+      "consent",
+      "scope_not_delegated",
+    ],
     ["a write tool on a read-only grant of a read-write connection", { delegation: { scopes: ["tasks.read"] } }, CREATE, "consent", "scope_not_delegated"],
     ["a proxy write on a read-only grant", { delegation: { scopes: ["tasks.read"] } }, POST_TASKS, "consent", "scope_not_delegated"],
-    ["a token narrowed to tasks.read calling a write tool", {}, { kind: "tool", tool: "demo-tasks.create_task", scopes: ["tasks.read"] }, "consent", "scope_not_delegated"],
-    ["delegated read, connection now only write: no usable scope in common", { delegation: { scopes: ["tasks.read"] }, connection: { scopes: ["tasks.write"] } }, LIST, "consent", "scope_not_delegated"],
+    [
+      "a token narrowed to tasks.read calling a write tool",
+      {},
+      { kind: "tool", tool: "demo-tasks.create_task", scopes: ["tasks.read"] },
+      "consent",
+      "scope_not_delegated",
+    ],
+    [
+      "delegated read, connection now only write: no usable scope in common",
+      { delegation: { scopes: ["tasks.read"] }, connection: { scopes: ["tasks.write"] } },
+      LIST,
+      "consent",
+      "scope_not_delegated",
+    ],
   ],
   "4 data": [
     allowed("no constraints", {}, CREATE),
@@ -124,18 +212,60 @@ const cases: Record<string, Row[]> = {
     allowed("constraint methods narrowing to what is asked", { constraints: { methods: ["GET"] } }, GET_TASKS),
     allowed("constraint paths narrowing to what is asked", { constraints: { pathPatterns: ["/tasks"] } }, GET_TASKS),
     allowed("approval for writes does not stop reads", { constraints: { approvalForWrites: true } }, LIST),
-    allowed("an exchange ignores the per-call rules", { constraints: { readOnly: true, approvalForWrites: true, rateLimit: { max: 1, perSeconds: 60 }, timeWindow: { days: ["sun"], start: "01:00", end: "02:00", timeZone: "UTC" } }, recentActions: 99 }, EXCHANGE),
+    allowed(
+      "an exchange ignores the per-call rules",
+      {
+        constraints: {
+          readOnly: true,
+          approvalForWrites: true,
+          rateLimit: { max: 1, perSeconds: 60 },
+          timeWindow: { days: ["sun"], start: "01:00", end: "02:00", timeZone: "UTC" },
+        },
+        recentActions: 99,
+      },
+      EXCHANGE,
+    ),
     ["unreadable constraints", { constraints: null }, LIST, "data", "constraints_unreadable"],
     ["unreadable constraints stop an exchange too", { constraints: null }, EXCHANGE, "data", "constraints_unreadable"],
     ["read-only refuses a write tool", { constraints: { readOnly: true } }, CREATE, "data", "read_only"],
     ["read-only refuses POST", { constraints: { readOnly: true } }, POST_TASKS, "data", "read_only"],
     ["constraint methods narrow the ceiling", { constraints: { methods: ["GET"] } }, POST_TASKS, "data", "method_not_allowed"],
-    ["constraint paths narrow the ceiling", { constraints: { pathPatterns: ["/tasks"] } }, { kind: "proxy", method: "GET", path: "/tasks/1" }, "data", "path_not_allowed"],
-    ["a constraint method outside the ceiling stays denied (by the ceiling)", { constraints: { methods: ["GET", "PUT"] } }, { kind: "proxy", method: "PUT", path: "/tasks/1" }, "ceiling", "method_not_allowed"],
-    ["a constraint path outside the ceiling stays denied (by the ceiling)", { ceiling: { pathPatterns: ["/tasks/**"] }, constraints: { pathPatterns: ["/**"] } }, { kind: "proxy", method: "GET", path: "/admin" }, "ceiling", "path_not_allowed"],
-    ["outside the time window", { constraints: { timeWindow: { days: ["wed"], start: "11:00", end: "17:00", timeZone: "America/New_York" } } }, LIST, "data", "outside_time_window"],
+    [
+      "constraint paths narrow the ceiling",
+      { constraints: { pathPatterns: ["/tasks"] } },
+      { kind: "proxy", method: "GET", path: "/tasks/1" },
+      "data",
+      "path_not_allowed",
+    ],
+    [
+      "a constraint method outside the ceiling stays denied (by the ceiling)",
+      { constraints: { methods: ["GET", "PUT"] } },
+      { kind: "proxy", method: "PUT", path: "/tasks/1" },
+      "ceiling",
+      "method_not_allowed",
+    ],
+    [
+      "a constraint path outside the ceiling stays denied (by the ceiling)",
+      { ceiling: { pathPatterns: ["/tasks/**"] }, constraints: { pathPatterns: ["/**"] } },
+      { kind: "proxy", method: "GET", path: "/admin" },
+      "ceiling",
+      "path_not_allowed",
+    ],
+    [
+      "outside the time window",
+      { constraints: { timeWindow: { days: ["wed"], start: "11:00", end: "17:00", timeZone: "America/New_York" } } },
+      LIST,
+      "data",
+      "outside_time_window",
+    ],
     ["approval for writes (tool)", { constraints: { approvalForWrites: true } }, CREATE, "data", "approval_required"],
-    ["approval for writes (DELETE)", { constraints: { approvalForWrites: true } }, { kind: "proxy", method: "DELETE", path: "/tasks/1" }, "data", "approval_required"],
+    [
+      "approval for writes (DELETE)",
+      { constraints: { approvalForWrites: true } },
+      { kind: "proxy", method: "DELETE", path: "/tasks/1" },
+      "data",
+      "approval_required",
+    ],
   ],
 };
 
@@ -233,6 +363,12 @@ describe("deny by default", () => {
     expect(decide(facts({ delegation: { tools: [] } }), LIST).code).toBe("tool_not_delegated");
   });
   it("the allow is the last layer and carries scopes", () => {
-    expect(decide(facts(), LIST)).toEqual({ decision: "allow", layer: "data", code: "allowed", reason: "Every layer allows this.", scopes: ["tasks.read", "tasks.write"] });
+    expect(decide(facts(), LIST)).toEqual({
+      decision: "allow",
+      layer: "data",
+      code: "allowed",
+      reason: "Every layer allows this.",
+      scopes: ["tasks.read", "tasks.write"],
+    });
   });
 });

@@ -57,13 +57,18 @@ function ceilingLayer({ facts, action, ceiling, delegation, connection, tool }: 
     return deny("ceiling", "provider_not_allowed", `An administrator does not let this agent use ${connection.provider} connections.`);
   }
   if (action.kind === "tool") {
-    if (!tool || !ceiling.tools.includes(tool.name)) return deny("ceiling", "tool_not_allowed", `An administrator does not let this agent call the tool "${action.tool}".`);
-    if (connection && tool.provider !== connection.provider) return deny("ceiling", "tool_not_allowed", `The tool "${tool.name}" is for ${tool.provider}, not for this ${connection.provider} connection.`);
+    if (!tool || !ceiling.tools.includes(tool.name))
+      return deny("ceiling", "tool_not_allowed", `An administrator does not let this agent call the tool "${action.tool}".`);
+    if (connection && tool.provider !== connection.provider)
+      return deny("ceiling", "tool_not_allowed", `The tool "${tool.name}" is for ${tool.provider}, not for this ${connection.provider} connection.`);
   }
   if (action.kind === "proxy") {
-    if (!ceiling.methods.includes(action.method)) return deny("ceiling", "method_not_allowed", `An administrator does not let this agent send ${action.method} requests.`);
-    if (!isNormalPath(action.path)) return deny("ceiling", "path_not_allowed", "The path is not a plain absolute path (no `..`, `//`, encoded slashes or dots).");
-    if (!matchAny(ceiling.pathPatterns, action.path)) return deny("ceiling", "path_not_allowed", `An administrator does not let this agent reach ${action.path}.`);
+    if (!ceiling.methods.includes(action.method))
+      return deny("ceiling", "method_not_allowed", `An administrator does not let this agent send ${action.method} requests.`);
+    if (!isNormalPath(action.path))
+      return deny("ceiling", "path_not_allowed", "The path is not a plain absolute path (no `..`, `//`, encoded slashes or dots).");
+    if (!matchAny(ceiling.pathPatterns, action.path))
+      return deny("ceiling", "path_not_allowed", `An administrator does not let this agent reach ${action.path}.`);
   }
   const lifetime = (delegation.expiresAt.getTime() - delegation.createdAt.getTime()) / 1000;
   if (lifetime > ceiling.maxDelegationSeconds + LIFETIME_GRACE_SECONDS) {
@@ -106,7 +111,8 @@ function consentLayer(ctx: Ctx): Verdict {
   const { facts, action, delegation, connection } = ctx;
   const held = grantStanding(delegation, facts.now);
   if (held) return held;
-  if (action.kind === "tool" && !delegation.tools.includes(action.tool)) return deny("consent", "tool_not_delegated", `The person did not delegate the tool "${action.tool}".`);
+  if (action.kind === "tool" && !delegation.tools.includes(action.tool))
+    return deny("consent", "tool_not_delegated", `The person did not delegate the tool "${action.tool}".`);
   const delegated = new Set(delegation.scopes);
   const asked = requested(action);
   const missing = asked?.filter((s) => !delegated.has(s)) ?? [];
@@ -133,8 +139,10 @@ function dataLayer({ facts, action, delegation, tool }: Ctx): Verdict {
   const isWrite = writes(action, tool);
   if (rules.readOnly && isWrite) return deny("data", "read_only", "The person made this delegation read-only.");
   if (action.kind === "proxy") {
-    if (rules.methods && !rules.methods.includes(action.method)) return deny("data", "method_not_allowed", `The person does not allow ${action.method} requests with this delegation.`);
-    if (rules.pathPatterns && !matchAny(rules.pathPatterns, action.path)) return deny("data", "path_not_allowed", `The person does not allow reaching ${action.path} with this delegation.`);
+    if (rules.methods && !rules.methods.includes(action.method))
+      return deny("data", "method_not_allowed", `The person does not allow ${action.method} requests with this delegation.`);
+    if (rules.pathPatterns && !matchAny(rules.pathPatterns, action.path))
+      return deny("data", "path_not_allowed", `The person does not allow reaching ${action.path} with this delegation.`);
   }
   if (rules.timeWindow && !inTimeWindow(rules.timeWindow, facts.now)) {
     const w = rules.timeWindow;
@@ -143,7 +151,8 @@ function dataLayer({ facts, action, delegation, tool }: Ctx): Verdict {
   if (rules.rateLimit) {
     const { max, perSeconds } = rules.rateLimit;
     // Not counted means not known to be under the limit.
-    if (facts.recentActions === undefined || facts.recentActions >= max) return deny("data", "rate_limited", `The person allows at most ${max} actions every ${perSeconds} seconds: try again later.`);
+    if (facts.recentActions === undefined || facts.recentActions >= max)
+      return deny("data", "rate_limited", `The person allows at most ${max} actions every ${perSeconds} seconds: try again later.`);
   }
   if (rules.approvalForWrites && isWrite) return deny("data", "approval_required", "The person wants to approve every change made with this delegation.");
   return null;

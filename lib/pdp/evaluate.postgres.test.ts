@@ -20,9 +20,16 @@ it("lets exactly max of many simultaneous calls through, and audits every one", 
   const db = await getDb();
   const agent = await insertAgent(db, "acme", { ceiling: DEMO_TASKS_CEILING });
   const connection = await insertConnection(db, world.people.alice);
-  const delegation = await insertDelegation(db, { agentId: agent.id, connection, tools: ["demo-tasks.list_tasks"], constraints: { rateLimit: { max: 4, perSeconds: 600 } } });
+  const delegation = await insertDelegation(db, {
+    agentId: agent.id,
+    connection,
+    tools: ["demo-tasks.list_tasks"],
+    constraints: { rateLimit: { max: 4, perSeconds: 600 } },
+  });
   const results = await Promise.all(
-    Array.from({ length: 12 }, () => evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: { kind: "tool", tool: "demo-tasks.list_tasks" } })),
+    Array.from({ length: 12 }, () =>
+      evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: { kind: "tool", tool: "demo-tasks.list_tasks" } }),
+    ),
   );
   expect(results.filter((d) => d.decision === "allow")).toHaveLength(4);
   expect(results.filter((d) => d.code === "rate_limited")).toHaveLength(8);

@@ -66,7 +66,12 @@ describe("evaluate", () => {
 
   it("records a denial with its layer and code", async () => {
     const { agent, delegation } = await setup({ revokedAt: new Date() });
-    const decision = await evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: { kind: "proxy", method: "GET", path: "/tasks?access_token=leak" } });
+    const decision = await evaluate({
+      tenantId: "acme",
+      agentId: agent.id,
+      delegationId: delegation.id,
+      action: { kind: "proxy", method: "GET", path: "/tasks?access_token=leak" },
+    });
     expect(decision).toMatchObject({ decision: "deny", layer: "consent", code: "delegation_revoked" });
     const rows = await auditRows(delegation.id);
     expect(rows).toHaveLength(1);
@@ -108,9 +113,15 @@ describe("evaluate", () => {
   it("denies when the stored constraints or ceiling cannot be read", async () => {
     const { agent, delegation } = await setup();
     await db.delegation.update({ where: { id: delegation.id }, data: { constraints: { readOnly: "sometimes" } } });
-    expect(await evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: LIST })).toMatchObject({ layer: "data", code: "constraints_unreadable" });
+    expect(await evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: LIST })).toMatchObject({
+      layer: "data",
+      code: "constraints_unreadable",
+    });
     await db.agent.update({ where: { id: agent.id }, data: { ceiling: { providers: "all" } } });
-    expect(await evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: LIST })).toMatchObject({ layer: "ceiling", code: "provider_not_allowed" });
+    expect(await evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: LIST })).toMatchObject({
+      layer: "ceiling",
+      code: "provider_not_allowed",
+    });
   });
 });
 
@@ -138,7 +149,9 @@ describe("rate limit", () => {
 
   it("lets exactly max concurrent calls through", async () => {
     const { agent, delegation } = await setup({ constraints: { rateLimit: { max: 3, perSeconds: 600 } } });
-    const results = await Promise.all(Array.from({ length: 8 }, () => evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: LIST })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => evaluate({ tenantId: "acme", agentId: agent.id, delegationId: delegation.id, action: LIST })),
+    );
     expect(results.filter((d) => d.decision === "allow")).toHaveLength(3);
     expect(results.filter((d) => d.code === "rate_limited")).toHaveLength(5);
   });

@@ -62,11 +62,20 @@ export type DecisionSubject = {
   credentials?: ReadonlyArray<{ connectionId: string; version: number }>;
 };
 
-export type RecordedDecision = { status: "decided"; decision: PdpDecision; event: WrittenEvent; followed: WrittenEvent[] } | { status: "stale"; policyVersion: number; changedConnections?: string[] };
+export type RecordedDecision =
+  | { status: "decided"; decision: PdpDecision; event: WrittenEvent; followed: WrittenEvent[] }
+  | { status: "stale"; policyVersion: number; changedConnections?: string[] };
 
 /** The pure decision on a subject at `now`, outside any batch (rate limits not counted). */
 export function decideNow(s: DecisionSubject, now: Date): PdpDecision {
-  const facts = { now, tenantId: s.tenantId, agent: s.agent, delegation: s.delegation, connection: s.connection, ...(s.serviceAccount ? { serviceAccount: true } : {}) };
+  const facts = {
+    now,
+    tenantId: s.tenantId,
+    agent: s.agent,
+    delegation: s.delegation,
+    connection: s.connection,
+    ...(s.serviceAccount ? { serviceAccount: true } : {}),
+  };
   return (s.standingFirst ? delegationStanding(facts, now) : null) ?? decide(facts, s.action);
 }
 
@@ -129,7 +138,12 @@ export async function loadSubject(input: EvaluateInput, opts: { cached?: boolean
   const df = input.delegationId ? await delegationFacts(input.tenantId, input.delegationId, { cached }) : null;
   // Another tenant's rows are treated as absent: the answer must not tell them apart from unknown ids.
   const mine = df && df.tenantId === input.tenantId ? df : null;
-  const af = df && df.agent.id === input.agentId ? { agent: df.agent, policyVersion: df.policyVersion } : input.agentId ? await agentFacts({ id: input.agentId }, { cached: false }) : null;
+  const af =
+    df && df.agent.id === input.agentId
+      ? { agent: df.agent, policyVersion: df.policyVersion }
+      : input.agentId
+        ? await agentFacts({ id: input.agentId }, { cached: false })
+        : null;
   const agent = af && af.agent.tenantId === input.tenantId ? af.agent : null;
   let connection = mine && mine.connection.tenantId === input.tenantId ? mine.connection : null;
   if (input.serviceAccountId !== undefined) {

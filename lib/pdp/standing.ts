@@ -16,7 +16,8 @@ function deny(layer: PdpLayer, code: string, reason: string): PdpDecision {
 export function callerStanding({ tenantId, agent, delegation }: StandingFacts): PdpDecision | null {
   if (!agent) return deny("ceiling", "agent_unknown", "The vault does not know this agent.");
   if (agent.tenantId !== tenantId) return deny("ceiling", "tenant_mismatch", "The agent belongs to another organisation.");
-  if (agent.status !== "active") return deny("ceiling", "agent_suspended", "An administrator suspended this agent: nothing it asks is allowed until it is resumed.");
+  if (agent.status !== "active")
+    return deny("ceiling", "agent_suspended", "An administrator suspended this agent: nothing it asks is allowed until it is resumed.");
   if (!delegation || delegation.tenantId !== tenantId) return deny("consent", "delegation_unknown", "The vault does not know this delegation.");
   if (delegation.agentId !== agent.id) return deny("consent", "delegation_wrong_agent", "This delegation was granted to another agent.");
   return null;
@@ -25,7 +26,8 @@ export function callerStanding({ tenantId, agent, delegation }: StandingFacts): 
 /** Whether the person's grant still holds at `now`: null when it does. */
 export function grantStanding(delegation: Pick<PdpDelegation, "revokedAt" | "expiresAt">, now: Date): PdpDecision | null {
   if (delegation.revokedAt) return deny("consent", "delegation_revoked", "The person revoked this delegation.");
-  if (now.getTime() >= delegation.expiresAt.getTime()) return deny("consent", "delegation_expired", "This delegation has expired: the person can grant a new one.");
+  if (now.getTime() >= delegation.expiresAt.getTime())
+    return deny("consent", "delegation_expired", "This delegation has expired: the person can grant a new one.");
   return null;
 }
 
@@ -35,4 +37,12 @@ export function delegationStanding(facts: StandingFacts, now: Date): PdpDecision
 }
 
 /** The standing codes, which mean the token itself no longer works (answered 401, not 403). */
-export const STANDING_CODES: ReadonlySet<string> = new Set(["agent_unknown", "tenant_mismatch", "agent_suspended", "delegation_unknown", "delegation_wrong_agent", "delegation_revoked", "delegation_expired"]);
+export const STANDING_CODES: ReadonlySet<string> = new Set([
+  "agent_unknown",
+  "tenant_mismatch",
+  "agent_suspended",
+  "delegation_unknown",
+  "delegation_wrong_agent",
+  "delegation_revoked",
+  "delegation_expired",
+]);

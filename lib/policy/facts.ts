@@ -177,10 +177,15 @@ export async function agentFacts(key: { clientId: string } | { id: string }, opt
     if (hit && hit.policyVersion === knownPolicyVersion(opts.tenantId)) return hit;
   }
   const sql = await getSql();
-  const [row] = await sql.query<{ id: string; tenantId: string; clientId: string; name: string; status: "active" | "suspended"; ceiling: unknown; policyVersion: number }>(
-    AGENT_FACTS(clientId ? "clientId" : "id"),
-    [clientId ?? (key as { id: string }).id],
-  );
+  const [row] = await sql.query<{
+    id: string;
+    tenantId: string;
+    clientId: string;
+    name: string;
+    status: "active" | "suspended";
+    ceiling: unknown;
+    policyVersion: number;
+  }>(AGENT_FACTS(clientId ? "clientId" : "id"), [clientId ?? (key as { id: string }).id]);
   if (!row) return null;
   const facts: AgentFacts = {
     tenantId: row.tenantId,
@@ -192,10 +197,29 @@ export async function agentFacts(key: { clientId: string } | { id: string }, opt
 }
 
 const CONNECTION_COLUMNS = `c."id", c."tenantId", c."userId", c."providerKey", c."status", c."scopes", c."metadata", c."revokedAt" IS NOT NULL AS "revoked", c."isServiceAccount"`;
-type ConnectionRow = { id: string; tenantId: string; userId: string; providerKey: string; status: ConnectionStatus; scopes: string[]; metadata: unknown; revoked: boolean; isServiceAccount: boolean };
+type ConnectionRow = {
+  id: string;
+  tenantId: string;
+  userId: string;
+  providerKey: string;
+  status: ConnectionStatus;
+  scopes: string[];
+  metadata: unknown;
+  revoked: boolean;
+  isServiceAccount: boolean;
+};
 
 function toConnection(r: ConnectionRow): FactsConnection {
-  return { id: r.id, tenantId: r.tenantId, userId: r.userId, provider: r.providerKey, status: r.revoked ? "revoked" : r.status, scopes: r.scopes, metadata: connectionMetadata(r.metadata), isServiceAccount: r.isServiceAccount };
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    userId: r.userId,
+    provider: r.providerKey,
+    status: r.revoked ? "revoked" : r.status,
+    scopes: r.scopes,
+    metadata: connectionMetadata(r.metadata),
+    isServiceAccount: r.isServiceAccount,
+  };
 }
 
 /** A connection's decision facts by id, read now. */

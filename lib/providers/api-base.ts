@@ -49,7 +49,9 @@ function metadataValue(def: ProviderDefinition, metadata: Record<string, unknown
 
 function resolveOrigin(def: ProviderDefinition, name: string, value: string): string {
   const refuse = (why: string): never => {
-    throw new ApiBaseError(`The "${name}" recorded for this ${def.name} connection ${why}, so the vault will not send your token there: reconnect ${def.name}.`);
+    throw new ApiBaseError(
+      `The "${name}" recorded for this ${def.name} connection ${why}, so the vault will not send your token there: reconnect ${def.name}.`,
+    );
   };
   let url: URL;
   try {

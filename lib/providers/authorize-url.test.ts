@@ -1,13 +1,7 @@
 import * as oauth from "oauth4webapi";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import {
-  AuthorizationUrlError,
-  buildAuthorizationUrl,
-  describeScopes,
-  isLargeGrant,
-  LARGE_GRANT_THRESHOLD,
-} from "@/lib/providers/authorize-url";
+import { AuthorizationUrlError, buildAuthorizationUrl, describeScopes, isLargeGrant, LARGE_GRANT_THRESHOLD } from "@/lib/providers/authorize-url";
 import { demoTasksDefinition } from "@/lib/providers/builtin";
 import { builtinCatalogue, genericDefinition } from "@/lib/providers/catalogue";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
@@ -41,7 +35,14 @@ const EXPECTED: Record<string, Expected> = {
     params: { audience: "api.atlassian.com", prompt: "consent" },
     pick: ["read:jira-work", "offline_access"],
   },
-  slack: { endpoint: "https://slack.com/oauth/v2/authorize", scopeParam: "user_scope", separator: ",", pkce: false, params: {}, pick: ["chat:write", "channels:read"] },
+  slack: {
+    endpoint: "https://slack.com/oauth/v2/authorize",
+    scopeParam: "user_scope",
+    separator: ",",
+    pkce: false,
+    params: {},
+    pick: ["chat:write", "channels:read"],
+  },
   microsoft: {
     endpoint: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
     scopeParam: "scope",
@@ -50,10 +51,24 @@ const EXPECTED: Record<string, Expected> = {
     params: {},
     pick: ["offline_access", "Mail.Read"],
   },
-  salesforce: { endpoint: "https://login.salesforce.com/services/oauth2/authorize", scopeParam: "scope", separator: " ", pkce: true, params: {}, pick: ["api", "refresh_token"] },
+  salesforce: {
+    endpoint: "https://login.salesforce.com/services/oauth2/authorize",
+    scopeParam: "scope",
+    separator: " ",
+    pkce: true,
+    params: {},
+    pick: ["api", "refresh_token"],
+  },
   notion: { endpoint: "https://api.notion.com/v1/oauth/authorize", scopeParam: "scope", separator: " ", pkce: false, params: { owner: "user" }, pick: null },
   linear: { endpoint: "https://linear.app/oauth/authorize", scopeParam: "scope", separator: ",", pkce: true, params: {}, pick: ["read", "issues:create"] },
-  hubspot: { endpoint: "https://app.hubspot.com/oauth/authorize", scopeParam: "scope", separator: " ", pkce: false, params: {}, pick: ["oauth", "crm.objects.contacts.read"] },
+  hubspot: {
+    endpoint: "https://app.hubspot.com/oauth/authorize",
+    scopeParam: "scope",
+    separator: " ",
+    pkce: false,
+    params: {},
+    pick: ["oauth", "crm.objects.contacts.read"],
+  },
   dropbox: {
     endpoint: "https://www.dropbox.com/oauth2/authorize",
     scopeParam: "scope",
@@ -81,14 +96,24 @@ function byKey(key: string): ProviderDefinition {
 
 describe("buildAuthorizationUrl for each built-in", () => {
   it("has an expectation for every built-in and no stale ones", () => {
-    expect(builtinCatalogue().map((d) => d.key).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(
+      builtinCatalogue()
+        .map((d) => d.key)
+        .sort(),
+    ).toEqual(Object.keys(EXPECTED).sort());
   });
 
   for (const [key, expected] of Object.entries(EXPECTED)) {
     it(`${key}: endpoint, core params, scopes, PKCE and extra params`, () => {
       const def = byKey(key);
       const state = `state-${key}-0123456789`;
-      const url = buildAuthorizationUrl(def, { clientId: `client-${key}`, redirectUri: REDIRECT, state, codeChallenge: challenge, scopes: expected.pick ?? [] });
+      const url = buildAuthorizationUrl(def, {
+        clientId: `client-${key}`,
+        redirectUri: REDIRECT,
+        state,
+        codeChallenge: challenge,
+        scopes: expected.pick ?? [],
+      });
       const p = url.searchParams;
 
       expect(`${url.origin}${url.pathname}`).toBe(expected.endpoint);
@@ -115,7 +140,13 @@ describe("buildAuthorizationUrl for each built-in", () => {
 
     it(`${key}: refuses a scope it does not offer`, () => {
       const call = () =>
-        buildAuthorizationUrl(byKey(key), { clientId: "c", redirectUri: REDIRECT, state: "state-0123456789", codeChallenge: challenge, scopes: ["admin:everything"] });
+        buildAuthorizationUrl(byKey(key), {
+          clientId: "c",
+          redirectUri: REDIRECT,
+          state: "state-0123456789",
+          codeChallenge: challenge,
+          scopes: ["admin:everything"],
+        });
       expect(call).toThrow(AuthorizationUrlError);
       expect(call).toThrow(/does not offer the scope "admin:everything"/);
     });

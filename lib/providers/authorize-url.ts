@@ -17,7 +17,10 @@ export type AuthorizationRequest = {
 };
 
 export class AuthorizationUrlError extends Error {
-  constructor(readonly code: "unknown_scope" | "invalid_request", message: string) {
+  constructor(
+    readonly code: "unknown_scope" | "invalid_request",
+    message: string,
+  ) {
     super(message);
     this.name = "AuthorizationUrlError";
   }

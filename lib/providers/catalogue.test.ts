@@ -73,7 +73,10 @@ describe("built-in catalogue", () => {
       pkce: true,
       accountIdentity: { source: "api", url: "http://localhost:3000/demo/me", idPath: "sub", labelPath: "email" },
     });
-    expect(demo.scopes.map((s) => [s.name, s.default])).toEqual([["tasks.read", true], ["tasks.write", true]]);
+    expect(demo.scopes.map((s) => [s.name, s.default])).toEqual([
+      ["tasks.read", true],
+      ["tasks.write", true],
+    ]);
   });
 
   it("refuses plain http for a provider that is not on loopback", () => {
@@ -199,8 +202,16 @@ describe("generic providers", () => {
   });
 
   it("refuses a templated API base or an http token URL with a sentence", () => {
-    const form = { key: "acme", name: "Acme", authorizationUrl: "https://id.acme.test/a", tokenUrl: "https://id.acme.test/t", userinfoUrl: "https://id.acme.test/u" };
+    const form = {
+      key: "acme",
+      name: "Acme",
+      authorizationUrl: "https://id.acme.test/a",
+      tokenUrl: "https://id.acme.test/t",
+      userinfoUrl: "https://id.acme.test/u",
+    };
     expect(() => genericDefinition({ ...form, apiBaseUrl: "https://{tenant}.acme.test" })).toThrow(/Field "apiBaseUrl" must be a fixed URL/);
-    expect(() => genericDefinition({ ...form, tokenUrl: "http://id.acme.test/t", apiBaseUrl: "https://api.acme.test" })).toThrow(/Field "tokenUrl" must be an https URL/);
+    expect(() => genericDefinition({ ...form, tokenUrl: "http://id.acme.test/t", apiBaseUrl: "https://api.acme.test" })).toThrow(
+      /Field "tokenUrl" must be an https URL/,
+    );
   });
 });

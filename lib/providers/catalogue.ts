@@ -17,7 +17,10 @@ import {
 } from "@/lib/providers/schemas";
 
 export class ProviderCatalogueError extends Error {
-  constructor(message: string, readonly problems: readonly string[] = [message]) {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [message],
+  ) {
     super(message);
     this.name = "ProviderCatalogueError";
   }
@@ -109,9 +112,7 @@ export async function loadProvidersFile(path: string): Promise<ProvidersFile> {
     text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new ProviderCatalogueError(
-      `Could not read ${where} (${code}): check VAULT_PROVIDERS_FILE points at a readable JSON file.`,
-    );
+    throw new ProviderCatalogueError(`Could not read ${where} (${code}): check VAULT_PROVIDERS_FILE points at a readable JSON file.`);
   }
   let json: unknown;
   try {
@@ -130,10 +131,7 @@ function capitalise(text: string): string {
  * Built-ins first, in their order, with any file entry of the same key replacing the built-in in
  * place (an operator can point GitHub at GitHub Enterprise); new keys follow in file order.
  */
-export function mergeCatalogue<T extends ProviderDefinition>(
-  builtins: readonly ProviderDefinition[],
-  extra: readonly T[],
-): (ProviderDefinition | T)[] {
+export function mergeCatalogue<T extends ProviderDefinition>(builtins: readonly ProviderDefinition[], extra: readonly T[]): (ProviderDefinition | T)[] {
   const byKey = new Map<string, T>();
   for (const entry of extra) {
     if (byKey.has(entry.key)) {

@@ -32,7 +32,15 @@ export type ProviderSummary = {
 };
 
 /** Picked field by field: a definition also holds URLs and token settings the portal has no use for. */
-export function toProviderSummary({ definition, configured, source }: { definition: ProviderDefinition; configured: boolean; source: ProviderSummary["source"] }): ProviderSummary {
+export function toProviderSummary({
+  definition,
+  configured,
+  source,
+}: {
+  definition: ProviderDefinition;
+  configured: boolean;
+  source: ProviderSummary["source"];
+}): ProviderSummary {
   return {
     key: definition.key,
     name: definition.name,

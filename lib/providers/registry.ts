@@ -30,10 +30,11 @@ function catalogueFor(tenantId: string, file: ProvidersFile | null, registration
   const registered = new Map(registrations.map((r) => [r.key, r.definition]));
   const fileEntries = fileEntriesFor(file, tenantId);
   const fileKeys = new Set(fileEntries.map((e) => e.key));
-  const generic = registrations
-    .filter((r) => r.definition !== null)
-    .map((r) => providerDefinition.parse(r.definition));
-  const merged = mergeCatalogue(builtinCatalogue(), [...fileEntries.map(({ clientId: _c, clientSecret: _s, ...def }) => providerDefinition.parse(def)), ...generic]);
+  const generic = registrations.filter((r) => r.definition !== null).map((r) => providerDefinition.parse(r.definition));
+  const merged = mergeCatalogue(builtinCatalogue(), [
+    ...fileEntries.map(({ clientId: _c, clientSecret: _s, ...def }) => providerDefinition.parse(def)),
+    ...generic,
+  ]);
   const providers: TenantProvider[] = merged.map((definition) => ({
     definition,
     configured: fileKeys.has(definition.key) || registered.has(definition.key),
@@ -75,7 +76,10 @@ export async function getTenantProviderAt(tenantId: string, key: string, policyV
   const hit = cached.get(tenantId);
   if (hit && hit.version === policyVersion) return hit.providers.find((p) => p.definition.key === key) ?? null;
   const sql = await getSql();
-  const [[row], file] = await Promise.all([sql.query<{ policyVersion: number; registrations: Registration[] }>(REGISTRATIONS_AT_VERSION, [tenantId]), providersFile()]);
+  const [[row], file] = await Promise.all([
+    sql.query<{ policyVersion: number; registrations: Registration[] }>(REGISTRATIONS_AT_VERSION, [tenantId]),
+    providersFile(),
+  ]);
   if (!row) return getTenantProvider(tenantId, key);
   const providers = catalogueFor(tenantId, file, row.registrations);
   if (cached.size > 10_000) cached.clear();

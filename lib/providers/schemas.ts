@@ -48,7 +48,10 @@ export const hostPattern = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/, "must be a host name like `api.example.com` or `*.example.com`");
+  .regex(
+    /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/,
+    "must be a host name like `api.example.com` or `*.example.com`",
+  );
 
 /** Placeholder names in a template, in order of appearance. */
 export function templatePlaceholders(template: string): string[] {
@@ -78,7 +81,13 @@ export const metadataStep = z.discriminatedUnion("source", [
       url: secureUrl,
       method: z.literal("GET").default("GET"),
       /** metadata key -> path into the response JSON. */
-      pick: z.record(z.string().trim().regex(/^[a-z][a-z0-9_]*$/), jsonPath),
+      pick: z.record(
+        z
+          .string()
+          .trim()
+          .regex(/^[a-z][a-z0-9_]*$/),
+        jsonPath,
+      ),
     })
     .strict(),
   z
@@ -86,7 +95,13 @@ export const metadataStep = z.discriminatedUnion("source", [
       source: z.literal("token"),
       name: z.string().trim().min(1),
       /** metadata key -> path into the token endpoint's response. */
-      pick: z.record(z.string().trim().regex(/^[a-z][a-z0-9_]*$/), jsonPath),
+      pick: z.record(
+        z
+          .string()
+          .trim()
+          .regex(/^[a-z][a-z0-9_]*$/),
+        jsonPath,
+      ),
     })
     .strict(),
 ]);
@@ -121,15 +136,7 @@ export const RESERVED_AUTHORIZATION_PARAMS = [
   "nonce",
 ] as const;
 
-export const RESERVED_TOKEN_PARAMS = [
-  "grant_type",
-  "code",
-  "redirect_uri",
-  "code_verifier",
-  "client_id",
-  "client_secret",
-  "refresh_token",
-] as const;
+export const RESERVED_TOKEN_PARAMS = ["grant_type", "code", "redirect_uri", "code_verifier", "client_id", "client_secret", "refresh_token"] as const;
 
 const extraParams = z.record(z.string().trim().min(1), z.string().trim());
 
@@ -202,7 +209,11 @@ function checkDefinition(def: DefinitionShape, ctx: z.RefinementCtx): void {
     parsed = null;
   }
   if (!parsed || secureUrl.safeParse(sample).success === false || parsed.search || parsed.hash) {
-    ctx.addIssue({ code: "custom", path: ["apiBaseUrl"], message: "must be an https URL template like `https://api.example.com/v1` or `{instance_url}/services/data`" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["apiBaseUrl"],
+      message: "must be an https URL template like `https://api.example.com/v1` or `{instance_url}/services/data`",
+    });
     return;
   }
   const wholeUrl = /^\{[a-z][a-z0-9_]*\}/.test(template);
@@ -246,9 +257,7 @@ export const genericProviderInput = z
     userinfoUrl: secureUrl,
     accountIdPath: jsonPath.default("sub"),
     accountLabelPath: jsonPath.default("email"),
-    scopes: z
-      .array(z.object({ name: scopeToken, description: z.string().trim().max(200).optional() }).strict())
-      .default([]),
+    scopes: z.array(z.object({ name: scopeToken, description: z.string().trim().max(200).optional() }).strict()).default([]),
     scopeSeparator: z.enum([" ", ","]).default(" "),
     pkce: z.boolean().default(true),
     tokenAuthMethod: z.enum(["client_secret_basic", "client_secret_post"]).default("client_secret_basic"),

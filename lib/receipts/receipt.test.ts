@@ -42,9 +42,33 @@ describe("signReceipt", () => {
     expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
     const { payload } = await jwtVerify(receipt, createLocalJWKSet(jwks), { issuer: "http://localhost:3999", typ: "receipt+jwt" });
     expect(Object.keys(payload).sort()).toEqual(
-      ["act", "action", "audit_hash", "audit_seq", "cnx", "credential", "del", "iat", "iss", "jti", "request_sha256", "response_sha256", "status", "sub"].sort(),
+      [
+        "act",
+        "action",
+        "audit_hash",
+        "audit_seq",
+        "cnx",
+        "credential",
+        "del",
+        "iat",
+        "iss",
+        "jti",
+        "request_sha256",
+        "response_sha256",
+        "status",
+        "sub",
+      ].sort(),
     );
-    expect(payload).toMatchObject({ sub: input.userArn, act: { sub: "agt_1" }, cnx: "cnx-1", del: "del-1", action: input.action, status: 200, audit_seq: 42, audit_hash: input.auditHash });
+    expect(payload).toMatchObject({
+      sub: input.userArn,
+      act: { sub: "agt_1" },
+      cnx: "cnx-1",
+      del: "del-1",
+      action: input.action,
+      status: 200,
+      audit_seq: 42,
+      audit_hash: input.auditHash,
+    });
     expect(receiptClaims.parse(payload)).toEqual(await verifyReceipt(receipt));
   });
 

@@ -16,7 +16,11 @@ export function parseArn(arn: string): { tenantId: string; userId: string } | nu
 
 /** Turns an identity provider's subject or tenant claim into a valid ARN part. */
 export function toArnPart(raw: string): string {
-  const cleaned = raw.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+/, "").slice(0, 63);
+  const cleaned = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .slice(0, 63);
   if (!cleaned) throw new Error("The identity provider sent an empty subject or tenant.");
   return cleaned;
 }

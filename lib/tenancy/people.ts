@@ -24,7 +24,15 @@ export async function upsertPerson(input: {
   return db.$transaction(async (tx) => {
     const row = await tx.user.upsert({
       where: { arn },
-      create: { id: `${input.tenantId}.${input.id}`, tenantId: input.tenantId, arn, email: input.email, name: input.name, role: input.role, subject: input.subject },
+      create: {
+        id: `${input.tenantId}.${input.id}`,
+        tenantId: input.tenantId,
+        arn,
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        subject: input.subject,
+      },
       update: { email: input.email, name: input.name, role: input.role },
     });
     return { id: row.id, tenantId: row.tenantId, arn: row.arn, email: row.email, name: row.name, role: row.role };

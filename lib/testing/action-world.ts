@@ -76,7 +76,11 @@ export async function startActionWorld(opts: { databaseUrl?: string } = {}) {
     /** A real delegation access token from the token endpoint (RFC 8693 exchange). */
     token: (client: TestClient, delegationId: string): Promise<string> => delegationToken(client, delegationId),
     /** Calls a route handler the way Next would, recording the answer. */
-    async send(handler: Handler, path: string, opts: { method?: string; token?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
+    async send(
+      handler: Handler,
+      path: string,
+      opts: { method?: string; token?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {},
+    ): Promise<Answer> {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       let body: string | undefined = opts.rawBody;

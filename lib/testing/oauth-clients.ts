@@ -19,7 +19,14 @@ export type TestClient = Awaited<ReturnType<typeof agentWithCredentials>>;
 export async function agentWithCredentials(
   db: VaultPrismaClient,
   tenantId: string,
-  opts: { alg?: "EdDSA" | "ES256" | "RS256"; name?: string; ceiling?: Partial<Ceiling>; status?: "active" | "suspended"; withKey?: boolean; withSecret?: boolean } = {},
+  opts: {
+    alg?: "EdDSA" | "ES256" | "RS256";
+    name?: string;
+    ceiling?: Partial<Ceiling>;
+    status?: "active" | "suspended";
+    withKey?: boolean;
+    withSecret?: boolean;
+  } = {},
 ) {
   const alg = opts.alg ?? "EdDSA";
   const secret = generateClientSecret();
@@ -37,7 +44,11 @@ export async function agentWithCredentials(
 }
 
 /** A private_key_jwt client assertion; `claims` overrides (undefined removes a claim), `header` adds to the header. */
-export async function clientAssertion(client: Pick<TestClient, "clientId" | "privateKey" | "kid" | "alg">, audience: string | string[], claims: Partial<Record<keyof JWTPayload | string, unknown>> = {}): Promise<string> {
+export async function clientAssertion(
+  client: Pick<TestClient, "clientId" | "privateKey" | "kid" | "alg">,
+  audience: string | string[],
+  claims: Partial<Record<keyof JWTPayload | string, unknown>> = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const payload: Record<string, unknown> = { iss: client.clientId, sub: client.clientId, aud: audience, iat: now, exp: now + 60, jti: randomUUID(), ...claims };
   for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
@@ -56,7 +67,11 @@ export function basicHeader(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${enc(clientId)}:${enc(secret)}`).toString("base64")}`;
 }
 
-export function tokenRequest(issuer: string, params: Record<string, string> | [string, string][], opts: { authorization?: string; contentType?: string; body?: string } = {}): Request {
+export function tokenRequest(
+  issuer: string,
+  params: Record<string, string> | [string, string][],
+  opts: { authorization?: string; contentType?: string; body?: string } = {},
+): Request {
   const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/x-www-form-urlencoded" };
   if (opts.authorization) headers.authorization = opts.authorization;
   return new Request(`${issuer}/api/oauth/token`, { method: "POST", headers, body: opts.body ?? new URLSearchParams(params).toString() });

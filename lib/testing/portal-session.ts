@@ -44,7 +44,11 @@ export async function sessionClaims(person: SessionPerson): Promise<JWT> {
  */
 export async function sessionToken(person: SessionPerson, opts: { secret?: string; maxAge?: number; claims?: JWT } = {}): Promise<string> {
   const options = await nextAuth();
-  return encode({ token: opts.claims ?? (await sessionClaims(person)), secret: opts.secret ?? options.secret!, maxAge: opts.maxAge ?? options.session!.maxAge! });
+  return encode({
+    token: opts.claims ?? (await sessionClaims(person)),
+    secret: opts.secret ?? options.secret!,
+    maxAge: opts.maxAge ?? options.session!.maxAge!,
+  });
 }
 
 /** A `Cookie` header carrying the person's session. */

@@ -10,8 +10,7 @@ import pg from "pg";
 import "vitest";
 
 export type TestPostgres =
-  | { ok: true; url: string; source: "TEST_DATABASE_URL" | "127.0.0.1:5432" | "throwaway cluster"; prefix: string }
-  | { ok: false; error: string };
+  { ok: true; url: string; source: "TEST_DATABASE_URL" | "127.0.0.1:5432" | "throwaway cluster"; prefix: string } | { ok: false; error: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -58,10 +57,7 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
 /** Drops every database whose name starts with prefix (FORCE ends leftover sessions, PostgreSQL 13+). */
 export async function dropDatabases(adminUrl: string, prefix: string): Promise<void> {
   await withClient(adminUrl, async (c) => {
-    const { rows } = await c.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1`,
-      [prefix],
-    );
+    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1`, [prefix]);
     for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
   });
 }

@@ -32,7 +32,11 @@ function blocks(text: string, keyword: string): { name: string; body: string[] }
   return out;
 }
 
-const list = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+const list = (s: string | undefined) =>
+  (s ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 const argOf = (attr: string, key: string) => new RegExp(`${key}:\\s*(\\w+)`).exec(attr)?.[1];
 
 export function parsePrismaSchema(text: string): PrismaSchema {

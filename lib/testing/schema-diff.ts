@@ -14,9 +14,11 @@ type Columns = { table: string; column: string; nullable: string; udt: string; p
 export async function schemaDifferences(s: SqlSession, schema: PrismaSchema): Promise<string[]> {
   const diffs: string[] = [];
   const tables = new Set(
-    (await s.query<{ t: string }>(`SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)).map(
-      (r) => r.t,
-    ),
+    (
+      await s.query<{ t: string }>(
+        `SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+      )
+    ).map((r) => r.t),
   );
   const columns = await s.query<Columns>(
     `SELECT table_name::text AS "table", column_name::text AS "column", is_nullable::text AS nullable, udt_name::text AS udt,
@@ -75,33 +77,49 @@ export async function schemaDifferences(s: SqlSession, schema: PrismaSchema): Pr
       if (col.udt !== expected) diffs.push(`column ${where} has type ${col.udt}, expected ${expected}`);
       if (f.type === "DateTime" && !f.list && col.precision !== 3) diffs.push(`column ${where} has precision ${col.precision}, expected 3`);
       // Prisma creates scalar lists nullable; other fields are NOT NULL unless optional.
-      if (!f.list && (col.nullable === "YES") !== f.optional) diffs.push(`column ${where} is ${col.nullable === "YES" ? "nullable" : "NOT NULL"}, the schema says ${f.optional ? "optional" : "required"}`);
+      if (!f.list && (col.nullable === "YES") !== f.optional)
+        diffs.push(`column ${where} is ${col.nullable === "YES" ? "nullable" : "NOT NULL"}, the schema says ${f.optional ? "optional" : "required"}`);
       const dbDefault = /@default\(/.test(f.attributes) && !CLIENT_SIDE_DEFAULT.test(f.attributes);
-      if (dbDefault !== (col.dflt !== null)) diffs.push(`column ${where} ${col.dflt === null ? "has no default" : `has default ${col.dflt}`}, the schema ${dbDefault ? "declares one" : "declares none in the database"}`);
+      if (dbDefault !== (col.dflt !== null))
+        diffs.push(
+          `column ${where} ${col.dflt === null ? "has no default" : `has default ${col.dflt}`}, the schema ${dbDefault ? "declares one" : "declares none in the database"}`,
+        );
     }
     for (const name of dbCols.keys()) if (!scalars.some((f) => f.name === name)) diffs.push(`column "${model.name}"."${name}" exists but is not in the schema`);
 
     const dbIdx = indexes.filter((i) => i.table === model.name);
     for (const idx of model.indexes) {
-      const found = dbIdx.find((i) => i.columns.join(",") === idx.columns.join(",") && (idx.kind === "index" || i.unique) && (idx.kind !== "primary" || i.primary));
-      if (!found) diffs.push(`${idx.kind === "primary" ? "primary key" : idx.kind === "unique" ? "unique index" : "index"} on "${model.name}"(${idx.columns.join(", ")}) is missing`);
+      const found = dbIdx.find(
+        (i) => i.columns.join(",") === idx.columns.join(",") && (idx.kind === "index" || i.unique) && (idx.kind !== "primary" || i.primary),
+      );
+      if (!found)
+        diffs.push(
+          `${idx.kind === "primary" ? "primary key" : idx.kind === "unique" ? "unique index" : "index"} on "${model.name}"(${idx.columns.join(", ")}) is missing`,
+        );
       else if (found.name !== idx.name) diffs.push(`index on "${model.name}"(${idx.columns.join(", ")}) is named ${found.name}, Prisma expects ${idx.name}`);
     }
-    for (const i of dbIdx) if (!model.indexes.some((idx) => idx.name === i.name)) diffs.push(`index ${i.name} on "${model.name}"(${i.columns.join(", ")}) is not in the schema`);
+    for (const i of dbIdx)
+      if (!model.indexes.some((idx) => idx.name === i.name)) diffs.push(`index ${i.name} on "${model.name}"(${i.columns.join(", ")}) is not in the schema`);
 
     const dbFks = fks.filter((f) => f.table === model.name);
     for (const rel of model.relations) {
-      const found = dbFks.find((f) => f.columns.join(",") === rel.columns.join(",") && f.ref === rel.model && f.refColumns.join(",") === rel.references.join(","));
+      const found = dbFks.find(
+        (f) => f.columns.join(",") === rel.columns.join(",") && f.ref === rel.model && f.refColumns.join(",") === rel.references.join(","),
+      );
       const what = `foreign key "${model.name}"(${rel.columns.join(", ")}) -> "${rel.model}"(${rel.references.join(", ")})`;
       if (!found) diffs.push(`${what} is missing`);
       else {
-        if (PG_REFERENTIAL_ACTION[found.del] !== rel.onDelete) diffs.push(`${what} deletes with ${PG_REFERENTIAL_ACTION[found.del]}, the schema says ${rel.onDelete}`);
-        if (PG_REFERENTIAL_ACTION[found.upd] !== rel.onUpdate) diffs.push(`${what} updates with ${PG_REFERENTIAL_ACTION[found.upd]}, the schema says ${rel.onUpdate}`);
+        if (PG_REFERENTIAL_ACTION[found.del] !== rel.onDelete)
+          diffs.push(`${what} deletes with ${PG_REFERENTIAL_ACTION[found.del]}, the schema says ${rel.onDelete}`);
+        if (PG_REFERENTIAL_ACTION[found.upd] !== rel.onUpdate)
+          diffs.push(`${what} updates with ${PG_REFERENTIAL_ACTION[found.upd]}, the schema says ${rel.onUpdate}`);
         const name = `${model.name}_${rel.columns.join("_")}_fkey`;
         if (found.name !== name) diffs.push(`${what} is named ${found.name}, Prisma expects ${name}`);
       }
     }
-    for (const f of dbFks) if (!model.relations.some((r) => r.columns.join(",") === f.columns.join(",") && r.model === f.ref)) diffs.push(`foreign key ${f.name} on "${model.name}" is not in the schema`);
+    for (const f of dbFks)
+      if (!model.relations.some((r) => r.columns.join(",") === f.columns.join(",") && r.model === f.ref))
+        diffs.push(`foreign key ${f.name} on "${model.name}" is not in the schema`);
   }
   return diffs;
 }

@@ -48,7 +48,7 @@ export async function describeStatementBudget(kind: DbKind): Promise<void> {
       const own = sqlStatementCount() - before.all - audit;
       expect(own).toBeLessThanOrEqual(OWN_PATH_BUDGET);
       // The ciphertext is this process's copy, confirmed current by the write-ahead record itself.
-    expect(own).toBe(0);
+      expect(own).toBe(0);
       expect(audit).toBe(2);
     });
 
@@ -60,7 +60,9 @@ export async function describeStatementBudget(kind: DbKind): Promise<void> {
       expect(after.events - before.events).toBe(64);
       expect((after.statements - before.statements) / 32).toBeLessThanOrEqual(0.5);
       // Every receipt points at its own audit row, and the chain is whole.
-      const seqs = answers.map((a) => JSON.parse(Buffer.from((a.json as { receipt: string }).receipt.split(".")[1]!, "base64url").toString()).audit_seq as number);
+      const seqs = answers.map(
+        (a) => JSON.parse(Buffer.from((a.json as { receipt: string }).receipt.split(".")[1]!, "base64url").toString()).audit_seq as number,
+      );
       expect(new Set(seqs).size).toBe(32);
       expect((await verifyTenantChain(w.db, "acme")).break).toBeNull();
     });

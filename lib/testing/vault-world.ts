@@ -40,8 +40,14 @@ export async function startVaultWorld(opts: { databaseUrl?: string } = {}) {
     /** Replaces the stored token set (to plant a bad refresh token, or none). */
     async storeTokens(id: string, tokens: { access: string; refresh?: string; expiresAt?: Date | null }) {
       const r = await row(id);
-      const { blob, keyVersion } = sealTokenSet(getKeyRing(), aadForConnection(r), { accessToken: tokens.access, refreshToken: tokens.refresh, tokenType: "bearer" });
-      await (await getDb()).connection.update({ where: { id }, data: { encBlob: blob, keyVersion, ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}) } });
+      const { blob, keyVersion } = sealTokenSet(getKeyRing(), aadForConnection(r), {
+        accessToken: tokens.access,
+        refreshToken: tokens.refresh,
+        tokenType: "bearer",
+      });
+      await (
+        await getDb()
+      ).connection.update({ where: { id }, data: { encBlob: blob, keyVersion, ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}) } });
     },
     async setExpiresAt(id: string, at: Date | null) {
       await (await getDb()).connection.update({ where: { id }, data: { expiresAt: at } });

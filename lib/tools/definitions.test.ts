@@ -23,10 +23,20 @@ describe("tool definitions", () => {
 
   it("keep only declared output fields, whatever the provider adds", () => {
     const list = findToolDefinition("demo-tasks.list_tasks")!;
-    const out = projectOutput(list, { tasks: [{ id: "1", title: "t", done: false, createdAt: "2026-01-01", owner: "alice", secret: "x" }], debug: { token: "leak" } }, 200, {});
+    const out = projectOutput(
+      list,
+      { tasks: [{ id: "1", title: "t", done: false, createdAt: "2026-01-01", owner: "alice", secret: "x" }], debug: { token: "leak" } },
+      200,
+      {},
+    );
     expect(out).toEqual({ tasks: [{ id: "1", title: "t", done: false, createdAt: "2026-01-01" }] });
     const repos = findToolDefinition("github.list_repos")!;
-    const r = projectOutput(repos, [{ id: 1, full_name: "o/r", private: true, html_url: "u", description: null, updated_at: "d", permissions: { admin: true } }], 200, {}) as { repositories: object[] };
+    const r = projectOutput(
+      repos,
+      [{ id: 1, full_name: "o/r", private: true, html_url: "u", description: null, updated_at: "d", permissions: { admin: true } }],
+      200,
+      {},
+    ) as { repositories: object[] };
     expect(Object.keys(r.repositories[0]!)).toEqual(["id", "full_name", "private", "html_url", "description", "updated_at"]);
   });
 

@@ -15,7 +15,10 @@ export type ToolDefinition = ToolMeta & {
 };
 
 const seg = (s: string) => encodeURIComponent(s);
-const slug = z.string().trim().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a GitHub name like octo-org or hello-world");
+const slug = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a GitHub name like octo-org or hello-world");
 const limit = (max: number, def: number) => z.number().int().min(1).max(max).default(def);
 
 function define<I extends z.ZodType, O extends z.ZodType>(
@@ -29,9 +32,17 @@ function define<I extends z.ZodType, O extends z.ZodType>(
 
 const task = z.object({ id: z.string(), title: z.string(), done: z.boolean(), createdAt: z.string() }).strip();
 
-const githubRepo = z.object({ id: z.number(), full_name: z.string(), private: z.boolean(), html_url: z.string(), description: z.string().nullable(), updated_at: z.string() }).strip();
+const githubRepo = z
+  .object({ id: z.number(), full_name: z.string(), private: z.boolean(), html_url: z.string(), description: z.string().nullable(), updated_at: z.string() })
+  .strip();
 const githubIssue = z
-  .object({ number: z.number(), title: z.string(), state: z.string(), html_url: z.string(), user: z.object({ login: z.string() }).strip().nullable().optional() })
+  .object({
+    number: z.number(),
+    title: z.string(),
+    state: z.string(),
+    html_url: z.string(),
+    user: z.object({ login: z.string() }).strip().nullable().optional(),
+  })
   .strip();
 const jiraIssue = z
   .object({
@@ -98,11 +109,22 @@ export const TOOL_DEFINITIONS: readonly ToolDefinition[] = [
   }),
   define("atlassian.search_issues", {
     input: z.object({ jql: z.string().trim().min(1).max(2000), maxResults: limit(100, 20) }).strict(),
-    request: (i) => ({ method: "GET", path: "/rest/api/3/search/jql", query: { jql: i.jql, maxResults: String(i.maxResults), fields: "summary,status,assignee" } }),
+    request: (i) => ({
+      method: "GET",
+      path: "/rest/api/3/search/jql",
+      query: { jql: i.jql, maxResults: String(i.maxResults), fields: "summary,status,assignee" },
+    }),
     output: z.object({ issues: z.array(jiraIssue) }).strip(),
   }),
   define("atlassian.get_issue", {
-    input: z.object({ key: z.string().trim().regex(/^[A-Z][A-Z0-9_]+-\d+$/, "must be an issue key like PROJ-123") }).strict(),
+    input: z
+      .object({
+        key: z
+          .string()
+          .trim()
+          .regex(/^[A-Z][A-Z0-9_]+-\d+$/, "must be an issue key like PROJ-123"),
+      })
+      .strict(),
     request: (i) => ({ method: "GET", path: `/rest/api/3/issue/${seg(i.key)}`, query: { fields: "summary,status,assignee" } }),
     output: jiraIssue,
   }),
@@ -121,7 +143,9 @@ export const TOOL_DEFINITIONS: readonly ToolDefinition[] = [
     output: slackResult,
   }),
   define("slack.set_status", {
-    input: z.object({ text: z.string().max(100), emoji: z.string().max(100).optional(), expiresInMinutes: z.number().int().min(0).max(525_600).optional() }).strict(),
+    input: z
+      .object({ text: z.string().max(100), emoji: z.string().max(100).optional(), expiresInMinutes: z.number().int().min(0).max(525_600).optional() })
+      .strict(),
     request: (i) => ({
       method: "POST",
       path: "/users.profile.set",

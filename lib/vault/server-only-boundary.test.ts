@@ -29,7 +29,10 @@ describe("server-only boundary", () => {
     for (const item of ["lib", "tsconfig.json", "package.json"]) cpSync(path.join(root, item), path.join(copy, item), { recursive: true, filter: appCode });
     writeFileSync(path.join(copy, "next.config.ts"), `export default { turbopack: { root: ${JSON.stringify(root)} } };\n`);
     mkdirSync(path.join(copy, "app"));
-    writeFileSync(path.join(copy, "app/layout.tsx"), `export default function L({ children }: { children: React.ReactNode }) { return <html><body>{children}</body></html>; }\n`);
+    writeFileSync(
+      path.join(copy, "app/layout.tsx"),
+      `export default function L({ children }: { children: React.ReactNode }) { return <html><body>{children}</body></html>; }\n`,
+    );
     writeFileSync(
       path.join(copy, "app/page.tsx"),
       `"use client";\nimport { Secret } from "@/lib/vault/crypto/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`,
@@ -40,7 +43,10 @@ describe("server-only boundary", () => {
     expect(output).toMatch(/lib\/vault\/crypto\/secret/);
 
     // Control: the same import from a server component builds, so the failure above is the boundary.
-    writeFileSync(path.join(copy, "app/page.tsx"), `import { Secret } from "@/lib/vault/crypto/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`);
+    writeFileSync(
+      path.join(copy, "app/page.tsx"),
+      `import { Secret } from "@/lib/vault/crypto/secret";\nexport default function Page() { return <p>{String(new Secret("x".repeat(12)))}</p>; }\n`,
+    );
     const control = build(copy);
     expect(control.status, control.output).toBe(0);
   });

@@ -16,8 +16,8 @@ export default async function AgentsPage() {
     <>
       <h1>Agents</h1>
       <p className="lead">
-        Agents registered in {admin.tenantId}, and the most each may ever do. People grant an agent access to their own connections,
-        never beyond the ceiling you set here.
+        Agents registered in {admin.tenantId}, and the most each may ever do. People grant an agent access to their own connections, never beyond the ceiling
+        you set here.
       </p>
       <AgentsAdmin initial={agents} providers={providers} />
       <TenantServiceAccounts initial={settings} />

@@ -32,12 +32,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   return (
     <>
       <h1>Audit</h1>
-      <p className="lead">{person.role === "admin" ? `Everything that happened in ${person.tenantId}.` : "Everything that happened on your behalf."} Each event is chained to the one before it by its hash.</p>
+      <p className="lead">
+        {person.role === "admin" ? `Everything that happened in ${person.tenantId}.` : "Everything that happened on your behalf."} Each event is chained to the
+        one before it by its hash.
+      </p>
 
       <UsageChart usage={usage} />
 
       <form className="card filters" method="get" aria-label="Filter events">
-        <label>Action <input name="action" defaultValue={raw.action ?? ""} placeholder="delegation. or pdp.decision" /></label>
+        <label>
+          Action <input name="action" defaultValue={raw.action ?? ""} placeholder="delegation. or pdp.decision" />
+        </label>
         <label>
           Outcome
           <select name="outcome" defaultValue={raw.outcome ?? ""}>
@@ -48,10 +53,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
             <option value="deny">deny</option>
           </select>
         </label>
-        <label>Agent id <input name="agentId" defaultValue={raw.agentId ?? ""} /></label>
-        {person.role === "admin" && <label>Person (ARN) <input name="actor" defaultValue={raw.actor ?? ""} /></label>}
-        <label>From <input name="from" type="date" defaultValue={raw.from ?? ""} /></label>
-        <label>Until <input name="to" type="date" defaultValue={raw.to ?? ""} /></label>
+        <label>
+          Agent id <input name="agentId" defaultValue={raw.agentId ?? ""} />
+        </label>
+        {person.role === "admin" && (
+          <label>
+            Person (ARN) <input name="actor" defaultValue={raw.actor ?? ""} />
+          </label>
+        )}
+        <label>
+          From <input name="from" type="date" defaultValue={raw.from ?? ""} />
+        </label>
+        <label>
+          Until <input name="to" type="date" defaultValue={raw.to ?? ""} />
+        </label>
         <div className="actions">
           <button type="submit">Filter</button>
           {filtered && <Link href="/audit">Clear filters</Link>}
@@ -84,22 +99,38 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         <section className="card" aria-label="Audit events">
           <table className="audit-table">
             <thead>
-              <tr><th>#</th><th>When</th><th>Action</th><th>Outcome</th><th>Who</th><th>Agent</th><th>Details</th></tr>
+              <tr>
+                <th>#</th>
+                <th>When</th>
+                <th>Action</th>
+                <th>Outcome</th>
+                <th>Who</th>
+                <th>Agent</th>
+                <th>Details</th>
+              </tr>
             </thead>
             <tbody>
               {page.events.map((e) => (
                 <tr key={e.seq}>
                   <td>{e.seq}</td>
-                  <td><time dateTime={e.at}>{e.at.replace("T", " ").slice(0, 19)}</time></td>
-                  <td><code>{e.action}</code></td>
-                  <td><span className={`badge outcome-${e.outcome}`}>{e.outcome}</span></td>
+                  <td>
+                    <time dateTime={e.at}>{e.at.replace("T", " ").slice(0, 19)}</time>
+                  </td>
+                  <td>
+                    <code>{e.action}</code>
+                  </td>
+                  <td>
+                    <span className={`badge outcome-${e.outcome}`}>{e.outcome}</span>
+                  </td>
                   <td>{e.actorArn ?? "—"}</td>
                   <td>{e.agentName ?? e.agentId ?? "—"}</td>
                   <td>
                     <details>
                       <summary>{e.target ? <code>{e.target}</code> : "show"}</summary>
                       <pre className="details-json">{JSON.stringify(e.details, null, 2)}</pre>
-                      <p className="note">hash <code>{e.hash.slice(0, 16)}…</code> · previous <code>{e.prevHash.slice(0, 16)}…</code></p>
+                      <p className="note">
+                        hash <code>{e.hash.slice(0, 16)}…</code> · previous <code>{e.prevHash.slice(0, 16)}…</code>
+                      </p>
                     </details>
                   </td>
                 </tr>

@@ -27,7 +27,11 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
       <h1>Connections</h1>
       <p className="lead">Accounts you have connected. Agents you trust act on them through the vault; they receive data, never your tokens.</p>
       {errorCode && (
-        <ConnectErrorBanner code={errorCode} providerKey={errorProvider} providerName={errorProvider ? (byKey.get(errorProvider)?.definition.name ?? null) : null} />
+        <ConnectErrorBanner
+          code={errorCode}
+          providerKey={errorProvider}
+          providerName={errorProvider ? (byKey.get(errorProvider)?.definition.name ?? null) : null}
+        />
       )}
 
       <section aria-labelledby="my-connections">
@@ -35,7 +39,9 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
         {connections.length === 0 ? (
           <section className="card empty" aria-label="No connections">
             <h2>No accounts connected yet</h2>
-            <p>Connect an account (GitHub, Google, Jira, Slack, or the bundled Demo Tasks) to let your agents work with it: pick one below and press Connect.</p>
+            <p>
+              Connect an account (GitHub, Google, Jira, Slack, or the bundled Demo Tasks) to let your agents work with it: pick one below and press Connect.
+            </p>
             <p className="note">Your tokens stay encrypted in the vault; you can disconnect at any time.</p>
           </section>
         ) : (
@@ -59,9 +65,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                     )}
                     {c.status === "needs_reconnect" && <a href={connectHref(c.provider, c.scopes)}>Reconnect</a>}
                   </div>
-                  <p className="note">
-                    {scopes.length > 0 ? `Can: ${scopes.map((s) => s.description).join("; ")}.` : "No permissions granted."}
-                  </p>
+                  <p className="note">{scopes.length > 0 ? `Can: ${scopes.map((s) => s.description).join("; ")}.` : "No permissions granted."}</p>
                   <p className="note">Last refreshed: {formatWhen(c.lastRefreshedAt)}</p>
                 </li>
               );
@@ -96,10 +100,7 @@ function ProviderCard({ provider, admin }: { provider: TenantProvider; admin: bo
       {configured ? (
         <ConnectProviderForm provider={{ key: definition.key, name: definition.name, scopes: definition.scopes }} />
       ) : (
-        <p className="note">
-          Not set up yet: ask an administrator.{" "}
-          {admin && <Link href="/providers">Set up {definition.name}</Link>}
-        </p>
+        <p className="note">Not set up yet: ask an administrator. {admin && <Link href="/providers">Set up {definition.name}</Link>}</p>
       )}
     </section>
   );

@@ -28,7 +28,8 @@ export default async function DelegationsPage() {
             <>
               <h2>No agent has access to your connections</h2>
               <p>
-                To grant one, open one of your <Link href="/connections">connections</Link> and use &quot;Grant an agent&quot;: choose the agent, what it may do, and for how long.
+                To grant one, open one of your <Link href="/connections">connections</Link> and use &quot;Grant an agent&quot;: choose the agent, what it may
+                do, and for how long.
               </p>
             </>
           }
@@ -48,7 +49,9 @@ export default async function DelegationsPage() {
             empty={
               <>
                 <h2>Nobody in {person.tenantId} has granted an agent access yet</h2>
-                <p>People grant access from their connections&apos; pages, once an agent is registered on the <Link href="/agents">Agents</Link> page.</p>
+                <p>
+                  People grant access from their connections&apos; pages, once an agent is registered on the <Link href="/agents">Agents</Link> page.
+                </p>
               </>
             }
           />

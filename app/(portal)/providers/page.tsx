@@ -15,8 +15,8 @@ export default async function ProvidersPage() {
     <>
       <h1>Providers</h1>
       <p className="lead">
-        The services people in {admin.tenantId} can connect. A provider needs the client ID and secret you registered with it before
-        anyone can press Connect. Register each one with the redirect URI <code>{redirectUri}</code>.
+        The services people in {admin.tenantId} can connect. A provider needs the client ID and secret you registered with it before anyone can press Connect.
+        Register each one with the redirect URI <code>{redirectUri}</code>.
       </p>
       <section aria-labelledby="catalogue">
         <h2 id="catalogue">Catalogue</h2>
@@ -25,8 +25,8 @@ export default async function ProvidersPage() {
       <section className="card" aria-labelledby="add-generic">
         <h2 id="add-generic">Add a generic OAuth 2.0 provider</h2>
         <p className="note">
-          For a service that is not in the catalogue. Register the vault at the provider first, with the redirect URI{" "}
-          <code>{redirectUri}</code>, then fill in what the provider gave you.
+          For a service that is not in the catalogue. Register the vault at the provider first, with the redirect URI <code>{redirectUri}</code>, then fill in
+          what the provider gave you.
         </p>
         <GenericProviderForm />
       </section>

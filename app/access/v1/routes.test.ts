@@ -3,7 +3,19 @@
 // only, an administrator about the tenant's agents, nobody else gets an answer, and every answer
 // carries the caller's X-Request-ID.
 import { beforeEach, describe, expect, it } from "vitest";
-import { agentToken, agentWithCredentials, bearer as bearerOf, DEMO_TASKS_CEILING, insertAgent, insertConnection, insertDelegation, PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
+import {
+  agentToken,
+  agentWithCredentials,
+  bearer as bearerOf,
+  DEMO_TASKS_CEILING,
+  insertAgent,
+  insertConnection,
+  insertDelegation,
+  PORTAL_ORIGIN,
+  portalBrowser,
+  setRole,
+  startConnectWorld,
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -50,7 +62,10 @@ describe("POST /access/v1/evaluation as an agent", () => {
     const res = await post(single, question(EXCHANGE), { ...bearer, "x-request-id": "trace-123" });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("trace-123");
-    expect(await res.json()).toEqual({ decision: true, context: { code: "allowed", layer: "data", reason_admin: { en: "Every layer allows this." }, scopes: ["tasks.read"] } });
+    expect(await res.json()).toEqual({
+      decision: true,
+      context: { code: "allowed", layer: "data", reason_admin: { en: "Every layer allows this." }, scopes: ["tasks.read"] },
+    });
     const row = await db.auditEvent.findFirst({ where: { action: "pdp.decision", target: delegation.id }, orderBy: { seq: "desc" } });
     expect(row?.details).toMatchObject({ kind: "exchange", code: "allowed", advisory: true, requestId: "trace-123" });
   });
@@ -155,7 +170,15 @@ describe("POST /access/v1/evaluation with a portal session", () => {
 
 describe("POST /access/v1/evaluations", () => {
   it("applies top-level defaults to each item and answers in order", async () => {
-    const res = await post(batch, { subject: { type: "agent", id: agent.clientId }, resource: { type: "delegation", id: delegation.id }, evaluations: [{ action: EXCHANGE }, { action: LIST }, { action: DELETE }] }, { ...bearer, "x-request-id": "batch-1" });
+    const res = await post(
+      batch,
+      {
+        subject: { type: "agent", id: agent.clientId },
+        resource: { type: "delegation", id: delegation.id },
+        evaluations: [{ action: EXCHANGE }, { action: LIST }, { action: DELETE }],
+      },
+      { ...bearer, "x-request-id": "batch-1" },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("batch-1");
     const body = (await res.json()) as Json;
@@ -164,16 +187,29 @@ describe("POST /access/v1/evaluations", () => {
   });
 
   it("lets an item replace a default whole", async () => {
-    const res = await post(batch, { subject: { type: "agent", id: agent.clientId }, action: EXCHANGE, resource: { type: "delegation", id: delegation.id }, evaluations: [{}, { resource: { type: "delegation", id: "nope" } }] }, bearer);
+    const res = await post(
+      batch,
+      {
+        subject: { type: "agent", id: agent.clientId },
+        action: EXCHANGE,
+        resource: { type: "delegation", id: delegation.id },
+        evaluations: [{}, { resource: { type: "delegation", id: "nope" } }],
+      },
+      bearer,
+    );
     expect(((await res.json()) as Json).evaluations.map((e: Json) => e.context.code)).toEqual(["allowed", "delegation_unknown"]);
   });
 
   it("stops early on deny_on_first_deny and permit_on_first_permit", async () => {
     const defaults = { subject: { type: "agent", id: agent.clientId }, resource: { type: "delegation", id: delegation.id } };
     const items = [{ action: LIST }, { action: DELETE }, { action: EXCHANGE }];
-    const deny = (await (await post(batch, { ...defaults, evaluations: items, options: { evaluations_semantic: "deny_on_first_deny" } }, bearer)).json()) as Json;
+    const deny = (await (
+      await post(batch, { ...defaults, evaluations: items, options: { evaluations_semantic: "deny_on_first_deny" } }, bearer)
+    ).json()) as Json;
     expect(deny.evaluations.map((e: Json) => e.decision)).toEqual([true, false]);
-    const permit = (await (await post(batch, { ...defaults, evaluations: [{ action: DELETE }, ...items], options: { evaluations_semantic: "permit_on_first_permit" } }, bearer)).json()) as Json;
+    const permit = (await (
+      await post(batch, { ...defaults, evaluations: [{ action: DELETE }, ...items], options: { evaluations_semantic: "permit_on_first_permit" } }, bearer)
+    ).json()) as Json;
     expect(permit.evaluations.map((e: Json) => e.decision)).toEqual([false, true]);
   });
 

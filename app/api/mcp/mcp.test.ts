@@ -11,7 +11,17 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { agentToken, agentWithCredentials, delegationToken, insertDelegation, PORTAL_ORIGIN, startRouteServer, startVaultWorld, type RouteServer, type TestClient } from "@/lib/testing";
+import {
+  agentToken,
+  agentWithCredentials,
+  delegationToken,
+  insertDelegation,
+  PORTAL_ORIGIN,
+  startRouteServer,
+  startVaultWorld,
+  type RouteServer,
+  type TestClient,
+} from "@/lib/testing";
 
 const world = await startVaultWorld();
 const { getDb } = await import("@/lib/db");
@@ -45,14 +55,12 @@ const recordingFetch = async (url: string | URL | Request, init?: RequestInit): 
 };
 
 beforeAll(async () => {
-  server = await startRouteServer(
-    {
-      "/api/mcp": { POST: mcpRoute.POST, GET: mcpRoute.GET, DELETE: mcpRoute.DELETE },
-      "/.well-known/oauth-protected-resource": { GET: resourceRoute.GET },
-      "/.well-known/oauth-protected-resource/api/mcp": { GET: resourceRoute.GET },
-      "/.well-known/jwks.json": { GET: jwksRoute.GET },
-    },
-  );
+  server = await startRouteServer({
+    "/api/mcp": { POST: mcpRoute.POST, GET: mcpRoute.GET, DELETE: mcpRoute.DELETE },
+    "/.well-known/oauth-protected-resource": { GET: resourceRoute.GET },
+    "/.well-known/oauth-protected-resource/api/mcp": { GET: resourceRoute.GET },
+    "/.well-known/jwks.json": { GET: jwksRoute.GET },
+  });
   connectionId = await world.connect(alice);
   agent = await agentWithCredentials(db, alice.tenantId);
   await rememberProviderTokens();
@@ -69,7 +77,12 @@ async function rememberProviderTokens() {
 }
 
 async function newDelegation(tools = DELEGATED) {
-  return insertDelegation(db, { agentId: agent.agent.id, connection: { id: connectionId, tenantId: alice.tenantId, userId: alice.id }, scopes: ["tasks.read", "tasks.write"], tools });
+  return insertDelegation(db, {
+    agentId: agent.agent.id,
+    connection: { id: connectionId, tenantId: alice.tenantId, userId: alice.id },
+    scopes: ["tasks.read", "tasks.write"],
+    tools,
+  });
 }
 
 /** A delegation token from the real token endpoint (token exchange). */
@@ -80,7 +93,10 @@ async function tokenFor(delegationId: string): Promise<string> {
 }
 
 async function connectClient(token: string, headers: Record<string, string> = {}): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/api/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, ...headers } }, fetch: recordingFetch });
+  const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/api/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${token}`, ...headers } },
+    fetch: recordingFetch,
+  });
   const client = new Client({ name: "test-agent", version: "1.0.0" });
   await client.connect(transport);
   return client;
@@ -155,7 +171,13 @@ describe("MCP over Streamable HTTP, with a real client", () => {
     expect(payload).toMatchObject({ sub: alice.arn, act: { sub: agent.clientId }, del: delegation.id, cnx: connectionId });
     // The action went through the same path as the REST tools, recorded as an MCP call.
     const row = await db.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId: alice.tenantId, seq: payload.audit_seq as number } } });
-    expect(row).toMatchObject({ action: "action.tool", outcome: "success", target: delegation.id, hash: payload.audit_hash, details: { tool: "demo-tasks.create_task", channel: "mcp", requestId } });
+    expect(row).toMatchObject({
+      action: "action.tool",
+      outcome: "success",
+      target: delegation.id,
+      hash: payload.audit_hash,
+      details: { tool: "demo-tasks.create_task", channel: "mcp", requestId },
+    });
 
     const listed = await client.callTool({ name: "demo-tasks.list_tasks", arguments: {} });
     expect(listed.isError).toBeFalsy();
@@ -240,7 +262,20 @@ describe("MCP bearer challenges", () => {
     const d = await newDelegation();
     const now = Math.floor(Date.now() / 1000);
     const token = await signVaultJwt(
-      { iss: ISSUER, aud: "https://other-resource.example", sub: alice.arn, act: { sub: agent.clientId }, client_id: agent.clientId, tid: alice.tenantId, cnx: connectionId, del: d.id, scope: "tasks.read", jti: randomUUID(), iat: now, exp: now + 300 },
+      {
+        iss: ISSUER,
+        aud: "https://other-resource.example",
+        sub: alice.arn,
+        act: { sub: agent.clientId },
+        client_id: agent.clientId,
+        tid: alice.tenantId,
+        cnx: connectionId,
+        del: d.id,
+        scope: "tasks.read",
+        jti: randomUUID(),
+        iat: now,
+        exp: now + 300,
+      },
       { typ: "at+jwt" },
     );
     issued.push(token);

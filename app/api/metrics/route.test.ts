@@ -41,7 +41,12 @@ describe("GET /api/metrics", () => {
       expect(res.headers.get("content-type")).toContain("text/plain");
       const text = await res.text();
       const value = (name: string) => Number(new RegExp(`^${name} (\\d+(?:\\.\\d+)?)$`, "m").exec(text)?.[1] ?? NaN);
-      return { text, statements: value("vault_sql_statements_total"), events: value("vault_audit_events_total"), cpu: value("vault_process_cpu_seconds_total") };
+      return {
+        text,
+        statements: value("vault_sql_statements_total"),
+        events: value("vault_audit_events_total"),
+        cpu: value("vault_process_cpu_seconds_total"),
+      };
     };
     const before = await read();
     expect((await w.send(proxyPost, "/api/v1/proxy", { body: { method: "GET", path: "/tasks" }, token: bearer })).status).toBe(200);

@@ -7,9 +7,21 @@ export const dynamic = "force-dynamic";
 
 export async function GET(req: Request): Promise<Response> {
   const allowed = metricsAuthorized(req);
-  if (allowed === null) return problem({ status: 404, code: "metrics_disabled", title: "Metrics are off", detail: "Set VAULT_METRICS_TOKEN (32+ random characters) to serve metrics to a scraper holding it." });
+  if (allowed === null)
+    return problem({
+      status: 404,
+      code: "metrics_disabled",
+      title: "Metrics are off",
+      detail: "Set VAULT_METRICS_TOKEN (32+ random characters) to serve metrics to a scraper holding it.",
+    });
   if (!allowed) {
-    return problem({ status: 401, code: "token_invalid", title: "Metrics token refused", detail: "Send `Authorization: Bearer <VAULT_METRICS_TOKEN>`.", headers: { "www-authenticate": 'Bearer realm="token-vault-metrics"' } });
+    return problem({
+      status: 401,
+      code: "token_invalid",
+      title: "Metrics token refused",
+      detail: "Send `Authorization: Bearer <VAULT_METRICS_TOKEN>`.",
+      headers: { "www-authenticate": 'Bearer realm="token-vault-metrics"' },
+    });
   }
   const registry = metricsRegistry();
   return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, "cache-control": "no-store" } });

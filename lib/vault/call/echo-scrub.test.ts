@@ -31,8 +31,8 @@ describe("echo scrub", () => {
 
   it("finds the token inside the base64 of any larger string, at each of the three alignments", () => {
     const needles = echoNeedles([token]);
-    for (const prefix of ["", "x", "xy", "Bearer ", "user:", "{\"token\":\""]) {
-      for (const suffix of ["", "!", "\"}"]) {
+    for (const prefix of ["", "x", "xy", "Bearer ", "user:", '{"token":"']) {
+      for (const suffix of ["", "!", '"}']) {
         for (const encoding of ["base64", "base64url"] as const) {
           const encoded = Buffer.from(prefix + token + suffix).toString(encoding);
           const scrubbed = scrubText(`see ${encoded} here`, needles);

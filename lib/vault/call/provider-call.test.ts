@@ -14,7 +14,8 @@ const { alice } = world.people;
 
 let id = "";
 const upstreams: Upstream[] = [];
-const call = (url: string, extra: Partial<Parameters<typeof callProvider>[0]> = {}) => callProvider({ tenantId: alice.tenantId, connectionId: id, method: "GET", url, ...extra });
+const call = (url: string, extra: Partial<Parameters<typeof callProvider>[0]> = {}) =>
+  callProvider({ tenantId: alice.tenantId, connectionId: id, method: "GET", url, ...extra });
 async function upstream(handler: Parameters<typeof startUpstream>[0]) {
   const u = await startUpstream(handler);
   upstreams.push(u);
@@ -88,7 +89,11 @@ describe("redirects are never followed", () => {
       res.writeHead(method === "GET" ? 302 : 307, { location: `${foreign.url}/collect?from=${encodeURIComponent(req.url ?? "")}` });
       res.end();
     });
-    const res = await call(`${redirecting.url}/start`, { method, body: method === "POST" ? '{"x":1}' : undefined, headers: { "content-type": "application/json" } });
+    const res = await call(`${redirecting.url}/start`, {
+      method,
+      body: method === "POST" ? '{"x":1}' : undefined,
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(method === "GET" ? 302 : 307);
     expect(res.headers.location).toBe(`${foreign.url}/collect?from=%2Fstart`);
     expect(res.attempts).toBe(1);
@@ -212,7 +217,9 @@ describe("refusals and boundaries", () => {
   });
 
   it("another tenant's connection does not exist for the caller", async () => {
-    await expect(callProvider({ tenantId: world.people.carol.tenantId, connectionId: id, method: "GET", url: world.tasksUrl })).rejects.toMatchObject({ code: "connection_not_found" });
+    await expect(callProvider({ tenantId: world.people.carol.tenantId, connectionId: id, method: "GET", url: world.tasksUrl })).rejects.toMatchObject({
+      code: "connection_not_found",
+    });
   });
 
   it("a provider outage does not stop a call whose token is still valid", async () => {
@@ -225,8 +232,14 @@ describe("refusals and boundaries", () => {
   });
 
   it("the stored token set is unchanged by a call that needed no refresh", async () => {
-    const before = createHash("sha256").update(JSON.stringify(await world.plainTokens(id))).digest("hex");
+    const before = createHash("sha256")
+      .update(JSON.stringify(await world.plainTokens(id)))
+      .digest("hex");
     expect((await call(world.tasksUrl)).status).toBe(200);
-    expect(createHash("sha256").update(JSON.stringify(await world.plainTokens(id))).digest("hex")).toBe(before);
+    expect(
+      createHash("sha256")
+        .update(JSON.stringify(await world.plainTokens(id)))
+        .digest("hex"),
+    ).toBe(before);
   });
 });

@@ -42,7 +42,12 @@ export type ProviderCallRequest = {
  * module, which alone touches the ciphertext. `version` is its credential version, or null when the
  * row cannot be used (callProvider then says why, after the decision).
  */
-export type ConnectionPrefetch = { readonly connectionId: string; readonly tenantId: string; readonly row: Promise<unknown>; readonly version: Promise<number | null> };
+export type ConnectionPrefetch = {
+  readonly connectionId: string;
+  readonly tenantId: string;
+  readonly row: Promise<unknown>;
+  readonly version: Promise<number | null>;
+};
 
 export type ProviderCallResponse = {
   status: number;
@@ -62,13 +67,46 @@ const MAX_RETRY_WAIT_MS = 2_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 // The vault sets these itself, or they describe a hop rather than the request: a caller can never
 // smuggle its own credential or a second request through them.
-const DROPPED_REQUEST_HEADERS = ["authorization", "proxy-authorization", "cookie", "host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "te", "trailer", "expect", "accept-encoding"];
+const DROPPED_REQUEST_HEADERS = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "host",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "accept-encoding",
+];
 // Hop-by-hop, or no longer true once the body is decoded and the scrub has changed its length.
-const DROPPED_RESPONSE_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "trailer", "upgrade", "proxy-authenticate", "proxy-connection"]);
+const DROPPED_RESPONSE_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "content-encoding",
+  "trailer",
+  "upgrade",
+  "proxy-authenticate",
+  "proxy-connection",
+]);
 // Only encodings lib/vault/call/upstream.ts decodes, so the scrub always sees plain bytes.
 const ACCEPT_ENCODING = "gzip, deflate, br";
 
-type ConnectionRow = { id: string; tenantId: string; userId: string; status: string; expiresAt: Date | null; encBlob: Uint8Array | null; lastError: string | null; credentialVersion: number };
+type ConnectionRow = {
+  id: string;
+  tenantId: string;
+  userId: string;
+  status: string;
+  expiresAt: Date | null;
+  encBlob: Uint8Array | null;
+  lastError: string | null;
+  credentialVersion: number;
+};
 
 function checkUrl(raw: string | URL): URL {
   let url: URL;
@@ -110,8 +148,10 @@ export function forgetConnectionRow(connectionId: string): void {
 }
 
 function usableRow(row: ConnectionRow): ConnectionRow & { encBlob: Uint8Array } {
-  if (row.status === "revoked" || !row.encBlob) throw new VaultCallError("connection_revoked", "This connection was disconnected: its owner must connect the account again.");
-  if (row.status === "needs_reconnect") throw new VaultCallError("connection_needs_reconnect", row.lastError ?? "This connection needs to be reconnected by its owner.");
+  if (row.status === "revoked" || !row.encBlob)
+    throw new VaultCallError("connection_revoked", "This connection was disconnected: its owner must connect the account again.");
+  if (row.status === "needs_reconnect")
+    throw new VaultCallError("connection_needs_reconnect", row.lastError ?? "This connection needs to be reconnected by its owner.");
   return { ...row, encBlob: row.encBlob };
 }
 
@@ -176,7 +216,15 @@ export function prefetchConnection(tenantId: string, connectionId: string): Conn
   const row = held && held.tenantId === tenantId ? Promise.resolve(usableRow(held)) : loadConnection({ tenantId, connectionId });
   // Read later, or never (a refused action): no unhandled rejection either way.
   row.catch(() => undefined);
-  return { tenantId, connectionId, row, version: row.then((r) => r.credentialVersion, () => null) };
+  return {
+    tenantId,
+    connectionId,
+    row,
+    version: row.then(
+      (r) => r.credentialVersion,
+      () => null,
+    ),
+  };
 }
 
 export async function callProvider(req: ProviderCallRequest, refresher: TokenRefresher = tokenRefresher()): Promise<ProviderCallResponse> {
@@ -186,7 +234,10 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
   const limit = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const body = method === "GET" || method === "HEAD" ? undefined : (req.body ?? undefined);
   // Without a prefetch (and so without a write-ahead record naming its version) the row is read now.
-  const ahead = req.prefetched && req.prefetched.connectionId === req.connectionId && req.prefetched.tenantId === req.tenantId ? (req.prefetched.row as ReturnType<typeof loadConnection>) : null;
+  const ahead =
+    req.prefetched && req.prefetched.connectionId === req.connectionId && req.prefetched.tenantId === req.tenantId
+      ? (req.prefetched.row as ReturnType<typeof loadConnection>)
+      : null;
   let row = await ensureUsable(req, await (ahead ?? loadConnection(req)), refresher);
 
   const held: OpenTokenSet[] = [];

@@ -45,7 +45,10 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
 };
 
 function tooLarge(limit: number): VaultCallError {
-  return new VaultCallError("provider_response_too_large", `The provider's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, which the vault does not relay.`);
+  return new VaultCallError(
+    "provider_response_too_large",
+    `The provider's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, which the vault does not relay.`,
+  );
 }
 
 export function sendUpstream(url: URL, init: UpstreamRequest): Promise<UpstreamAnswer> {
@@ -101,7 +104,9 @@ function readAll(res: http.IncomingMessage, limit: number, failed: (e: unknown) 
     if (!decoder) {
       res.destroy();
       // A body the vault cannot read could hide an echo of the token from the scrub.
-      return Promise.reject(new VaultCallError("provider_unavailable", `The provider answered in an encoding the vault does not read (${coding.slice(0, 20)}).`));
+      return Promise.reject(
+        new VaultCallError("provider_unavailable", `The provider answered in an encoding the vault does not read (${coding.slice(0, 20)}).`),
+      );
     }
     stream = stream.pipe(decoder()) as unknown as Readable;
   }

@@ -19,7 +19,12 @@ import { openTokenSet } from "@/lib/vault/crypto/token-set";
 
 async function revokeOne(def: ProviderDefinition, clientId: string, clientSecret: Secret, token: Secret): Promise<void> {
   if (def.revocationStyle === "bearer") {
-    const res = await fetch(def.revocationUrl!, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS), headers: { authorization: token.authorizationHeader() } });
+    const res = await fetch(def.revocationUrl!, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+      headers: { authorization: token.authorizationHeader() },
+    });
     if (!res.ok) throw new Error(`revocation answered ${res.status}`);
     return;
   }
@@ -59,7 +64,10 @@ export async function disconnectConnection(person: Person, connectionId: string)
   return db.$transaction(async (tx) => {
     const now = new Date();
     // No longer the tenant's service account either: connecting the account again must not silently make it one.
-    await tx.connection.update({ where: { id: row.id }, data: { status: "revoked", encBlob: null, keyVersion: null, revokedAt: now, expiresAt: null, isServiceAccount: false } });
+    await tx.connection.update({
+      where: { id: row.id },
+      data: { status: "revoked", encBlob: null, keyVersion: null, revokedAt: now, expiresAt: null, isServiceAccount: false },
+    });
     const { count } = await tx.delegation.updateMany({ where: { connectionId: row.id, revokedAt: null }, data: { revokedAt: now, revokedById: person.id } });
     await appendAudit(tx, {
       tenantId: person.tenantId,
@@ -67,7 +75,13 @@ export async function disconnectConnection(person: Person, connectionId: string)
       action: "connection.disconnect",
       outcome: "success",
       target: row.id,
-      details: { provider: row.providerKey, account: row.label, revokedAtProvider, delegationsRevoked: count, ...(row.isServiceAccount ? { wasServiceAccount: true } : {}) },
+      details: {
+        provider: row.providerKey,
+        account: row.label,
+        revokedAtProvider,
+        delegationsRevoked: count,
+        ...(row.isServiceAccount ? { wasServiceAccount: true } : {}),
+      },
     });
     return { revokedAtProvider, delegationsRevoked: count };
   });

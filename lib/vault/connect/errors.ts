@@ -16,7 +16,11 @@ export type ConnectErrorCode =
   | "invalid_request";
 
 export class ConnectError extends Error {
-  constructor(readonly code: ConnectErrorCode, message: string, readonly providerKey?: string) {
+  constructor(
+    readonly code: ConnectErrorCode,
+    message: string,
+    readonly providerKey?: string,
+  ) {
     super(message);
     this.name = "ConnectError";
   }

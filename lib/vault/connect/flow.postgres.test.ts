@@ -28,7 +28,9 @@ it("a SQL dump of PostgreSQL holds no access or refresh token", async () => {
   for (let i = 0; i < 2; i++) {
     const { url, binding } = await startConnect({ person: alice, providerKey: "demo-tasks", scopes: [] });
     const done = await completeConnect({ person: alice, query: (await world.authorize(url)).searchParams, binding });
-    const row = await (await getDb()).connection.findUniqueOrThrow({ where: { id: done.connectionId }, select: { id: true, tenantId: true, userId: true, encBlob: true } });
+    const row = await (
+      await getDb()
+    ).connection.findUniqueOrThrow({ where: { id: done.connectionId }, select: { id: true, tenantId: true, userId: true, encBlob: true } });
     const set = openTokenSet(getKeyRing(), aadForConnection(row), row.encBlob!);
     tokens.push(revealSecret(set.accessToken), revealSecret(set.refreshToken!));
     set.dispose();

@@ -37,7 +37,9 @@ async function expectRefused(run: () => Promise<unknown>, code: string) {
 }
 
 async function plainTokens(connectionId: string) {
-  const row = await (await getDb()).connection.findUniqueOrThrow({ where: { id: connectionId }, select: { id: true, tenantId: true, userId: true, encBlob: true } });
+  const row = await (
+    await getDb()
+  ).connection.findUniqueOrThrow({ where: { id: connectionId }, select: { id: true, tenantId: true, userId: true, encBlob: true } });
   const set = openTokenSet(getKeyRing(), aadForConnection(row), row.encBlob!);
   const plain = { access: revealSecret(set.accessToken), refresh: set.refreshToken ? revealSecret(set.refreshToken) : "" };
   set.dispose();
@@ -59,7 +61,14 @@ describe("connect Demo Tasks", () => {
     const done = await completeConnect({ person: alice, query: callback.searchParams, binding });
     const db = await getDb();
     const row = await db.connection.findUniqueOrThrow({ where: { id: done.connectionId } });
-    expect(row).toMatchObject({ status: "active", providerKey: "demo-tasks", accountId: "alice", label: "alice@demo-tasks.test", userId: alice.id, tenantId: "acme" });
+    expect(row).toMatchObject({
+      status: "active",
+      providerKey: "demo-tasks",
+      accountId: "alice",
+      label: "alice@demo-tasks.test",
+      userId: alice.id,
+      tenantId: "acme",
+    });
     expect(row.scopes.sort()).toEqual(["tasks.read", "tasks.write"]);
     expect(row).not.toHaveProperty("encBlob");
     const tokens = await plainTokens(done.connectionId);
@@ -91,7 +100,9 @@ describe("connect Demo Tasks", () => {
     await expect(disconnectConnection(alice, done.connectionId)).rejects.toMatchObject({ code: "not_found" });
     const result = await disconnectConnection(bob, done.connectionId);
     expect(result.revokedAtProvider).toBe(true);
-    const row = await (await getDb()).connection.findUniqueOrThrow({ where: { id: done.connectionId }, select: { status: true, encBlob: true, revokedAt: true } });
+    const row = await (
+      await getDb()
+    ).connection.findUniqueOrThrow({ where: { id: done.connectionId }, select: { status: true, encBlob: true, revokedAt: true } });
     expect(row.status).toBe("revoked");
     expect(row.encBlob).toBeNull();
     const tasks = await fetch(`${world.provider.issuer}/tasks`, { headers: { authorization: `Bearer ${tokens.access}` } });
@@ -113,7 +124,9 @@ describe("callback attacks: refused before any code is redeemed, no connection w
     const { url, binding, state } = await begin();
     const callback = await world.authorize(url);
     const { createHash } = await import("node:crypto");
-    await (await getDb()).pendingAuthorization.update({ where: { stateHash: createHash("sha256").update(state).digest("hex") }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await (
+      await getDb()
+    ).pendingAuthorization.update({ where: { stateHash: createHash("sha256").update(state).digest("hex") }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect((await expectRefused(() => completeConnect({ person: alice, query: callback.searchParams, binding }), "state_expired")).codeRedeemed).toBe(false);
   });
 
@@ -146,7 +159,10 @@ describe("callback attacks: refused before any code is redeemed, no connection w
   it("state from another browser session (binding cookie missing or different)", async () => {
     const { url } = await begin(alice);
     const callback = await world.authorize(url);
-    await expectRefused(() => completeConnect({ person: alice, query: callback.searchParams, binding: randomBytes(32).toString("base64url") }), "session_mismatch");
+    await expectRefused(
+      () => completeConnect({ person: alice, query: callback.searchParams, binding: randomBytes(32).toString("base64url") }),
+      "session_mismatch",
+    );
     const second = await begin(alice);
     const cb2 = await world.authorize(second.url);
     expect((await expectRefused(() => completeConnect({ person: alice, query: cb2.searchParams }), "session_mismatch")).codeRedeemed).toBe(false);
@@ -168,7 +184,10 @@ describe("callback attacks: refused before any code is redeemed, no connection w
     const callback = await world.authorize(url);
     const db = await getDb();
     const { createHash } = await import("node:crypto");
-    const pending = await db.pendingAuthorization.findUniqueOrThrow({ where: { stateHash: createHash("sha256").update(state).digest("hex") }, select: { id: true, tenantId: true, userId: true } });
+    const pending = await db.pendingAuthorization.findUniqueOrThrow({
+      where: { stateHash: createHash("sha256").update(state).digest("hex") },
+      select: { id: true, tenantId: true, userId: true },
+    });
     const forged = encrypt(getKeyRing(), aadForPendingAuthorization(pending), "x".repeat(64));
     await db.pendingAuthorization.update({ where: { id: pending.id }, data: { encBlob: forged.blob } });
     const tokenRequests = world.provider.stats().tokenRequests;

@@ -34,7 +34,12 @@ export async function startConnect(input: { person: Person; providerKey: string;
   const provider = await getTenantProvider(person.tenantId, providerKey);
   if (!provider) throw new ConnectError("unknown_provider", `There is no provider "${providerKey}" in this portal.`, providerKey);
   const client = provider.configured ? await loadProviderClient(person.tenantId, providerKey) : null;
-  if (!client) throw new ConnectError("not_configured", `${provider.definition.name} is not set up yet: an administrator must register its client credentials.`, providerKey);
+  if (!client)
+    throw new ConnectError(
+      "not_configured",
+      `${provider.definition.name} is not set up yet: an administrator must register its client credentials.`,
+      providerKey,
+    );
   client.clientSecret.dispose();
   let scopes: string[];
   try {
@@ -87,7 +92,21 @@ async function consumePending(person: Person, state: string | null, binding: str
   const stateHash = sha256(state);
   const now = new Date();
   const claimed = await db.pendingAuthorization.updateMany({ where: { stateHash, consumedAt: null }, data: { consumedAt: now } });
-  const row = await db.pendingAuthorization.findUnique({ where: { stateHash }, select: { id: true, tenantId: true, userId: true, providerKey: true, sessionBinding: true, encBlob: true, scopes: true, popup: true, nonce: true, expiresAt: true } });
+  const row = await db.pendingAuthorization.findUnique({
+    where: { stateHash },
+    select: {
+      id: true,
+      tenantId: true,
+      userId: true,
+      providerKey: true,
+      sessionBinding: true,
+      encBlob: true,
+      scopes: true,
+      popup: true,
+      nonce: true,
+      expiresAt: true,
+    },
+  });
   if (!row) throw new ConnectError("state_invalid", "This connect request is unknown to the vault.");
   if (claimed.count !== 1) throw new ConnectError("state_reused", "This connect request was already used.", row.providerKey);
   if (row.tenantId !== person.tenantId || row.userId !== person.id) {
@@ -96,7 +115,8 @@ async function consumePending(person: Person, state: string | null, binding: str
   if (!binding || !sameHash(sha256(binding), row.sessionBinding)) {
     throw new ConnectError("session_mismatch", "This connect request was started in another browser session.", row.providerKey);
   }
-  if (row.expiresAt.getTime() < now.getTime()) throw new ConnectError("state_expired", "This connect request expired (they last five minutes).", row.providerKey);
+  if (row.expiresAt.getTime() < now.getTime())
+    throw new ConnectError("state_expired", "This connect request expired (they last five minutes).", row.providerKey);
   return row;
 }
 
@@ -117,17 +137,34 @@ export async function completeConnect(input: { person: Person; query: URLSearchP
     } catch (e) {
       if (e instanceof oauth.AuthorizationResponseError) {
         const denied = e.error === "access_denied";
-        throw new ConnectError(denied ? "access_denied" : "provider_error", denied ? `You declined access at ${def.name}.` : `${def.name} answered with the error "${e.error}".`, providerKey);
+        throw new ConnectError(
+          denied ? "access_denied" : "provider_error",
+          denied ? `You declined access at ${def.name}.` : `${def.name} answered with the error "${e.error}".`,
+          providerKey,
+        );
       }
       throw new ConnectError("issuer_mismatch", `The answer did not come from ${def.name}'s authorization server (issuer check failed).`, providerKey);
     }
     const verifier = decrypt(getKeyRing(), aadForPendingAuthorization(pending), pending.encBlob).toString("utf8");
     let tokens: oauth.TokenEndpointResponse;
     try {
-      const res = await oauth.authorizationCodeGrantRequest(as, oclient, clientAuth(def, client.clientSecret), params, callbackUrl(), def.pkce ? verifier : oauth.nopkce, requestOptions(def, def.tokenParams));
+      const res = await oauth.authorizationCodeGrantRequest(
+        as,
+        oclient,
+        clientAuth(def, client.clientSecret),
+        params,
+        callbackUrl(),
+        def.pkce ? verifier : oauth.nopkce,
+        requestOptions(def, def.tokenParams),
+      );
       tokens = await oauth.processAuthorizationCodeResponse(as, oclient, res);
     } catch (e) {
-      const why = e instanceof oauth.ResponseBodyError ? `it answered ${e.status} ${e.error}` : e instanceof oauth.OperationProcessingError ? "its answer was not a valid token response" : "it could not be reached";
+      const why =
+        e instanceof oauth.ResponseBodyError
+          ? `it answered ${e.status} ${e.error}`
+          : e instanceof oauth.OperationProcessingError
+            ? "its answer was not a valid token response"
+            : "it could not be reached";
       throw new ConnectError("token_exchange_failed", `${def.name} did not issue tokens: ${why}.`, providerKey);
     }
     const granted = typeof tokens.scope === "string" ? tokens.scope.split(/[ ,]+/).filter(Boolean) : pending.scopes;
@@ -144,6 +181,13 @@ export async function completeConnect(input: { person: Person; query: URLSearchP
 export async function auditConnectFailure(person: Person, error: ConnectError): Promise<void> {
   const db = await getDb();
   await db.$transaction((tx) =>
-    appendAudit(tx, { tenantId: person.tenantId, actorArn: person.arn, action: "connection.connect", outcome: "failure", target: error.providerKey ?? null, details: { code: error.code, reason: error.message } }),
+    appendAudit(tx, {
+      tenantId: person.tenantId,
+      actorArn: person.arn,
+      action: "connection.connect",
+      outcome: "failure",
+      target: error.providerKey ?? null,
+      details: { code: error.code, reason: error.message },
+    }),
   );
 }

@@ -13,7 +13,13 @@ import type { Account } from "@/lib/vault/connect/account";
 import { getKeyRing } from "@/lib/vault/crypto/keyring";
 import { sealTokenSet } from "@/lib/vault/crypto/token-set";
 
-export async function storeConnection(input: { person: Person; def: ProviderDefinition; tokens: oauth.TokenEndpointResponse; scopes: string[]; account: Account }) {
+export async function storeConnection(input: {
+  person: Person;
+  def: ProviderDefinition;
+  tokens: oauth.TokenEndpointResponse;
+  scopes: string[];
+  account: Account;
+}) {
   const { person, def, tokens, account } = input;
   const db = await getDb();
   const now = new Date();

@@ -70,7 +70,16 @@ describe("encrypt/decrypt", () => {
 
   it("fails on a flipped bit anywhere: header, nonce, ciphertext, tag", () => {
     const { blob } = encrypt(ring1, ctx, tokens);
-    const positions = { format: 0, version: 4, nonce: 5, nonceEnd: 16, ciphertext: 17, ciphertextEnd: blob.length - 17, tag: blob.length - 16, tagEnd: blob.length - 1 };
+    const positions = {
+      format: 0,
+      version: 4,
+      nonce: 5,
+      nonceEnd: 16,
+      ciphertext: 17,
+      ciphertextEnd: blob.length - 17,
+      tag: blob.length - 16,
+      tagEnd: blob.length - 1,
+    };
     for (const [where, index] of Object.entries(positions)) {
       for (const bit of [0, 7]) {
         const tampered = Uint8Array.from(blob);

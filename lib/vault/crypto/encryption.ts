@@ -76,7 +76,10 @@ export function decrypt(ring: KeyRing, ctx: AadContext, blob: Uint8Array): Buffe
 /** The master key version a blob was encrypted under, read from its header (for re-encryption sweeps). */
 export function blobKeyVersion(blob: Uint8Array): number {
   if (!(blob instanceof Uint8Array) || blob.byteLength < MIN_BLOB_LENGTH) {
-    throw new VaultCryptoError("malformed", `The encrypted value is too short to be a vault blob (${blob?.byteLength ?? 0} bytes, at least ${MIN_BLOB_LENGTH} expected): it was truncated or is not a vault value.`);
+    throw new VaultCryptoError(
+      "malformed",
+      `The encrypted value is too short to be a vault blob (${blob?.byteLength ?? 0} bytes, at least ${MIN_BLOB_LENGTH} expected): it was truncated or is not a vault value.`,
+    );
   }
   if (blob[0] !== FORMAT_V1) {
     throw new VaultCryptoError("malformed", `The encrypted value has an unknown format (${blob[0]}): it is corrupted or was written by a newer vault.`);

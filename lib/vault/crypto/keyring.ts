@@ -27,7 +27,10 @@ export function parseKeyRing(spec: string): KeyRing {
   const problem = checkKeyRingSpec(spec);
   if (problem) throw new Error(`The master key ring (VAULT_MASTER_KEY) is malformed: ${problem}.`);
   const masters = new Map<number, Buffer>();
-  for (const entry of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(":");
     const version = colon === -1 ? 1 : Number(entry.slice(0, colon));
     masters.set(version, Buffer.from(colon === -1 ? entry : entry.slice(colon + 1), "base64"));

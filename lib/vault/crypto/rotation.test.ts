@@ -47,7 +47,17 @@ async function seed(prisma: VaultPrismaClient): Promise<void> {
   await prisma.user.create({ data: { id: "u1", tenantId: "t1", arn: "auth:account:t1:u1", email: "u1@example.test", name: "U" } });
   const c = enc("connection");
   await prisma.connection.create({
-    data: { id: "c1", tenantId: "t1", userId: "u1", providerKey: "github", accountId: "42", label: "GitHub", scopes: ["repo"], encBlob: c.blob, keyVersion: c.keyVersion },
+    data: {
+      id: "c1",
+      tenantId: "t1",
+      userId: "u1",
+      providerKey: "github",
+      accountId: "42",
+      label: "GitHub",
+      scopes: ["repo"],
+      encBlob: c.blob,
+      keyVersion: c.keyVersion,
+    },
   });
   // A revoked connection whose ciphertext was wiped: nothing to rotate.
   await prisma.connection.create({ data: { id: "c0", tenantId: "t1", userId: "u1", providerKey: "jira", accountId: "7", label: "Jira", status: "revoked" } });
@@ -55,7 +65,19 @@ async function seed(prisma: VaultPrismaClient): Promise<void> {
   await prisma.providerRegistration.create({ data: { id: "p1", tenantId: "t1", key: "github", clientId: "cid", encBlob: r.blob, keyVersion: r.keyVersion } });
   const p = enc("pending");
   await prisma.pendingAuthorization.create({
-    data: { id: "a1", tenantId: "t1", userId: "u1", providerKey: "github", stateHash: "h", sessionBinding: "s", encBlob: p.blob, keyVersion: p.keyVersion, nonce: "n", scopes: ["repo"], expiresAt: new Date(Date.now() + 300_000) },
+    data: {
+      id: "a1",
+      tenantId: "t1",
+      userId: "u1",
+      providerKey: "github",
+      stateHash: "h",
+      sessionBinding: "s",
+      encBlob: p.blob,
+      keyVersion: p.keyVersion,
+      nonce: "n",
+      scopes: ["repo"],
+      expiresAt: new Date(Date.now() + 300_000),
+    },
   });
   const s = enc("signing");
   await prisma.signingKey.create({ data: { kid: "k1", alg: "ES256", publicJwk: { kty: "EC" }, encBlob: s.blob, keyVersion: s.keyVersion } });
@@ -72,7 +94,12 @@ describe.each(DB_KINDS)("key rotation on %s", (kind) => {
   it("re-encrypts every blob under the newest version, with the same plaintext, readable without the old key", async () => {
     const before = await readBlobs(db.prisma);
     for (const which of Object.keys(ctx) as (keyof Blobs)[]) expect(blobKeyVersion(before[which])).toBe(1);
-    expect(await countByKeyVersion(db.prisma)).toEqual({ Connection: { "1": 1 }, ProviderRegistration: { "1": 1 }, PendingAuthorization: { "1": 1 }, SigningKey: { "1": 1 } });
+    expect(await countByKeyVersion(db.prisma)).toEqual({
+      Connection: { "1": 1 },
+      ProviderRegistration: { "1": 1 },
+      PendingAuthorization: { "1": 1 },
+      SigningKey: { "1": 1 },
+    });
 
     const progress: string[] = [];
     const result = await rotateAllCredentials(db.prisma, ring12, { batchSize: 1, onProgress: (table) => progress.push(table) });
@@ -93,7 +120,12 @@ describe.each(DB_KINDS)("key rotation on %s", (kind) => {
     }
     // And the old ring alone can no longer read them: the rotation really changed keys.
     expect(() => decrypt(ring1, ctx.connection, after.connection)).toThrow(VaultCryptoError);
-    expect(await countByKeyVersion(db.prisma)).toEqual({ Connection: { "2": 1 }, ProviderRegistration: { "2": 1 }, PendingAuthorization: { "2": 1 }, SigningKey: { "2": 1 } });
+    expect(await countByKeyVersion(db.prisma)).toEqual({
+      Connection: { "2": 1 },
+      ProviderRegistration: { "2": 1 },
+      PendingAuthorization: { "2": 1 },
+      SigningKey: { "2": 1 },
+    });
   });
 
   it("is a no-op when everything is already under the current version", async () => {

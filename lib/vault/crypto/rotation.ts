@@ -125,7 +125,11 @@ const zero = (): TableCounts => ({ scanned: 0, reencrypted: 0, skippedConcurrent
 export async function rotateAllCredentials(prisma: VaultPrismaClient, ring: KeyRing, options: RotationOptions = {}): Promise<RotationResult> {
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 100, 1000));
   const ops = tables(prisma);
-  const result: RotationResult = { ...zero(), byTable: { Connection: zero(), ProviderRegistration: zero(), PendingAuthorization: zero(), SigningKey: zero() }, failures: [] };
+  const result: RotationResult = {
+    ...zero(),
+    byTable: { Connection: zero(), ProviderRegistration: zero(), PendingAuthorization: zero(), SigningKey: zero() },
+    failures: [],
+  };
 
   for (const table of ROTATED_TABLES) {
     const counts = result.byTable[table];

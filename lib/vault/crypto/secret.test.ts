@@ -11,7 +11,12 @@ const RAW = "gho_SuperSecretValue_1234567890";
 
 function captureConsole(fn: (c: Console) => void): string {
   let out = "";
-  const sink = new Writable({ write(chunk, _enc, cb) { out += String(chunk); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      out += String(chunk);
+      cb();
+    },
+  });
   fn(new Console({ stdout: sink, stderr: sink }));
   return out;
 }
@@ -32,13 +37,23 @@ describe("Secret", () => {
       inspectNested: inspect({ deep: { s } }),
       format: format("%s %j %o %O %d %i %f", s, s, s, s, s, s, s),
       formatPlain: format(s, { s }),
-      console: captureConsole((c) => { c.log(s); c.log({ s }); c.error("%s", s); c.dir(s); c.table([{ s }]); }),
+      console: captureConsole((c) => {
+        c.log(s);
+        c.log({ s });
+        c.error("%s", s);
+        c.dir(s);
+        c.table([{ s }]);
+      }),
       spread: JSON.stringify({ ...s }) + inspect({ ...s }),
       assign: JSON.stringify(Object.assign({}, s)),
       keys: String(Object.keys(s)) + String(Object.getOwnPropertyNames(s)) + String(Reflect.ownKeys(s).map(String)),
       entries: JSON.stringify(Object.entries(s)),
       structuredClone: inspect(structuredClone(s), { showHidden: true }) + JSON.stringify(structuredClone({ s })),
-      forIn: (() => { let k = ""; for (const key in s) k += key; return k; })(),
+      forIn: (() => {
+        let k = "";
+        for (const key in s) k += key;
+        return k;
+      })(),
       scrub: JSON.stringify(scrub({ s })),
       error: String(new Error(`failed with ${s}`).message),
     };

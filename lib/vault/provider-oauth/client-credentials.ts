@@ -47,7 +47,13 @@ export async function saveProviderClient(input: {
     const existing = await tx.providerRegistration.findUnique({ where: { tenantId_key: { tenantId: input.tenantId, key: input.key } }, select: { id: true } });
     const id = existing?.id ?? randomUUID();
     const { blob, keyVersion } = encrypt(ring, aadForProviderRegistration({ id, tenantId: input.tenantId }), input.clientSecret);
-    const data = { clientId: input.clientId, encBlob: blob, keyVersion, enabled: true, ...(input.definition ? { definition: input.definition as unknown as Prisma.InputJsonObject } : {}) };
+    const data = {
+      clientId: input.clientId,
+      encBlob: blob,
+      keyVersion,
+      enabled: true,
+      ...(input.definition ? { definition: input.definition as unknown as Prisma.InputJsonObject } : {}),
+    };
     await tx.providerRegistration.upsert({
       where: { tenantId_key: { tenantId: input.tenantId, key: input.key } },
       create: { id, tenantId: input.tenantId, key: input.key, ...data },

@@ -28,7 +28,10 @@ export function tokenResponseFetch(path: string, base: Fetch = fetch): Fetch {
   return async (url, init) => {
     const res = await base(url, init);
     if (!(res.headers.get("content-type") ?? "").includes("json")) return res;
-    const body: unknown = await res.clone().json().catch(() => null);
+    const body: unknown = await res
+      .clone()
+      .json()
+      .catch(() => null);
     const flat = flattenTokenResponse(body, path);
     if (!flat) return res;
     return new Response(JSON.stringify(flat.json), { status: flat.status, headers: { "content-type": "application/json", "cache-control": "no-store" } });

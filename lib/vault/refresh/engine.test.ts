@@ -6,7 +6,8 @@ import { startVaultWorld } from "@/lib/testing/vault-world";
 
 const world = await startVaultWorld();
 const { getDb } = await import("@/lib/db");
-const { runRefreshSweep, refreshEngineState, startRefreshEngine, stopRefreshEngine, backoffDelay, SWEEP_INTERVAL_MS } = await import("@/lib/vault/refresh/engine");
+const { runRefreshSweep, refreshEngineState, startRefreshEngine, stopRefreshEngine, backoffDelay, SWEEP_INTERVAL_MS } =
+  await import("@/lib/vault/refresh/engine");
 const { alice, bob } = world.people;
 
 let aliceId = "";

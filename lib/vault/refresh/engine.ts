@@ -45,7 +45,17 @@ type Engine = {
 
 const holder = globalThis as unknown as { __vaultRefreshEngine?: Engine };
 const engine: Engine = (holder.__vaultRefreshEngine ??= {
-  state: { running: false, sweeping: false, lastRunAt: null, lastRunChecked: 0, lastRunRefreshed: 0, lastRunFailed: 0, lastRunSkipped: 0, lastRunError: null, nextRunAt: null },
+  state: {
+    running: false,
+    sweeping: false,
+    lastRunAt: null,
+    lastRunChecked: 0,
+    lastRunRefreshed: 0,
+    lastRunFailed: 0,
+    lastRunSkipped: 0,
+    lastRunError: null,
+    nextRunAt: null,
+  },
   timer: null,
   current: null,
   intervalMs: SWEEP_INTERVAL_MS,

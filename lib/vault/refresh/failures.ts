@@ -37,7 +37,11 @@ export function classifyRefreshError(e: unknown, name: string): RefreshFailure |
   if (e instanceof oauth.ResponseBodyError) {
     if (e.error === "invalid_grant") return invalidGrant(name);
     if (e.status >= 500 || e.error === "temporarily_unavailable" || e.error === "server_error") {
-      return { kind: "transient", sentence: `${name} could not refresh the access token right now (it answered ${e.status} ${e.error}); the vault will try again.`, detail: `${e.status} ${e.error}` };
+      return {
+        kind: "transient",
+        sentence: `${name} could not refresh the access token right now (it answered ${e.status} ${e.error}); the vault will try again.`,
+        detail: `${e.status} ${e.error}`,
+      };
     }
     return {
       kind: "transient",
@@ -46,13 +50,21 @@ export function classifyRefreshError(e: unknown, name: string): RefreshFailure |
     };
   }
   if (e instanceof oauth.WWWAuthenticateChallengeError) {
-    return { kind: "transient", sentence: `${name} refused the vault's client credentials when refreshing (HTTP ${e.status}): an administrator should check the ${name} client registration.`, detail: `${e.status} challenge` };
+    return {
+      kind: "transient",
+      sentence: `${name} refused the vault's client credentials when refreshing (HTTP ${e.status}): an administrator should check the ${name} client registration.`,
+      detail: `${e.status} challenge`,
+    };
   }
   if (e instanceof oauth.OperationProcessingError) {
     const status = e.cause instanceof Response ? e.cause.status : undefined;
     // oauth4webapi parses error bodies of 4xx answers only; a 5xx arrives here.
     if (status !== undefined && status >= 500) {
-      return { kind: "transient", sentence: `${name} could not refresh the access token right now (it answered HTTP ${status}); the vault will try again.`, detail: `${status}` };
+      return {
+        kind: "transient",
+        sentence: `${name} could not refresh the access token right now (it answered HTTP ${status}); the vault will try again.`,
+        detail: `${status}`,
+      };
     }
     return {
       kind: "transient",
@@ -61,7 +73,11 @@ export function classifyRefreshError(e: unknown, name: string): RefreshFailure |
     };
   }
   if (e instanceof DOMException && (e.name === "TimeoutError" || e.name === "AbortError")) {
-    return { kind: "transient", sentence: `${name} did not answer the refresh request within ${PROVIDER_TIMEOUT_MS / 1000} seconds; the vault will try again.`, detail: "timeout" };
+    return {
+      kind: "transient",
+      sentence: `${name} did not answer the refresh request within ${PROVIDER_TIMEOUT_MS / 1000} seconds; the vault will try again.`,
+      detail: "timeout",
+    };
   }
   if (e instanceof TypeError) {
     // fetch reports DNS failures, refused connections and resets as a TypeError ("fetch failed").

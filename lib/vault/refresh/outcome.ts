@@ -43,7 +43,15 @@ export async function lockRow(tx: Tx, id: string): Promise<boolean> {
 }
 
 /** Stores a refreshed token set (unless the row changed under the lease) and audits it. */
-export async function saveRefreshed(owner: string, db: VaultPrismaClient, row: ClaimedRow, name: string, tokens: oauth.TokenEndpointResponse, previousRefresh: string, trigger: RefreshTrigger): Promise<RefreshOutcome> {
+export async function saveRefreshed(
+  owner: string,
+  db: VaultPrismaClient,
+  row: ClaimedRow,
+  name: string,
+  tokens: oauth.TokenEndpointResponse,
+  previousRefresh: string,
+  trigger: RefreshTrigger,
+): Promise<RefreshOutcome> {
   // Registered with the log redactor while they are in flight.
   const live = [new Secret(tokens.access_token), ...(tokens.refresh_token ? [new Secret(tokens.refresh_token)] : [])];
   try {
@@ -89,7 +97,8 @@ export async function saveRefreshed(owner: string, db: VaultPrismaClient, row: C
       });
       return "saved" as const;
     }, TX_OPTIONS);
-    if (result !== "saved") log.warn({ connection: row.id, provider: row.providerKey, result }, `refreshed ${name} tokens were discarded: the connection changed meanwhile`);
+    if (result !== "saved")
+      log.warn({ connection: row.id, provider: row.providerKey, result }, `refreshed ${name} tokens were discarded: the connection changed meanwhile`);
     return result === "saved" ? "refreshed" : "current";
   } finally {
     for (const s of live) s.dispose();
@@ -97,14 +106,21 @@ export async function saveRefreshed(owner: string, db: VaultPrismaClient, row: C
 }
 
 /** Records a refresh that failed (unless another owner stored a newer set meanwhile) and throws what it means. */
-export async function failRefresh(owner: string, db: VaultPrismaClient, row: ClaimedRow, failure: RefreshFailure, trigger: RefreshTrigger): Promise<RefreshOutcome> {
+export async function failRefresh(
+  owner: string,
+  db: VaultPrismaClient,
+  row: ClaimedRow,
+  failure: RefreshFailure,
+  trigger: RefreshTrigger,
+): Promise<RefreshOutcome> {
   const result = await db.$transaction(async (tx) => {
     await lockRow(tx, row.id);
     const current = await tx.connection.findUnique({ where: { id: row.id }, select: { status: true, encBlob: true, refreshLeaseOwner: true } });
     if (!current || current.status === "revoked" || !current.encBlob) return "gone" as const;
     if (!sameBytes(current.encBlob, row.encBlob)) {
       // Someone else stored a new set meanwhile (our invalid_grant was their rotation): nothing is wrong.
-      if (current.refreshLeaseOwner === owner) await tx.connection.update({ where: { id: row.id }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } });
+      if (current.refreshLeaseOwner === owner)
+        await tx.connection.update({ where: { id: row.id }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } });
       return "superseded" as const;
     }
     await recordFailure(tx, row, failure, trigger, current.refreshLeaseOwner === owner || current.refreshLeaseOwner === null);
@@ -117,7 +133,13 @@ export async function failRefresh(owner: string, db: VaultPrismaClient, row: Cla
 }
 
 /** Writes a failed refresh onto the row (inside the caller's locking transaction) and audits it. */
-export async function recordFailure(tx: Tx, row: { id: string; tenantId: string; providerKey: string; user: { arn: string } }, failure: RefreshFailure, trigger: RefreshTrigger, releaseLease = false): Promise<void> {
+export async function recordFailure(
+  tx: Tx,
+  row: { id: string; tenantId: string; providerKey: string; user: { arn: string } },
+  failure: RefreshFailure,
+  trigger: RefreshTrigger,
+  releaseLease = false,
+): Promise<void> {
   await tx.connection.update({
     where: { id: row.id },
     data: {
@@ -145,5 +167,7 @@ export async function recordFailure(tx: Tx, row: { id: string; tenantId: string;
 
 /** Gives the lease back without changing anything else. */
 export async function releaseLease(owner: string, db: VaultPrismaClient, id: string): Promise<void> {
-  await db.connection.updateMany({ where: { id, refreshLeaseOwner: owner }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } }).catch(() => undefined);
+  await db.connection
+    .updateMany({ where: { id, refreshLeaseOwner: owner }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } })
+    .catch(() => undefined);
 }

@@ -44,7 +44,9 @@ describe("single flight across two database clients (PostgreSQL)", () => {
     await world.control("/__test/expire-access-tokens");
     const grants = world.stats().refreshGrants;
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => callProvider({ tenantId: alice.tenantId, connectionId: id, method: "GET", url: world.tasksUrl }, i % 2 ? instanceA : instanceB)),
+      Array.from({ length: 50 }, (_, i) =>
+        callProvider({ tenantId: alice.tenantId, connectionId: id, method: "GET", url: world.tasksUrl }, i % 2 ? instanceA : instanceB),
+      ),
     );
     expect(world.stats().refreshGrants).toBe(grants + 1);
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));

@@ -14,7 +14,8 @@ let id = "";
 const past = () => new Date(Date.now() - 1000);
 const connection = async () => (await getDb()).connection.findUniqueOrThrow({ where: { id } });
 /** This connection's refresh audit rows since the test began (the id survives reconnects), oldest first. */
-const refreshAudits = async (outcome: string) => (await getDb()).auditEvent.findMany({ where: { action: "connection.refresh", outcome, target: id, seq: { gt: auditMark } }, orderBy: { seq: "asc" } });
+const refreshAudits = async (outcome: string) =>
+  (await getDb()).auditEvent.findMany({ where: { action: "connection.refresh", outcome, target: id, seq: { gt: auditMark } }, orderBy: { seq: "asc" } });
 let auditMark = 0;
 
 beforeEach(async () => {
@@ -70,7 +71,9 @@ describe("refresh", () => {
     const grants = world.stats().refreshGrants;
     expect(await ensureFreshTokens(id, { rejectedFingerprint: stale })).toBe("current");
     expect(world.stats().refreshGrants).toBe(grants);
-    const current = createHash("sha256").update((await world.plainTokens(id)).access).digest("hex");
+    const current = createHash("sha256")
+      .update((await world.plainTokens(id)).access)
+      .digest("hex");
     expect(await ensureFreshTokens(id, { rejectedFingerprint: current })).toBe("refreshed");
     expect(world.stats().refreshGrants).toBe(grants + 1);
   });
@@ -89,7 +92,9 @@ describe("refresh", () => {
     // From now on nothing is sent to the provider until the person reconnects.
     const requests = world.stats().tokenRequests;
     await expect(ensureFreshTokens(id)).rejects.toMatchObject({ code: "connection_needs_reconnect" });
-    await expect(callProvider({ tenantId: alice.tenantId, connectionId: id, method: "GET", url: world.tasksUrl })).rejects.toMatchObject({ code: "connection_needs_reconnect" });
+    await expect(callProvider({ tenantId: alice.tenantId, connectionId: id, method: "GET", url: world.tasksUrl })).rejects.toMatchObject({
+      code: "connection_needs_reconnect",
+    });
     expect(world.stats().tokenRequests).toBe(requests);
 
     // Reconnecting the same account makes the same connection active again.
@@ -140,7 +145,9 @@ describe("single flight across owners sharing only the database", () => {
     await world.setExpiresAt(id, past());
     const grants = world.stats().refreshGrants;
     const need = { kind: "expiring", withinMs: 60_000 } as const;
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).ensureFresh(id, need).then((o) => [i % 2 ? "a" : "b", o] as const)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).ensureFresh(id, need).then((o) => [i % 2 ? "a" : "b", o] as const)),
+    );
     expect(world.stats().refreshGrants).toBe(grants + 1);
     const winners = new Set(outcomes.filter(([, o]) => o === "refreshed").map(([who]) => who));
     expect(winners.size).toBe(1);
@@ -153,7 +160,10 @@ describe("single flight across owners sharing only the database", () => {
 
   it("waits for a lease another owner holds, and takes it over once it expires (the owner died)", async () => {
     const db = await getDb();
-    await db.connection.update({ where: { id }, data: { expiresAt: past(), refreshLeaseOwner: "dead-process", refreshLeaseUntil: new Date(Date.now() + 800) } });
+    await db.connection.update({
+      where: { id },
+      data: { expiresAt: past(), refreshLeaseOwner: "dead-process", refreshLeaseUntil: new Date(Date.now() + 800) },
+    });
     const grants = world.stats().refreshGrants;
     const started = Date.now();
     expect(await ensureFreshTokens(id)).toBe("refreshed");
@@ -165,12 +175,18 @@ describe("single flight across owners sharing only the database", () => {
 
   it("stops waiting, without calling the provider, when the lease holder reports a failure", async () => {
     const db = await getDb();
-    await db.connection.update({ where: { id }, data: { expiresAt: past(), refreshLeaseOwner: "other-process", refreshLeaseUntil: new Date(Date.now() + 5_000) } });
+    await db.connection.update({
+      where: { id },
+      data: { expiresAt: past(), refreshLeaseOwner: "other-process", refreshLeaseUntil: new Date(Date.now() + 5_000) },
+    });
     const requests = world.stats().tokenRequests;
     const waiting = ensureFreshTokens(id);
     await new Promise((r) => setTimeout(r, 300));
     // What the other process writes when its provider call fails transiently.
-    await db.connection.update({ where: { id }, data: { failureCount: { increment: 1 }, lastError: "Demo Tasks is down (other process).", refreshLeaseOwner: null, refreshLeaseUntil: null } });
+    await db.connection.update({
+      where: { id },
+      data: { failureCount: { increment: 1 }, lastError: "Demo Tasks is down (other process).", refreshLeaseOwner: null, refreshLeaseUntil: null },
+    });
     await expect(waiting).rejects.toMatchObject({ code: "provider_unavailable", message: "Demo Tasks is down (other process)." });
     expect(world.stats().tokenRequests).toBe(requests);
   });

@@ -21,7 +21,18 @@ import { getKeyRing } from "@/lib/vault/crypto/keyring";
 import { authorizationServer, clientAuth, oauthClient, PROVIDER_TIMEOUT_MS, requestOptions } from "@/lib/vault/provider-oauth/client";
 import { loadProviderClient } from "@/lib/vault/provider-oauth/client-credentials";
 import { classifyRefreshError, noRefreshToken, notConfigured } from "@/lib/vault/refresh/failures";
-import { failRefresh, lockRow, recordFailure, releaseLease, saveRefreshed, TX_OPTIONS, type ClaimedRow, type RefreshOutcome, type RefreshTrigger, type Tx } from "@/lib/vault/refresh/outcome";
+import {
+  failRefresh,
+  lockRow,
+  recordFailure,
+  releaseLease,
+  saveRefreshed,
+  TX_OPTIONS,
+  type ClaimedRow,
+  type RefreshOutcome,
+  type RefreshTrigger,
+  type Tx,
+} from "@/lib/vault/refresh/outcome";
 
 export type { RefreshOutcome, RefreshTrigger } from "@/lib/vault/refresh/outcome";
 import { revealSecret, Secret } from "@/lib/vault/crypto/secret";
@@ -113,7 +124,10 @@ export class TokenRefresher {
           failuresSeen ??= claim.failureCount;
           // Bounded: a lease never outlives REFRESH_LEASE_MS, after which the loop claims it itself.
           if (now - waitingSince > REFRESH_LEASE_MS + 5_000) {
-            throw new VaultCallError("provider_unavailable", `Another vault instance is refreshing this ${name} connection and has not finished: try again shortly.`);
+            throw new VaultCallError(
+              "provider_unavailable",
+              `Another vault instance is refreshing this ${name} connection and has not finished: try again shortly.`,
+            );
           }
           await sleep(Math.max(10, Math.min(POLL_MS, claim.until - now)) + Math.random() * 25);
         }
@@ -142,8 +156,10 @@ export class TokenRefresher {
         user: { select: { arn: true } },
       },
     });
-    if (row.status === "revoked" || !row.encBlob) throw new VaultCallError("connection_revoked", `This ${name} connection was disconnected: connect ${name} again.`);
-    if (row.status === "needs_reconnect") throw new VaultCallError("connection_needs_reconnect", row.lastError ?? `This ${name} connection needs to be reconnected: reconnect ${name}.`);
+    if (row.status === "revoked" || !row.encBlob)
+      throw new VaultCallError("connection_revoked", `This ${name} connection was disconnected: connect ${name} again.`);
+    if (row.status === "needs_reconnect")
+      throw new VaultCallError("connection_needs_reconnect", row.lastError ?? `This ${name} connection needs to be reconnected: reconnect ${name}.`);
     const now = Date.now();
     const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now;
     const set = openTokenSet(getKeyRing(), aadForConnection(row), row.encBlob);
@@ -151,7 +167,10 @@ export class TokenRefresher {
     let needed: boolean;
     try {
       hasRefreshToken = set.refreshToken !== undefined;
-      needed = need.kind === "rejected" ? tokenFingerprint(set.accessToken) === need.fingerprint : row.expiresAt !== null && row.expiresAt.getTime() - now < need.withinMs;
+      needed =
+        need.kind === "rejected"
+          ? tokenFingerprint(set.accessToken) === need.fingerprint
+          : row.expiresAt !== null && row.expiresAt.getTime() - now < need.withinMs;
     } finally {
       set.dispose();
     }
@@ -184,7 +203,13 @@ export class TokenRefresher {
       try {
         const as = authorizationServer(def);
         const oc = oauthClient(client.clientId);
-        const res = await oauth.refreshTokenGrantRequest(as, oc, clientAuth(def, client.clientSecret), revealSecret(set.refreshToken!), requestOptions(def, def.tokenParams));
+        const res = await oauth.refreshTokenGrantRequest(
+          as,
+          oc,
+          clientAuth(def, client.clientSecret),
+          revealSecret(set.refreshToken!),
+          requestOptions(def, def.tokenParams),
+        );
         tokens = await oauth.processRefreshTokenResponse(as, oc, res);
       } catch (e) {
         const failure = classifyRefreshError(e, name);
@@ -213,7 +238,12 @@ export function tokenRefresher(): TokenRefresher {
  * Refreshes the connection's tokens if they expire within a minute (or `withinMs`), or, with
  * `rejectedFingerprint`, if the stored access token is still the one the provider just refused.
  */
-export function ensureFreshTokens(connectionId: string, opts: { withinMs?: number; rejectedFingerprint?: string; trigger?: RefreshTrigger } = {}): Promise<RefreshOutcome> {
-  const need: RefreshNeed = opts.rejectedFingerprint ? { kind: "rejected", fingerprint: opts.rejectedFingerprint } : { kind: "expiring", withinMs: opts.withinMs ?? REFRESH_SKEW_MS };
+export function ensureFreshTokens(
+  connectionId: string,
+  opts: { withinMs?: number; rejectedFingerprint?: string; trigger?: RefreshTrigger } = {},
+): Promise<RefreshOutcome> {
+  const need: RefreshNeed = opts.rejectedFingerprint
+    ? { kind: "rejected", fingerprint: opts.rejectedFingerprint }
+    : { kind: "expiring", withinMs: opts.withinMs ?? REFRESH_SKEW_MS };
   return tokenRefresher().ensureFresh(connectionId, need, opts.trigger ?? (opts.rejectedFingerprint ? "provider_rejected_token" : "on_demand"));
 }

@@ -200,7 +200,9 @@ export async function ensureActiveKey(db: VaultPrismaClient, { force }: { force:
       await tx.signingKey.updateMany({ where: { status: "active" }, data: { status: "retiring", retiredAt: new Date(now.getTime() + RETIRING_WINDOW_MS) } });
     }
     const { blob, keyVersion } = encrypt(ring, aadForSigningKey({ kid: material.kid }), material.privateJson);
-    await tx.signingKey.create({ data: { kid: material.kid, alg: VAULT_SIGNING_ALG, publicJwk: material.publicJwk, encBlob: blob, keyVersion, status: "active", createdAt: now } });
+    await tx.signingKey.create({
+      data: { kid: material.kid, alg: VAULT_SIGNING_ALG, publicJwk: material.publicJwk, encBlob: blob, keyVersion, status: "active", createdAt: now },
+    });
     log.info({ kid: material.kid, previous: current?.kid ?? null }, current ? "vault signing key rotated" : "vault signing key created");
     return material.kid;
   });

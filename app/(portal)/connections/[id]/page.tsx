@@ -121,7 +121,12 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       {options && <GrantDelegationForm connectionId={connection.id} initialOptions={options} tenantName={person.tenantId} isAdmin={isAdmin} />}
 
       {settings && (
-        <ServiceAccountToggle connection={connection} providerName={providerName} tenantName={settings.name} tenantAllowsServiceAccounts={settings.allowServiceAccounts} />
+        <ServiceAccountToggle
+          connection={connection}
+          providerName={providerName}
+          tenantName={settings.name}
+          tenantAllowsServiceAccounts={settings.allowServiceAccounts}
+        />
       )}
 
       {revoked ? (

@@ -102,7 +102,6 @@ describe("grant refusals", () => {
     await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { ...postAuth(), scope: "tasks.write" })), "invalid_scope");
     expect(await db.auditEvent.count({ where: { action: "token.exchange", outcome: "failure", agentId: client.agent.id } })).toBe(before + 2);
   });
-
 });
 
 describe("a tenant service account standing in for an unusable connection", () => {
@@ -133,20 +132,27 @@ describe("a tenant service account standing in for an unusable connection", () =
 
   const lastDecision = () => db.auditEvent.findFirstOrThrow({ where: { tenantId: "acme", action: "pdp.decision" }, orderBy: { seq: "desc" } });
 
-  it.each(["needs_reconnect", "revoked"] as const)("every gate open, alice's connection %s: the exchange succeeds on the service account, and says so", async (status) => {
-    await setTenantSwitch("acme", true);
-    const { delegationId, connectionId } = await grantOn(trusted, status, true);
-    const res = await POST(tokenRequest(ISSUER, exchangeParams(delegationId, postAuth(trusted))));
-    const body = (await res.json()) as Record<string, unknown>;
-    expect(res.status).toBe(200);
-    expect(body).toMatchObject({ token_type: "Bearer", scope: "tasks.read" });
-    // The token still names the person's own connection: every action re-resolves the credential.
-    expect(decodeJwt(body.access_token as string)).toMatchObject({ cnx: connectionId, del: delegationId, sub: alice.arn });
-    const decision = await lastDecision();
-    expect(decision).toMatchObject({ outcome: "allow", target: delegationId, details: { kind: "exchange", credential: "service_account", serviceAccountId: serviceAccount } });
-    const issued = await db.auditEvent.findFirstOrThrow({ where: { action: "token.exchange", target: delegationId }, orderBy: { seq: "desc" } });
-    expect(issued).toMatchObject({ outcome: "success", details: { credential: "service_account", serviceAccountId: serviceAccount } });
-  });
+  it.each(["needs_reconnect", "revoked"] as const)(
+    "every gate open, alice's connection %s: the exchange succeeds on the service account, and says so",
+    async (status) => {
+      await setTenantSwitch("acme", true);
+      const { delegationId, connectionId } = await grantOn(trusted, status, true);
+      const res = await POST(tokenRequest(ISSUER, exchangeParams(delegationId, postAuth(trusted))));
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(res.status).toBe(200);
+      expect(body).toMatchObject({ token_type: "Bearer", scope: "tasks.read" });
+      // The token still names the person's own connection: every action re-resolves the credential.
+      expect(decodeJwt(body.access_token as string)).toMatchObject({ cnx: connectionId, del: delegationId, sub: alice.arn });
+      const decision = await lastDecision();
+      expect(decision).toMatchObject({
+        outcome: "allow",
+        target: delegationId,
+        details: { kind: "exchange", credential: "service_account", serviceAccountId: serviceAccount },
+      });
+      const issued = await db.auditEvent.findFirstOrThrow({ where: { action: "token.exchange", target: delegationId }, orderBy: { seq: "desc" } });
+      expect(issued).toMatchObject({ outcome: "success", details: { credential: "service_account", serviceAccountId: serviceAccount } });
+    },
+  );
 
   it("alice's connection works: her own is used, even with every gate open", async () => {
     await setTenantSwitch("acme", true);

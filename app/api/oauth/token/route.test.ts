@@ -122,7 +122,12 @@ describe("token exchange succeeds", () => {
   it("narrows to a requested subset, accepts resource = the issuer, and an assertion whose aud is an array holding the issuer", async () => {
     const connection = await insertConnection(db, alice, { scopes: ["tasks.read", "tasks.write"] });
     const wide = await insertDelegation(db, { agentId: client.agent.id, connection, scopes: ["tasks.read", "tasks.write"] });
-    const { res, body } = await send(tokenRequest(ISSUER, exchangeParams(wide.id, { ...(await jwtAuth(client, [ISSUER, "https://elsewhere.example"])), scope: "tasks.write", resource: ISSUER })));
+    const { res, body } = await send(
+      tokenRequest(
+        ISSUER,
+        exchangeParams(wide.id, { ...(await jwtAuth(client, [ISSUER, "https://elsewhere.example"])), scope: "tasks.write", resource: ISSUER }),
+      ),
+    );
     expect(res.status).toBe(200);
     expect(body.scope).toBe("tasks.write");
   });
@@ -151,13 +156,22 @@ describe("token exchange succeeds", () => {
 describe("client authentication refusals (invalid_client)", () => {
   it("wrong secret, with a Basic challenge when Basic was used", async () => {
     await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { client_id: client.clientId, client_secret: "tvs_wrong" })), "invalid_client");
-    const { res } = await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId), { authorization: basicHeader(client.clientId, "tvs_wrong") }), "invalid_client");
+    const { res } = await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId), { authorization: basicHeader(client.clientId, "tvs_wrong") }),
+      "invalid_client",
+    );
     expect(res.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
   });
 
   it("unknown client, with the same sentence as a wrong secret", async () => {
-    const unknown = await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { client_id: "agt_nobody", client_secret: client.secret })), "invalid_client");
-    const wrong = await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { client_id: client.clientId, client_secret: "tvs_wrong" })), "invalid_client");
+    const unknown = await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId, { client_id: "agt_nobody", client_secret: client.secret })),
+      "invalid_client",
+    );
+    const wrong = await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId, { client_id: client.clientId, client_secret: "tvs_wrong" })),
+      "invalid_client",
+    );
     expect(unknown.body.error_description).toBe(wrong.body.error_description);
   });
 
@@ -176,7 +190,10 @@ describe("client authentication refusals (invalid_client)", () => {
   it("alg: none assertion", async () => {
     const now = Math.floor(Date.now() / 1000);
     const assertion = unsignedAssertion({ iss: client.clientId, sub: client.clientId, aud: ISSUER, iat: now, exp: now + 60, jti: randomUUID() });
-    await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { client_assertion_type: JWT_BEARER, client_assertion: assertion })), "invalid_client");
+    await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId, { client_assertion_type: JWT_BEARER, client_assertion: assertion })),
+      "invalid_client",
+    );
   });
 
   it("HS256 assertion signed with the client secret where a key is registered", async () => {
@@ -184,7 +201,10 @@ describe("client authentication refusals (invalid_client)", () => {
     const assertion = await new SignJWT({ iss: client.clientId, sub: client.clientId, aud: ISSUER, iat: now, exp: now + 60, jti: randomUUID() })
       .setProtectedHeader({ alg: "HS256" })
       .sign(new TextEncoder().encode(client.secret));
-    await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { client_assertion_type: JWT_BEARER, client_assertion: assertion })), "invalid_client");
+    await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId, { client_assertion_type: JWT_BEARER, client_assertion: assertion })),
+      "invalid_client",
+    );
   });
 
   it("assertion signed by a key the agent did not register", async () => {
@@ -268,7 +288,10 @@ describe("client authentication refusals (invalid_client)", () => {
 
 describe("request refusals", () => {
   it("two authentication methods at once (invalid_request)", async () => {
-    await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, postAuth()), { authorization: basicHeader(client.clientId, client.secret) }), "invalid_request");
+    await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId, postAuth()), { authorization: basicHeader(client.clientId, client.secret) }),
+      "invalid_request",
+    );
     await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { ...postAuth(), ...(await jwtAuth()) })), "invalid_request");
   });
 
@@ -278,16 +301,28 @@ describe("request refusals", () => {
   });
 
   it("wrong subject_token_type (invalid_request)", async () => {
-    await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { ...postAuth(), subject_token_type: "urn:ietf:params:oauth:token-type:access_token" })), "invalid_request");
+    await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId, { ...postAuth(), subject_token_type: "urn:ietf:params:oauth:token-type:access_token" })),
+      "invalid_request",
+    );
     const { subject_token_type: _, ...withoutType } = exchangeParams(delegationId, postAuth());
     await expectRefused(tokenRequest(ISSUER, withoutType), "invalid_request");
   });
 
   it("a JSON body, a missing grant_type, a repeated parameter, an unknown requested_token_type (invalid_request)", async () => {
-    await expectRefused(tokenRequest(ISSUER, {}, { contentType: "application/json", body: JSON.stringify(exchangeParams(delegationId, postAuth())) }), "invalid_request");
+    await expectRefused(
+      tokenRequest(ISSUER, {}, { contentType: "application/json", body: JSON.stringify(exchangeParams(delegationId, postAuth())) }),
+      "invalid_request",
+    );
     await expectRefused(tokenRequest(ISSUER, { ...postAuth() }), "invalid_request");
-    await expectRefused(tokenRequest(ISSUER, [...Object.entries(exchangeParams(delegationId, postAuth())), ["scope", "tasks.read"], ["scope", "tasks.write"]]), "invalid_request");
-    await expectRefused(tokenRequest(ISSUER, exchangeParams(delegationId, { ...postAuth(), requested_token_type: "urn:ietf:params:oauth:token-type:refresh_token" })), "invalid_request");
+    await expectRefused(
+      tokenRequest(ISSUER, [...Object.entries(exchangeParams(delegationId, postAuth())), ["scope", "tasks.read"], ["scope", "tasks.write"]]),
+      "invalid_request",
+    );
+    await expectRefused(
+      tokenRequest(ISSUER, exchangeParams(delegationId, { ...postAuth(), requested_token_type: "urn:ietf:params:oauth:token-type:refresh_token" })),
+      "invalid_request",
+    );
   });
 
   it("a resource or audience other than the vault (invalid_target)", async () => {
@@ -301,7 +336,9 @@ describe("request refusals", () => {
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     }
-    const res = await POST(tokenRequest(ISSUER, {}, { authorization: "Basic !!!notbase64", body: new URLSearchParams(exchangeParams(delegationId)).toString() }));
+    const res = await POST(
+      tokenRequest(ISSUER, {}, { authorization: "Basic !!!notbase64", body: new URLSearchParams(exchangeParams(delegationId)).toString() }),
+    );
     expect(res.status).toBeLessThan(500);
     const huge = await POST(tokenRequest(ISSUER, exchangeParams("x".repeat(5000), postAuth())));
     expect(huge.status).toBe(400);

@@ -46,7 +46,13 @@ async function expectRefused(res: Response, status: number, before: { agents: nu
   return problem;
 }
 
-const CEILING = { providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks"], methods: ["GET"], pathPatterns: ["/tasks/**"], maxDelegationSeconds: 7 * 86_400 };
+const CEILING = {
+  providers: ["demo-tasks"],
+  tools: ["demo-tasks.list_tasks"],
+  methods: ["GET"],
+  pathPatterns: ["/tasks/**"],
+  maxDelegationSeconds: 7 * 86_400,
+};
 
 beforeEach(async () => {
   await browser.signIn(bob);
@@ -61,11 +67,29 @@ describe("POST /api/v1/agents", () => {
     const answer = JSON.parse(text) as Answer;
     expect(answer.client_id).toMatch(/^agt_[A-Za-z0-9_-]{16}$/);
     expect(answer.client_secret).toMatch(/^tvs_[A-Za-z0-9_-]{43}$/);
-    expect(answer.agent).toMatchObject({ clientId: answer.client_id, name: "Build bot", status: "active", authMethods: ["client_secret"], activeDelegations: 0 });
+    expect(answer.agent).toMatchObject({
+      clientId: answer.client_id,
+      name: "Build bot",
+      status: "active",
+      authMethods: ["client_secret"],
+      activeDelegations: 0,
+    });
     expect(answer.agent.ceiling).toMatchObject(CEILING);
-    expect(Object.keys(answer.agent).sort()).toEqual(
-      ["activeDelegations", "authMethods", "ceiling", "clientId", "createdAt", "description", "id", "jwksUri", "keyCount", "name", "previousSecretExpiresAt", "status", "updatedAt"],
-    );
+    expect(Object.keys(answer.agent).sort()).toEqual([
+      "activeDelegations",
+      "authMethods",
+      "ceiling",
+      "clientId",
+      "createdAt",
+      "description",
+      "id",
+      "jwksUri",
+      "keyCount",
+      "name",
+      "previousSecretExpiresAt",
+      "status",
+      "updatedAt",
+    ]);
     expect(text.split(answer.client_secret!).length).toBe(2); // exactly once
 
     const db = await getDb();
@@ -106,7 +130,11 @@ describe("POST /api/v1/agents", () => {
   it("registers an agent that publishes its keys at a JWKS URL", async () => {
     const res = await post({ name: "Remote keys", credentials: { secret: false, jwksUri: "https://agent.example.com/.well-known/jwks.json" } });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as Answer).agent).toMatchObject({ authMethods: ["private_key_jwt"], jwksUri: "https://agent.example.com/.well-known/jwks.json", keyCount: 0 });
+    expect(((await res.json()) as Answer).agent).toMatchObject({
+      authMethods: ["private_key_jwt"],
+      jwksUri: "https://agent.example.com/.well-known/jwks.json",
+      keyCount: 0,
+    });
   });
 
   it("refuses a person who is not an administrator, and writes nothing", async () => {
@@ -125,7 +153,9 @@ describe("POST /api/v1/agents", () => {
 
   it("refuses a request from another site or without an Origin, and writes nothing", async () => {
     const before = await counts();
-    expect((await expectRefused(await post({ name: "Forged", credentials: { secret: true } }, "https://evil.example"), 403, before)).code).toBe("origin_mismatch");
+    expect((await expectRefused(await post({ name: "Forged", credentials: { secret: true } }, "https://evil.example"), 403, before)).code).toBe(
+      "origin_mismatch",
+    );
     expect((await expectRefused(await post({ name: "Forged", credentials: { secret: true } }, null), 403, before)).code).toBe("origin_mismatch");
   });
 
@@ -139,10 +169,25 @@ describe("POST /api/v1/agents", () => {
     ["a private key", { name: "A", credentials: { secret: false, jwks: { keys: [privateJwk()] } } }, /private key material/],
     ["a symmetric key", { name: "A", credentials: { secret: false, jwks: { keys: [{ kty: "oct", k: "c2VjcmV0" }] } } }, /symmetric/],
     ["a plain-http JWKS URL", { name: "A", credentials: { secret: false, jwksUri: "http://agent.example.com/jwks" } }, /https/],
-    ["both a JWKS and a URL", { name: "A", credentials: { secret: false, jwks: { keys: [generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" })] }, jwksUri: "https://a.example/jwks" } }, /not both/],
-    ["a tool the vault does not know", { name: "A", credentials: { secret: true }, ceiling: { providers: ["demo-tasks"], tools: ["demo-tasks.drop_database"] } }, /tool/],
+    [
+      "both a JWKS and a URL",
+      {
+        name: "A",
+        credentials: { secret: false, jwks: { keys: [generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" })] }, jwksUri: "https://a.example/jwks" },
+      },
+      /not both/,
+    ],
+    [
+      "a tool the vault does not know",
+      { name: "A", credentials: { secret: true }, ceiling: { providers: ["demo-tasks"], tools: ["demo-tasks.drop_database"] } },
+      /tool/,
+    ],
     ["a provider outside the catalogue", { name: "A", credentials: { secret: true }, ceiling: { providers: ["nope-provider"] } }, /catalogue/],
-    ["a tool of a provider not in the ceiling", { name: "A", credentials: { secret: true }, ceiling: { providers: ["demo-tasks"], tools: ["github.create_issue"] } }, /"github".*not allow/],
+    [
+      "a tool of a provider not in the ceiling",
+      { name: "A", credentials: { secret: true }, ceiling: { providers: ["demo-tasks"], tools: ["github.create_issue"] } },
+      /"github".*not allow/,
+    ],
     ["a bad path pattern", { name: "A", credentials: { secret: true }, ceiling: { pathPatterns: ["/../admin"] } }, /path/],
     ["a delegation longer than a year", { name: "A", credentials: { secret: true }, ceiling: { maxDelegationSeconds: 400 * 86_400 } }, /maxDelegationSeconds/],
     ["a body that is not JSON", "{name:", /JSON/],

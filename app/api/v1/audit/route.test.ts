@@ -18,9 +18,19 @@ async function get(query = "") {
 beforeAll(async () => {
   const db = await getDb();
   for (let i = 0; i < 7; i++) {
-    await db.$transaction((tx) => appendAudit(tx, { tenantId: "acme", action: i % 2 ? "delegation.grant" : "connection.connect", outcome: "success", actorArn: alice.arn, target: `t${i}` }));
+    await db.$transaction((tx) =>
+      appendAudit(tx, {
+        tenantId: "acme",
+        action: i % 2 ? "delegation.grant" : "connection.connect",
+        outcome: "success",
+        actorArn: alice.arn,
+        target: `t${i}`,
+      }),
+    );
   }
-  await db.$transaction((tx) => appendAudit(tx, { tenantId: "acme", action: "agent.register", outcome: "success", actorArn: bob.arn, target: '=HYPERLINK("http://evil")' }));
+  await db.$transaction((tx) =>
+    appendAudit(tx, { tenantId: "acme", action: "agent.register", outcome: "success", actorArn: bob.arn, target: '=HYPERLINK("http://evil")' }),
+  );
   await db.$transaction((tx) => appendAudit(tx, { tenantId: "globex", action: "connection.connect", outcome: "success", actorArn: carol.arn }));
 });
 

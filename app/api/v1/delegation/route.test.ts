@@ -2,7 +2,16 @@
 // agent tokens with 403, missing or bad tokens with a 401 Bearer challenge, and echoes X-Request-ID.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { agentWithCredentials, exchangeParams, insertConnection, insertDelegation, issueToken, PORTAL_ORIGIN, startConnectWorld, type TestClient } from "@/lib/testing";
+import {
+  agentWithCredentials,
+  exchangeParams,
+  insertConnection,
+  insertDelegation,
+  issueToken,
+  PORTAL_ORIGIN,
+  startConnectWorld,
+  type TestClient,
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -17,7 +26,13 @@ let delegation: { id: string; connectionId: string };
 beforeAll(async () => {
   client = await agentWithCredentials(db, "acme");
   const connection = await insertConnection(db, alice, { scopes: ["tasks.read", "tasks.write"], label: "alice@demo-tasks" });
-  delegation = await insertDelegation(db, { agentId: client.agent.id, connection, scopes: ["tasks.read"], tools: ["demo-tasks.list_tasks"], constraints: { readOnly: true } });
+  delegation = await insertDelegation(db, {
+    agentId: client.agent.id,
+    connection,
+    scopes: ["tasks.read"],
+    tools: ["demo-tasks.list_tasks"],
+    constraints: { readOnly: true },
+  });
 });
 
 afterAll(async () => {

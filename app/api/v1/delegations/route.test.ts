@@ -2,7 +2,18 @@
 // nothing written when it fails), the session-or-agent-token choice on GET, and problem+json codes a
 // script can rely on. The grant rules themselves are covered in lib/delegations/delegations.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { agentToken, agentWithCredentials, delegationToken, DEMO_TASKS_CEILING, insertConnection, insertDelegation, PORTAL_ORIGIN, portalBrowser, startConnectWorld, type TestClient } from "@/lib/testing";
+import {
+  agentToken,
+  agentWithCredentials,
+  delegationToken,
+  DEMO_TASKS_CEILING,
+  insertConnection,
+  insertDelegation,
+  PORTAL_ORIGIN,
+  portalBrowser,
+  startConnectWorld,
+  type TestClient,
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -56,7 +67,14 @@ function del(id: string, headers: Record<string, string> = ORIGIN) {
 }
 
 function grantBody(overrides: Record<string, unknown> = {}) {
-  return { agentId: agent.id, connectionId: aliceTasks.id, scopes: ["tasks.read"], tools: ["demo-tasks.list_tasks"], expiresAt: new Date(Date.now() + 3_600_000).toISOString(), ...overrides };
+  return {
+    agentId: agent.id,
+    connectionId: aliceTasks.id,
+    scopes: ["tasks.read"],
+    tools: ["demo-tasks.list_tasks"],
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    ...overrides,
+  };
 }
 
 const delegationCount = () => db.delegation.count();
@@ -106,7 +124,10 @@ describe("POST /api/v1/delegations", () => {
     expect(((await others.json()) as Problem).code).toBe("connection_not_found");
     const serviceAccount = await post(grantBody({ allowServiceAccount: true }));
     expect(serviceAccount.status).toBe(403);
-    expect(((await serviceAccount.json()) as Problem)).toMatchObject({ code: "service_account_not_allowed", detail: expect.stringMatching(/service account.*\.$/) });
+    expect((await serviceAccount.json()) as Problem).toMatchObject({
+      code: "service_account_not_allowed",
+      detail: expect.stringMatching(/service account.*\.$/),
+    });
     const invalidJson = await POST(browser.request(`${BASE}/api/v1/delegations`, { method: "POST", origin: null, headers: ORIGIN, body: "{nope" }));
     expect(invalidJson.status).toBe(400);
     expect(await delegationCount()).toBe(before);

@@ -51,7 +51,12 @@ describe("proxying to Demo Tasks", () => {
     const res = await proxy({ method: "GET", path: "/tasks" }, token, { "x-request-id": "proxy-get-1" });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("proxy-get-1");
-    expect(res.json).toMatchObject({ status: 200, encoding: "json", credential: "user", headers: { "content-type": expect.stringContaining("application/json") } });
+    expect(res.json).toMatchObject({
+      status: 200,
+      encoding: "json",
+      credential: "user",
+      headers: { "content-type": expect.stringContaining("application/json") },
+    });
     expect(res.json.data.tasks.map((t: { title: string }) => t.title)).toContain("Buy oat milk");
     for (const name of Object.keys(res.json.headers)) expect(["content-type", "cache-control", "etag", "last-modified"]).toContain(name);
     expect(typeof res.json.receipt).toBe("string");
@@ -111,8 +116,25 @@ describe("receipts", () => {
     expect(claims.response_sha256).toBe(sha256(JSON.stringify(data)));
 
     const row = await db.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId: "acme", seq: claims.audit_seq } } });
-    expect(row).toMatchObject({ hash: claims.audit_hash, action: "action.proxy", outcome: "success", actorArn: alice.arn, agentId: client.agent.id, target: claims.del });
-    expect(row.details).toMatchObject({ provider: "demo-tasks", connectionId: aliceCnx.id, credential: "user", method: "POST", path: "/tasks", status: 201, request_sha256: claims.request_sha256, response_sha256: claims.response_sha256, channel: "api" });
+    expect(row).toMatchObject({
+      hash: claims.audit_hash,
+      action: "action.proxy",
+      outcome: "success",
+      actorArn: alice.arn,
+      agentId: client.agent.id,
+      target: claims.del,
+    });
+    expect(row.details).toMatchObject({
+      provider: "demo-tasks",
+      connectionId: aliceCnx.id,
+      credential: "user",
+      method: "POST",
+      path: "/tasks",
+      status: 201,
+      request_sha256: claims.request_sha256,
+      response_sha256: claims.response_sha256,
+      channel: "api",
+    });
     expect((await verifyTenantChain(db, "acme")).break).toBeNull();
   });
 
@@ -173,7 +195,10 @@ describe("SSRF: refused at the route, nothing leaves the vault", () => {
       answers.push({ path: "host header", res: await proxy({ method: "GET", path: "/tasks", headers: { host } }) });
       answers.push({ path: "x-forwarded-host header", res: await proxy({ method: "GET", path: "/tasks", headers: { "x-forwarded-host": host } }) });
       answers.push({ path: "cookie header", res: await proxy({ method: "GET", path: "/tasks", headers: { cookie: "a=b" } }) });
-      answers.push({ path: "header with CRLF", res: await proxy({ method: "POST", path: "/tasks", headers: { accept: `application/json\r\nHost: ${host}` } }) });
+      answers.push({
+        path: "header with CRLF",
+        res: await proxy({ method: "POST", path: "/tasks", headers: { accept: `application/json\r\nHost: ${host}` } }),
+      });
       answers.push({ path: "GET with a body", res: await proxy({ method: "GET", path: "/tasks", body: "x" }) });
       answers.push({ path: "TRACE", res: await proxy({ method: "TRACE", path: "/tasks" }) });
       expect(requestSpy).not.toHaveBeenCalled();
@@ -298,7 +323,12 @@ describe("PDP denials reach the agent with their code", () => {
     ["read-only delegation, POST", { constraints: { readOnly: true } }, { method: "POST", path: "/tasks", body: { title: "no" } }, "read_only"],
     ["path outside the delegation", { constraints: { pathPatterns: ["/me"] } }, { method: "GET", path: "/tasks" }, "path_not_allowed"],
     ["method the delegation does not allow", { constraints: { methods: ["GET" as const] } }, { method: "DELETE", path: "/tasks/x" }, "method_not_allowed"],
-    ["approval required for writes", { constraints: { approvalForWrites: true } }, { method: "POST", path: "/tasks", body: { title: "no" } }, "approval_required"],
+    [
+      "approval required for writes",
+      { constraints: { approvalForWrites: true } },
+      { method: "POST", path: "/tasks", body: { title: "no" } },
+      "approval_required",
+    ],
   ])("%s -> 403 %s", async (_name, grant, body, code) => {
     const t = await w.token(client, (await w.grant(client, aliceCnx, grant)).id);
     // Every request the vault sends a provider goes out through node:http (lib/vault/call/upstream.ts).

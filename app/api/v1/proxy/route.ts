@@ -7,4 +7,6 @@ import { proxyRequestBody } from "@/lib/orchestration/proxy-request";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withBearer({ accept: ["delegation"], body: proxyRequestBody, acts: true }, async ({ caller, body, requestId }) => runProxy(caller, body, { requestId }));
+export const POST = withBearer({ accept: ["delegation"], body: proxyRequestBody, acts: true }, async ({ caller, body, requestId }) =>
+  runProxy(caller, body, { requestId }),
+);

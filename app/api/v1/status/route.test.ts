@@ -3,7 +3,17 @@
 // their own tenant; a person who is not an administrator gets 403; no credentials, 401
 // with a bearer challenge; a bad token, 401 without falling back to the session.
 import { beforeEach, describe, expect, it } from "vitest";
-import { agentToken, agentWithCredentials, bearer, delegationToken, DEMO_TASKS_CEILING, insertConnection, insertDelegation, portalBrowser, startConnectWorld } from "@/lib/testing";
+import {
+  agentToken,
+  agentWithCredentials,
+  bearer,
+  delegationToken,
+  DEMO_TASKS_CEILING,
+  insertConnection,
+  insertDelegation,
+  portalBrowser,
+  startConnectWorld,
+} from "@/lib/testing";
 
 const world = await startConnectWorld();
 const { getDb } = await import("@/lib/db");
@@ -37,7 +47,11 @@ describe("GET /api/v1/status", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const body = statusDto.parse(await res.json());
-    expect(body).toMatchObject({ tenantId: "acme", view: "admin", exchanges: { total: 1, success: 1, byProvider: { "demo-tasks": { success: 1, failure: 0 } } } });
+    expect(body).toMatchObject({
+      tenantId: "acme",
+      view: "admin",
+      exchanges: { total: 1, success: 1, byProvider: { "demo-tasks": { success: 1, failure: 0 } } },
+    });
     expect(body.authorizedAgents.authorized).toBe(1);
   });
 
@@ -52,7 +66,12 @@ describe("GET /api/v1/status", () => {
 
   it("gives another tenant's agent nothing of acme", async () => {
     const body = await (await get(globexBearer)).json();
-    expect(body).toMatchObject({ tenantId: "globex", exchanges: { total: 0, byProvider: {} }, connectedAccounts: { total: 0 }, authorizedAgents: { total: 1, authorized: 0 } });
+    expect(body).toMatchObject({
+      tenantId: "globex",
+      exchanges: { total: 0, byProvider: {} },
+      connectedAccounts: { total: 0 },
+      authorizedAgents: { total: 1, authorized: 0 },
+    });
   });
 
   it("refuses a signed-in person who is not an administrator with 403", async () => {

@@ -46,11 +46,21 @@ describe("GET /api/v1/tools", () => {
     const names = (res.json.tools as { name: string }[]).map((t) => t.name);
     expect(names).toEqual(["demo-tasks.list_tasks", "demo-tasks.create_task", "demo-tasks.delete_task", "demo-tasks.whoami"]);
     const create = res.json.tools.find((t: { name: string }) => t.name === "demo-tasks.create_task");
-    expect(create).toMatchObject({ title: "Create a task", description: expect.any(String), inputSchema: { type: "object", properties: { title: { type: "string" } }, required: ["title"] } });
+    expect(create).toMatchObject({
+      title: "Create a task",
+      description: expect.any(String),
+      inputSchema: { type: "object", properties: { title: { type: "string" } }, required: ["title"] },
+    });
   });
 
   it("only tools that are delegated AND within the agent's ceiling AND for the connection's provider", async () => {
-    const narrow = await w.agent({ providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks", "demo-tasks.whoami", "github.list_repos"], methods: [], pathPatterns: [], maxDelegationSeconds: 86_400 });
+    const narrow = await w.agent({
+      providers: ["demo-tasks"],
+      tools: ["demo-tasks.list_tasks", "demo-tasks.whoami", "github.list_repos"],
+      methods: [],
+      pathPatterns: [],
+      maxDelegationSeconds: 86_400,
+    });
     const d = await w.grant(narrow, aliceCnx, { tools: ["demo-tasks.list_tasks", "demo-tasks.create_task", "github.list_repos"] });
     const res = await tools(await w.token(narrow, d.id));
     expect(res.json.tools.map((t: { name: string }) => t.name)).toEqual(["demo-tasks.list_tasks"]);
@@ -164,15 +174,39 @@ describe("PDP denials reach the agent as 403 with the code", () => {
 describe("receipts and audit", () => {
   it("the receipt verifies against the JWKS, hashes exactly the output returned and names the audit row", async () => {
     const res = await tool("demo-tasks.create_task", { title: "Receipted" });
-    const { payload, protectedHeader } = await jwtVerify(res.json.receipt as string, createLocalJWKSet(await vaultPublicJwks()), { issuer: "http://localhost:3999", typ: "receipt+jwt" });
+    const { payload, protectedHeader } = await jwtVerify(res.json.receipt as string, createLocalJWKSet(await vaultPublicJwks()), {
+      issuer: "http://localhost:3999",
+      typ: "receipt+jwt",
+    });
     expect(protectedHeader.alg).toBe("EdDSA");
-    expect(payload).toMatchObject({ sub: alice.arn, act: { sub: client.clientId }, cnx: aliceCnx.id, action: "demo-tasks.create_task", credential: "user", status: 201 });
+    expect(payload).toMatchObject({
+      sub: alice.arn,
+      act: { sub: client.clientId },
+      cnx: aliceCnx.id,
+      action: "demo-tasks.create_task",
+      credential: "user",
+      status: 201,
+    });
     expect(res.text).toContain(JSON.stringify(res.json.output));
     expect(payload.response_sha256).toBe(sha256(JSON.stringify(res.json.output)));
     expect(payload.request_sha256).toBe(requestSha256("POST", new URL(`${w.provider.issuer}/tasks`), Buffer.from(JSON.stringify({ title: "Receipted" }))));
     const row = await db.auditEvent.findUniqueOrThrow({ where: { tenantId_seq: { tenantId: "acme", seq: payload.audit_seq as number } } });
-    expect(row).toMatchObject({ hash: payload.audit_hash, action: "action.tool", outcome: "success", agentId: client.agent.id, actorArn: alice.arn, target: payload.del });
-    expect(row.details).toMatchObject({ tool: "demo-tasks.create_task", method: "POST", path: "/tasks", status: 201, channel: "api", response_sha256: payload.response_sha256 });
+    expect(row).toMatchObject({
+      hash: payload.audit_hash,
+      action: "action.tool",
+      outcome: "success",
+      agentId: client.agent.id,
+      actorArn: alice.arn,
+      target: payload.del,
+    });
+    expect(row.details).toMatchObject({
+      tool: "demo-tasks.create_task",
+      method: "POST",
+      path: "/tasks",
+      status: 201,
+      channel: "api",
+      response_sha256: payload.response_sha256,
+    });
   });
 
   it("an audit log that cannot be written: 503 audit_unavailable, no output, no receipt", async () => {

@@ -12,9 +12,13 @@ export async function GET(req: NextRequest, ctx: { params: Promise<{ provider: s
   const back = (query: string) => NextResponse.redirect(new URL(`/connections?${query}`, req.nextUrl));
   const person = await currentPerson();
   if (!person) return NextResponse.redirect(new URL(`/signin?callbackUrl=${encodeURIComponent("/connections")}`, req.nextUrl));
-  const scopes = req.nextUrl.searchParams.getAll("scope").flatMap((s) => s.split(/[ ,]+/)).filter(Boolean);
+  const scopes = req.nextUrl.searchParams
+    .getAll("scope")
+    .flatMap((s) => s.split(/[ ,]+/))
+    .filter(Boolean);
   const popupNonce = req.nextUrl.searchParams.get("popup") === "1" ? (req.nextUrl.searchParams.get("nonce") ?? "") : undefined;
-  if (popupNonce !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(popupNonce)) return back(`connect_error=invalid_request&provider=${encodeURIComponent(provider)}`);
+  if (popupNonce !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(popupNonce))
+    return back(`connect_error=invalid_request&provider=${encodeURIComponent(provider)}`);
   try {
     const { url, binding, expiresInSeconds } = await startConnect({ person, providerKey: provider, scopes, popupNonce });
     const res = NextResponse.redirect(url, 302);

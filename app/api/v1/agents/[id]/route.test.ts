@@ -19,7 +19,15 @@ const BASE = `${ORIGIN}/api/v1/agents`;
 const carolAsAdmin = await setRole(carol, "admin");
 const browser = portalBrowser();
 
-type Agent = { id: string; clientId: string; status: string; authMethods: string[]; previousSecretExpiresAt: string | null; ceiling: Record<string, unknown>; activeDelegations: number };
+type Agent = {
+  id: string;
+  clientId: string;
+  status: string;
+  authMethods: string[];
+  previousSecretExpiresAt: string | null;
+  ceiling: Record<string, unknown>;
+  activeDelegations: number;
+};
 type Answer = { agent: Agent; client_id: string; client_secret?: string };
 
 async function register(name: string, credentials: object = { secret: true }) {
@@ -143,7 +151,14 @@ describe("PATCH /api/v1/agents/{id}: secret rotation", () => {
 describe("PATCH /api/v1/agents/{id}: ceiling and details", () => {
   it("saves a ceiling of the tenant's providers and their tools", async () => {
     const { agent } = await register("Ceilinged");
-    const ceiling = { providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks", "demo-tasks.whoami"], methods: ["GET", "POST"], pathPatterns: ["/tasks", "/tasks/*"], maxDelegationSeconds: 3 * 86_400, allowServiceAccount: true };
+    const ceiling = {
+      providers: ["demo-tasks"],
+      tools: ["demo-tasks.list_tasks", "demo-tasks.whoami"],
+      methods: ["GET", "POST"],
+      pathPatterns: ["/tasks", "/tasks/*"],
+      maxDelegationSeconds: 3 * 86_400,
+      allowServiceAccount: true,
+    };
     const res = await patch(agent.id, { ceiling, description: "Reads tasks." });
     expect(res.status).toBe(200);
     expect(((await res.json()) as Answer).agent.ceiling).toEqual(ceiling);

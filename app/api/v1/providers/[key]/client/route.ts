@@ -11,7 +11,10 @@ export const PUT = withPerson({ admin: true, params: providerKeyParams, body: pr
   // The demo client and file entries are read from the operator's configuration first, so a saved
   // client would be silently ignored: refuse rather than pretend.
   if (provider.source === "demo" || provider.source === "file") {
-    throw new BadRequestError(`${provider.definition.name} is configured by the operator of this vault: ask them to change its client.`, "provider_managed_by_operator");
+    throw new BadRequestError(
+      `${provider.definition.name} is configured by the operator of this vault: ask them to change its client.`,
+      "provider_managed_by_operator",
+    );
   }
   await saveProviderClient({ tenantId: person.tenantId, key: params.key, clientId: body.clientId, clientSecret: body.clientSecret });
   // The secret is never echoed back, not even to the admin who just typed it.
