@@ -1,5 +1,5 @@
 // `npm test`: every suite, on a fresh machine, ending in one line "N passed, N failed".
-// Suites: typecheck, lint (ESLint with the zone rules), Vitest (unit + integration on PGlite and PostgreSQL + the build-boundary
+// Suites: typecheck, lint (ESLint with the zone rules), format (Prettier), Vitest (unit + integration on PGlite and PostgreSQL + the build-boundary
 // test), the production build, Playwright in Debian's Chromium.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -44,6 +44,8 @@ if (!pgAvailable) {
 }
 for (const m of missing) console.error(`\n!! ${m}`);
 
+const PRETTIER_GLOB = "**/*.{ts,tsx,mjs,css}";
+
 rmSync("test-results", { recursive: true, force: true });
 mkdirSync("test-results", { recursive: true });
 
@@ -54,6 +56,9 @@ record("typecheck", tsc === 0 ? 1 : 0, tsc === 0 ? 0 : 1);
 
 const lint = run("lint", process.execPath, ["node_modules/eslint/bin/eslint.js", "."]);
 record("lint", lint === 0 ? 1 : 0, lint === 0 ? 0 : 1);
+
+const format = run("format", process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level", "warn", PRETTIER_GLOB]);
+record("format", format === 0 ? 1 : 0, format === 0 ? 0 : 1);
 
 run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", "--outputFile=test-results/vitest.json"]);
 if (existsSync("test-results/vitest.json")) {
