@@ -7,7 +7,8 @@ import { useId, useState, type FormEvent } from "react";
 import { ceilingSchema, DAY_SECONDS, MAX_DELEGATION_SECONDS, type Ceiling } from "@/lib/agents/ceiling";
 import { useUpdateAgent, type AgentDto } from "@/lib/agents/queries";
 import { pathPattern } from "@/lib/pdp/path-pattern";
-import { findTool, HTTP_METHODS, toolsForProvider, type HttpMethod } from "@/lib/tools/catalogue";
+import { findTool, toolsForProvider } from "@/lib/providers/meta";
+import { HTTP_METHODS, type HttpMethod } from "@/lib/tools/tool";
 
 export type ProviderOption = { key: string; name: string };
 

@@ -71,6 +71,15 @@ describe("a client component imports no server module", () => {
   });
 });
 
+describe("the providers' client-safe half", () => {
+  it("a client component may import the client-safe index and tool machinery, not the server index", async () => {
+    const fine = `"use client";\nimport { PROVIDER_META, findTool } from "@/lib/providers/meta";\nimport { HTTP_METHODS } from "@/lib/tools/tool";\nexport const x = [PROVIDER_META, findTool, HTTP_METHODS];\n`;
+    const leak = `"use client";\nimport { TOOL_DEFINITIONS } from "@/lib/providers";\nimport { provider } from "@/lib/providers/github/provider";\nexport const x = [TOOL_DEFINITIONS, provider];\n`;
+    expect(await rulesFiredIn(file(`components/${plant}/provider-meta.tsx`, fine))).toEqual([]);
+    expect((await rulesFiredIn(file(`components/${plant}/provider-leak.tsx`, leak))).filter((r) => r === "local/client-boundary")).toHaveLength(2);
+  });
+});
+
 describe("domain code imports nothing of the web framework", () => {
   it("next/server in lib/pdp is an error; in lib/http it is not", async () => {
     const text = `import { NextResponse } from "next/server";\nexport const r = NextResponse;\n`;

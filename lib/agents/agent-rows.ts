@@ -9,7 +9,7 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { listTenantProviders } from "@/lib/providers/registry";
 import type { Person } from "@/lib/tenancy/people";
-import { findTool } from "@/lib/tools/catalogue";
+import { findTool } from "@/lib/providers/meta";
 
 export type AgentWithSecret = { agent: AgentDto; clientSecret?: string };
 

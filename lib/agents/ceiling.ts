@@ -4,7 +4,8 @@
 import { z } from "zod";
 import { pathPattern } from "@/lib/pdp/path-pattern";
 import { providerKey } from "@/lib/providers/schemas";
-import { findTool, HTTP_METHODS } from "@/lib/tools/catalogue";
+import { findTool } from "@/lib/providers/meta";
+import { HTTP_METHODS } from "@/lib/tools/tool";
 
 export const DAY_SECONDS = 86_400;
 /** Longest delegation any ceiling may allow: one year. */
@@ -27,7 +28,7 @@ export const ceilingSchema = z
   .object({
     /** Provider keys whose connections this agent may be granted. */
     providers: uniq(providerKey, 100).default([]),
-    /** Tool names (lib/tools/catalogue.ts) it may call. */
+    /** Tool names (lib/providers/<key>/meta.ts) it may call. */
     tools: uniq(toolName, 200).default([]),
     /** HTTP methods it may use through the raw proxy. */
     methods: uniq(httpMethod, HTTP_METHODS.length).default([]),

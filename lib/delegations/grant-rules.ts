@@ -3,7 +3,8 @@
 // grant form offers exactly what grantDelegation accepts, and says why everything else is not offered.
 // The PDP applies the same intersection again at decision time: a later narrowing still bites.
 import type { Ceiling } from "@/lib/agents/ceiling";
-import { findTool, toolsForProvider, type HttpMethod } from "@/lib/tools/catalogue";
+import { findTool, toolsForProvider } from "@/lib/providers/meta";
+import type { HttpMethod } from "@/lib/tools/tool";
 import type { CreateDelegation } from "./schemas";
 
 /** Why something is refused. `status` is the HTTP status the BFF answers with. */

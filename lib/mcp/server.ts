@@ -11,7 +11,7 @@ import { VaultError } from "@/lib/errors";
 import { listToolsFor, runTool } from "@/lib/orchestration/tools";
 import { log } from "@/lib/log";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
-import { findTool } from "@/lib/tools/catalogue";
+import { findTool } from "@/lib/providers/meta";
 
 /** `_meta` key of the signed receipt on every successful tool result. */
 export const RECEIPT_META_KEY = "tokenvault/receipt";

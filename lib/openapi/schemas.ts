@@ -12,7 +12,8 @@ import { delegationViewDto } from "@/lib/oauth-server/delegation-view";
 import { ACCESS_TOKEN_TYPE, AGENT_SCOPE, CLIENT_CREDENTIALS_GRANT, DELEGATION_ID_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "@/lib/oauth-server/tokens";
 import { evaluationRequest, evaluationResponse, evaluationsRequest, evaluationsResponse } from "@/lib/pdp/authzen";
 import { proxyRequestBody } from "@/lib/orchestration/proxy-request";
-import { TOOL_DEFINITIONS, toolInputJsonSchema } from "@/lib/tools/definitions";
+import { TOOL_DEFINITIONS } from "@/lib/providers";
+import { toolInputJsonSchema } from "@/lib/tools/tool";
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -20,7 +20,7 @@ import { getTenantProviderAt } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 import { requestSha256, responseSha256 } from "@/lib/receipts/claims";
 import { signReceipt } from "@/lib/receipts/receipt";
-import type { HttpMethod } from "@/lib/tools/catalogue";
+import type { HttpMethod } from "@/lib/tools/tool";
 import { callProvider, forgetConnectionRow, prefetchConnection, type ConnectionPrefetch, type ProviderCallResponse } from "@/lib/vault/call/provider-call";
 import { VaultCallError } from "@/lib/vault/call/errors";
 

@@ -1,8 +1,9 @@
 // Every way of steering the proxy off the provider's API is refused before a credential is touched;
 // ordinary paths join under the (templated) base; headers pass only from the allow-lists.
 import { describe, expect, it } from "vitest";
-import { atlassian } from "@/lib/providers/builtin/workplace";
-import { github, salesforce } from "@/lib/providers/builtin/developer";
+import { provider as atlassian } from "@/lib/providers/atlassian/provider";
+import { provider as github } from "@/lib/providers/github/provider";
+import { provider as salesforce } from "@/lib/providers/salesforce/provider";
 import { providerDefinition } from "@/lib/providers/schemas";
 import { allowedRequestHeaders, allowedResponseHeaders, buildUpstreamUrl, checkProxyPath, encodeBody } from "./proxy-request";
 

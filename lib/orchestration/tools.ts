@@ -6,7 +6,8 @@ import "server-only";
 import { describeIssues } from "@/lib/describe-issues";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 import { allowedRequestHeaders, buildUpstreamUrl, encodeBody } from "@/lib/orchestration/proxy-request";
-import { findToolDefinition, projectOutput, toolInputJsonSchema, type ToolDefinition } from "@/lib/tools/definitions";
+import { findToolDefinition } from "@/lib/providers";
+import { projectOutput, toolInputJsonSchema, type ToolDefinition } from "@/lib/tools/tool";
 
 import { actionContext, type CredentialKind } from "./credential";
 import { VaultError } from "@/lib/errors";

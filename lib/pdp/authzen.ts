@@ -16,7 +16,7 @@
 // permit_on_first_permit; without items the request is a single evaluation and gets a single answer.
 import { z } from "zod";
 import type { PdpAction, PdpDecision } from "@/lib/pdp/types";
-import { HTTP_METHODS, type HttpMethod } from "@/lib/tools/catalogue";
+import { HTTP_METHODS, type HttpMethod } from "@/lib/tools/tool";
 
 const properties = z.record(z.string(), z.unknown());
 

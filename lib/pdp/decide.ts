@@ -24,7 +24,8 @@ import { isNormalPath, matchAny, matchPath } from "@/lib/pdp/path-pattern";
 import { isUsableConnection } from "@/lib/pdp/connection";
 import { callerStanding, grantStanding } from "@/lib/pdp/standing";
 import type { PdpAction, PdpConnection, PdpDecision, PdpDelegation, PdpFacts, PdpLayer } from "@/lib/pdp/types";
-import { findTool, PROXY_SCOPE_RULES, READ_METHODS, type ToolMeta } from "@/lib/tools/catalogue";
+import { findTool, PROXY_SCOPE_RULES } from "@/lib/providers/meta";
+import { READ_METHODS, type ToolMeta } from "@/lib/tools/tool";
 
 /** Clock difference tolerated between the grant's expiry and the row's creation time (app vs database clock). */
 export const LIFETIME_GRACE_SECONDS = 60;

@@ -1,7 +1,7 @@
 // The policy decision point's vocabulary (ARCHITECTURE.md, "Four-layer delegation model"). Pure.
 import type { Ceiling } from "@/lib/agents/ceiling";
 import type { Constraints } from "@/lib/delegations/constraints";
-import type { HttpMethod } from "@/lib/tools/catalogue";
+import type { HttpMethod } from "@/lib/tools/tool";
 
 /** What is being asked. `exchange` is the token endpoint turning a delegation id into an access token. */
 export type PdpAction =

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ApiBaseError, hostMatches, isAllowedApiHost, readJsonPath, resolveApiBase } from "@/lib/providers/api-base";
-import { demoTasksDefinition } from "@/lib/providers/builtin";
+import { demoTasksDefinition } from "@/lib/providers";
 import { builtinCatalogue } from "@/lib/providers/catalogue";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 

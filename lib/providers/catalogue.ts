@@ -6,7 +6,7 @@ import "server-only";
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 
-import { BUILTIN_DEFINITIONS } from "@/lib/providers/builtin";
+import { BUILTIN_DEFINITIONS } from "@/lib/providers";
 import {
   genericProviderInput,
   providerDefinition,

@@ -5,7 +5,7 @@ import "server-only";
 import { getDb, getSql } from "@/lib/db";
 import { env } from "@/lib/env";
 import { builtinCatalogue, loadProvidersFile, mergeCatalogue } from "@/lib/providers/catalogue";
-import { DEMO_PROVIDER_KEY, demoTasksDefinition } from "@/lib/providers/builtin";
+import { DEMO_PROVIDER_KEY, demoTasksDefinition } from "@/lib/providers";
 import { providerDefinition, type ProviderDefinition, type ProvidersFile } from "@/lib/providers/schemas";
 
 export type TenantProvider = { definition: ProviderDefinition; configured: boolean; source: "builtin" | "demo" | "file" | "generic" };

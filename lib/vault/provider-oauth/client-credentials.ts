@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { getDb } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
-import { DEMO_PROVIDER_KEY } from "@/lib/providers/builtin";
+import { DEMO_PROVIDER_KEY } from "@/lib/providers";
 import { fileEntriesFor, providersFile } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 import { aadForProviderRegistration } from "@/lib/vault/crypto/aad";

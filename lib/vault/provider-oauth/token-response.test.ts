@@ -48,8 +48,8 @@ describe("requestOptions", () => {
   it("wraps fetch exactly for providers whose catalogue entry names a token response path", async () => {
     const { requestOptions } = await import("@/lib/vault/provider-oauth/client");
     const { providerDefinition } = await import("@/lib/providers/schemas");
-    const { slack } = await import("@/lib/providers/builtin/workplace");
-    const { github } = await import("@/lib/providers/builtin/developer");
+    const { provider: slack } = await import("@/lib/providers/slack/provider");
+    const { provider: github } = await import("@/lib/providers/github/provider");
     expect(requestOptions(providerDefinition.parse(slack))[oauth.customFetch]).toBeTypeOf("function");
     expect(requestOptions(providerDefinition.parse(github))[oauth.customFetch]).toBeUndefined();
   });

@@ -1,25 +1,12 @@
 import "server-only";
 
-// The built-in provider list and the bundled demo provider. Definitions are authored in the input
-// shape and validated by catalogue.ts at module load, so a typo in one fails every start loudly.
-import { atlassian, google, microsoft, notion, slack } from "@/lib/providers/builtin/workplace";
-import { dropbox, github, hubspot, linear, salesforce } from "@/lib/providers/builtin/developer";
+// The bundled "Demo Tasks" provider (e2e/demo-provider/), served beside the portal in demo mode.
+// Its URLs depend on where it runs, so it is built from its issuer rather than listed as a constant.
 import { providerDefinition, type ProviderDefinition, type ProviderDefinitionInput } from "@/lib/providers/schemas";
 
-export const BUILTIN_DEFINITIONS: readonly ProviderDefinitionInput[] = [
-  github,
-  google,
-  atlassian,
-  slack,
-  microsoft,
-  salesforce,
-  notion,
-  linear,
-  hubspot,
-  dropbox,
-];
+import { meta } from "./meta";
 
-export const DEMO_PROVIDER_KEY = "demo-tasks";
+export const DEMO_PROVIDER_KEY = meta.key;
 
 /**
  * The demo authorization server's endpoint paths, relative to its issuer. Kept here, in one place,
@@ -36,9 +23,9 @@ export const DEMO_PATHS = {
 export function demoTasksDefinition(issuer: string): ProviderDefinition {
   const base = issuer.replace(/\/+$/, "");
   return providerDefinition.parse({
-    key: DEMO_PROVIDER_KEY,
-    name: "Demo Tasks",
-    description: "A small to-do list API bundled with the vault, for trying connections and agents.",
+    key: meta.key,
+    name: meta.name,
+    description: meta.description,
     kind: "builtin",
     authorizationUrl: `${base}${DEMO_PATHS.authorization}`,
     tokenUrl: `${base}${DEMO_PATHS.token}`,

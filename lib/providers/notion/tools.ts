@@ -1,0 +1,6 @@
+import "server-only";
+
+// Notion's tools: none yet. A tool is listed in meta.ts and defined here (see README, "Add a tool").
+import type { ToolDefinition } from "@/lib/tools/tool";
+
+export const tools: readonly ToolDefinition[] = [];
