@@ -86,6 +86,12 @@ describe("providers file", () => {
     expect(result.problems.some((p) => p.startsWith('Provider "three" (entry 3) in the providers file: field "scopes[0].name"'))).toBe(true);
   });
 
+  it("words a field's problem as the portal's forms do", () => {
+    expect(() => parseProvidersFile({ providers: [{ ...acme, name: " " }] })).toThrow(
+      'Provider "acme-crm" (entry 1) in the providers file: field "name" must not be empty. Fix it and start the vault again.',
+    );
+  });
+
   it("names an entry by position when it has no key", () => {
     const { key: _omit, ...noKey } = acme;
     expect(() => parseProvidersFile({ providers: [noKey] })).toThrow(/^Provider entry 1 in the providers file: field "key" is missing/);

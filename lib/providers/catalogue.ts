@@ -2,10 +2,12 @@ import "server-only";
 
 // The provider catalogue: validated built-ins, the operator's VAULT_PROVIDERS_FILE, admin-entered
 // generic providers, and the merge of all three. Errors are sentences for the operator who has to
-// fix a file at start-up: which provider, which field, what to do.
+// fix a file at start-up: which provider, which field, what to do. Fields and problems are worded
+// by lib/describe-issues.ts, as in every other answer and form.
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 
+import { fieldName, issueText } from "@/lib/describe-issues";
 import { BUILTIN_DEFINITIONS } from "@/lib/providers";
 import {
   genericProviderInput,
@@ -24,21 +26,6 @@ export class ProviderCatalogueError extends Error {
     super(message);
     this.name = "ProviderCatalogueError";
   }
-}
-
-/** `["scopes", 0, "name"]` -> `scopes[0].name`, the way a person would point at it in the JSON. */
-function fieldName(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, part) => {
-    if (typeof part === "number") return `${out}[${part}]`;
-    return out ? `${out}.${String(part)}` : String(part);
-  }, "");
-}
-
-function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") return `has unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  if (issue.code === "invalid_type" && issue.input === undefined) return "is missing";
-  if (issue.code === "invalid_type") return `must be ${issue.expected === "array" ? "a list" : `a ${issue.expected}`}`;
-  return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
 }
 
 /** One sentence per problem, naming the provider (by key when it has one) and the field. */
