@@ -2,6 +2,7 @@
 // The admin's view of the catalogue: configured state (kept fresh by React Query after a save)
 // and a client form for each provider the tenant itself may configure.
 import { ProviderClientForm } from "@/components/provider-client-form";
+import { ProviderLogo } from "@/components/provider-logo";
 import { useProviders, type ProviderSummary } from "@/lib/providers/queries";
 
 const SOURCE_WORDS: Record<ProviderSummary["source"], string> = {
@@ -26,7 +27,10 @@ export function ProvidersAdmin({ initial }: { initial: ProviderSummary[] }) {
         const operatorManaged = p.source === "demo" || p.source === "file";
         return (
           <section key={p.key} className="card provider" aria-labelledby={headingId}>
-            <h3 id={headingId}>{p.name}</h3>
+            <h3 id={headingId}>
+              <ProviderLogo providerKey={p.key} />
+              {p.name}
+            </h3>
             <p className="note">
               {p.description} ({SOURCE_WORDS[p.source]})
             </p>

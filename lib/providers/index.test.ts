@@ -1,12 +1,16 @@
 // The indexes and the folders agree, so adding a provider is one new folder plus the two lists:
 // every folder under lib/providers/ is listed by both indexes in the same order, holds the same
 // files, and is the module the index serves under its key; every tool belongs to its folder's
-// provider, under a unique `<key>.` name, needing only scopes that provider offers; and the
-// client-safe index imports nothing server-side, however deep.
+// provider, under a unique `<key>.` name, needing only scopes that provider offers; each has a
+// small logo under public/; and the client-safe index imports nothing server-side, however deep.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+
+import { ProviderLogo } from "@/components/provider-logo";
 
 import { BUILTIN_DEFINITIONS, DEMO_PROVIDER_KEY, demoTasksDefinition, TOOL_DEFINITIONS } from "@/lib/providers";
 import { builtinCatalogue } from "@/lib/providers/catalogue";
@@ -99,6 +103,31 @@ describe("the provider indexes", () => {
 
   it.each(FOLDERS.filter((key) => key !== DEMO_PROVIDER_KEY))("%s: checks its authorization URL against its documentation", (key) => {
     expect(readFileSync(path.join(here, key, "provider.test.ts"), "utf8")).toContain(`describeAuthorizationUrl("${key}",`);
+  });
+});
+
+describe("provider logos", () => {
+  it.each(FOLDERS)("%s: has a small SVG logo of its own under public/", (key) => {
+    const { logo } = providerMeta(key)!;
+    expect(logo).toBe(`/providers/${key}.svg`);
+    const svg = readFileSync(path.join(root, "public", logo), "utf8");
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="[\d .]+"/);
+    expect(svg).not.toMatch(/<script|href=|url\(/i);
+    expect(Buffer.byteLength(svg)).toBeLessThan(1024);
+  });
+
+  it("are shown beside a provider's name, and not at all for a provider without a folder", () => {
+    // React adds a preload hint for the image; the img itself is the logo, decorative and 20 pixels square.
+    expect(renderToStaticMarkup(createElement(ProviderLogo, { providerKey: "github" }))).toContain(
+      '<img src="/providers/github.svg" alt="" width="20" height="20" class="provider-logo"/>',
+    );
+    expect(renderToStaticMarkup(createElement(ProviderLogo, { providerKey: "acme-crm" }))).toBe("");
+  });
+
+  it("the portal's favicon is a small SVG the root layout names", async () => {
+    expect(Buffer.byteLength(readFileSync(path.join(root, "public/favicon.svg")))).toBeLessThan(1024);
+    const { metadata } = await import("@/app/layout");
+    expect(metadata.icons).toEqual({ icon: { url: "/favicon.svg", type: "image/svg+xml" } });
   });
 });
 

@@ -1,4 +1,4 @@
-// Every provider that has its own folder, as the portal may know it: name, description and tools,
+// Every provider that has its own folder, as the portal may know it: name, description, logo, tools,
 // and the tool catalogue and proxy scope rules assembled from them. Client-safe (no server-only, no
 // URLs): pages, client components and the PDP import this. Its server-side twin, lib/providers/index.ts,
 // lists the same folders' definitions and tool implementations; index.test.ts checks the two agree.

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { ConnectErrorBanner } from "@/components/connect-error-banner";
 import { ConnectProviderForm } from "@/components/connect-provider-form";
 import { StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
+import { ProviderLogo } from "@/components/provider-logo";
 import { requirePerson } from "@/lib/auth/session";
 import { listMyConnections } from "@/lib/connections/connections";
 import { describeScopes } from "@/lib/providers/authorize-url";
@@ -56,7 +57,10 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                     <Link href={`/connections/${encodeURIComponent(c.id)}`} className="title">
                       {c.label}
                     </Link>
-                    <span className="note">{name}</span>
+                    <span className="note">
+                      <ProviderLogo providerKey={c.provider} />
+                      {name}
+                    </span>
                     <StatusBadge status={c.status} />
                     {c.serviceAccount && (
                       <span className="badge" title={`The service account for ${name} in your organisation`}>
@@ -95,7 +99,10 @@ function ProviderCard({ provider, admin }: { provider: TenantProvider; admin: bo
   const headingId = `provider-${definition.key}`;
   return (
     <section className="card provider" aria-labelledby={headingId} id={`connect-${definition.key}`}>
-      <h3 id={headingId}>{definition.name}</h3>
+      <h3 id={headingId}>
+        <ProviderLogo providerKey={definition.key} />
+        {definition.name}
+      </h3>
       <p className="note">{definition.description}</p>
       {configured ? (
         <ConnectProviderForm provider={{ key: definition.key, name: definition.name, scopes: definition.scopes }} />

@@ -5,6 +5,7 @@ export const meta: ProviderMeta = {
   key: "atlassian",
   name: "Jira (Atlassian)",
   description: "Jira issues and projects on your Atlassian Cloud site.",
+  logo: "/providers/atlassian.svg",
   tools: [
     {
       name: "atlassian.search_issues",

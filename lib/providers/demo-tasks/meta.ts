@@ -1,4 +1,4 @@
-// Demo Tasks, the provider bundled with the vault, as the portal shows it: name, tools and
+// Demo Tasks, the provider bundled with the vault, as the portal shows it: name, logo, tools and
 // the scopes a raw proxy call needs. Client-safe: its URLs depend on where it runs (provider.ts).
 import type { ProviderMeta } from "@/lib/providers/provider-meta";
 
@@ -6,6 +6,7 @@ export const meta: ProviderMeta = {
   key: "demo-tasks",
   name: "Demo Tasks",
   description: "A small to-do list API bundled with the vault, for trying connections and agents.",
+  logo: "/providers/demo-tasks.svg",
   tools: [
     {
       name: "demo-tasks.list_tasks",

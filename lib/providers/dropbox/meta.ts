@@ -6,5 +6,6 @@ export const meta: ProviderMeta = {
   key: "dropbox",
   name: "Dropbox",
   description: "Files and folders in your Dropbox.",
+  logo: "/providers/dropbox.svg",
   tools: [],
 };

@@ -5,6 +5,7 @@ export const meta: ProviderMeta = {
   key: "github",
   name: "GitHub",
   description: "Repositories, issues and pull requests on GitHub (OAuth app).",
+  logo: "/providers/github.svg",
   tools: [
     {
       name: "github.list_repos",

@@ -7,6 +7,7 @@ export const meta: ProviderMeta = {
   key: "google",
   name: "Google",
   description: "Google Calendar, Gmail and Drive for your Google account.",
+  logo: "/providers/google.svg",
   tools: [
     {
       name: "google.list_events",

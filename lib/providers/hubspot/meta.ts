@@ -6,5 +6,6 @@ export const meta: ProviderMeta = {
   key: "hubspot",
   name: "HubSpot",
   description: "Contacts, companies and deals in your HubSpot CRM.",
+  logo: "/providers/hubspot.svg",
   tools: [],
 };

@@ -6,5 +6,6 @@ export const meta: ProviderMeta = {
   key: "linear",
   name: "Linear",
   description: "Issues, projects and comments in your Linear workspace.",
+  logo: "/providers/linear.svg",
   tools: [],
 };

@@ -6,5 +6,6 @@ export const meta: ProviderMeta = {
   key: "microsoft",
   name: "Microsoft 365",
   description: "Outlook mail, calendar and OneDrive files through Microsoft Graph.",
+  logo: "/providers/microsoft.svg",
   tools: [],
 };

@@ -6,5 +6,6 @@ export const meta: ProviderMeta = {
   key: "notion",
   name: "Notion",
   description: "Pages and databases you share with the vault in your Notion workspace.",
+  logo: "/providers/notion.svg",
   tools: [],
 };

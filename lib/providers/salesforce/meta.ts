@@ -6,5 +6,6 @@ export const meta: ProviderMeta = {
   key: "salesforce",
   name: "Salesforce",
   description: "Records and reports in your Salesforce org.",
+  logo: "/providers/salesforce.svg",
   tools: [],
 };

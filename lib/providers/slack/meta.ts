@@ -5,6 +5,7 @@ export const meta: ProviderMeta = {
   key: "slack",
   name: "Slack",
   description: "Read channels and post messages in Slack as you (user token).",
+  logo: "/providers/slack.svg",
   tools: [
     {
       name: "slack.post_message",

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { DelegationsList } from "@/components/delegations-list";
 import { DisconnectConnection } from "@/components/disconnect-connection";
 import { GrantDelegationForm } from "@/components/grant-delegation-form";
+import { ProviderLogo } from "@/components/provider-logo";
 import { ServiceAccountToggle } from "@/components/service-account-toggle";
 import { STATUS_EXPLAINED, StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
 import { requirePerson } from "@/lib/auth/session";
@@ -45,6 +46,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       )}
       <h1>{connection.label}</h1>
       <p className="lead">
+        <ProviderLogo providerKey={connection.provider} />
         {providerName} · <StatusBadge status={connection.status} />{" "}
         {connection.serviceAccount && (
           <>
