@@ -107,13 +107,20 @@ describe("the provider indexes", () => {
 });
 
 describe("provider logos", () => {
-  it.each(FOLDERS)("%s: has a small SVG logo of its own under public/", (key) => {
+  it.each(FOLDERS)("%s: names its logo exactly when public/ holds one, a small SVG of its own", (key) => {
     const { logo } = providerMeta(key)!;
-    expect(logo).toBe(`/providers/${key}.svg`);
-    const svg = readFileSync(path.join(root, "public", logo), "utf8");
+    const file = path.join(root, "public/providers", `${key}.svg`);
+    expect(logo === undefined ? undefined : `/providers/${key}.svg`).toBe(logo);
+    expect(existsSync(file), `public/providers/${key}.svg`).toBe(logo !== undefined);
+    if (!logo) return;
+    const svg = readFileSync(file, "utf8");
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="[\d .]+"/);
     expect(svg).not.toMatch(/<script|href=|url\(/i);
     expect(Buffer.byteLength(svg)).toBeLessThan(1024);
+  });
+
+  it("in public/providers/ each belong to a provider folder", () => {
+    for (const name of readdirSync(path.join(root, "public/providers"))) expect(FOLDERS).toContain(name.replace(/\.svg$/, ""));
   });
 
   it("are shown beside a provider's name, and not at all for a provider without a folder", () => {

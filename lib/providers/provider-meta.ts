@@ -7,8 +7,8 @@ export type ProviderMeta = {
   key: string;
   name: string;
   description: string;
-  /** Its logo, a small SVG under public/ (`/providers/<key>.svg`), shown beside its name. */
-  logo: string;
+  /** Its logo, a small SVG under public/ (`/providers/<key>.svg`), shown beside its name; without one the name stands alone. */
+  logo?: string;
   /** Its tools; each name is `<key>.operation`. */
   tools: readonly ToolMeta[];
   /** Which scopes a raw proxy call needs, by method and path; without rules any delegated scope will do. */
