@@ -1,6 +1,6 @@
 import "server-only";
 
-// Dropbox's tools: none yet. A tool is listed in meta.ts and defined here (see README, "Add a tool").
+// Dropbox's tools: none yet. A tool is listed in meta.ts and defined here (README, "Working on it": adding a tool).
 import type { ToolDefinition } from "@/lib/tools/tool";
 
 export const tools: readonly ToolDefinition[] = [];
