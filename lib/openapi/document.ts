@@ -141,7 +141,14 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         tags: ["acting"],
         security: DELEGATION_TOKEN,
         parameters: [
-          { name: "name", in: "path", required: true, description: "The tool's name, e.g. demo-tasks.list_tasks.", schema: { type: "string", maxLength: 100 } },
+          {
+            name: "name",
+            in: "path",
+            required: true,
+            description:
+              "The tool's MCP name as GET /api/v1/tools lists it in `mcpName`, e.g. demo_tasks__list_tasks. The dotted name (demo-tasks.list_tasks) is deprecated: it is still accepted in this version, and will not be in the next.",
+            schema: { type: "string", maxLength: 100 },
+          },
           requestId,
         ],
         requestBody: body("ToolCallRequest"),

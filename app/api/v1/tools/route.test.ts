@@ -51,6 +51,12 @@ describe("GET /api/v1/tools", () => {
       description: expect.any(String),
       inputSchema: { type: "object", properties: { title: { type: "string" } }, required: ["title"] },
     });
+    expect(res.json.tools.map((t: { mcpName: string }) => t.mcpName)).toEqual([
+      "demo_tasks__list_tasks",
+      "demo_tasks__create_task",
+      "demo_tasks__delete_task",
+      "demo_tasks__whoami",
+    ]);
   });
 
   it("only tools that are delegated AND within the agent's ceiling AND for the connection's provider", async () => {
@@ -119,6 +125,15 @@ describe("POST /api/v1/tools/{name}", () => {
     } finally {
       requestSpy.mockRestore();
     }
+  });
+
+  it("takes the MCP name too, and records the catalogue name", async () => {
+    const res = await tool("demo_tasks__list_tasks", {});
+    expect(res.status).toBe(200);
+    expect(res.json.output.tasks).toEqual(expect.any(Array));
+    const row = await db.auditEvent.findFirstOrThrow({ where: { tenantId: "acme", action: "action.tool" }, orderBy: { seq: "desc" } });
+    expect(row).toMatchObject({ outcome: "success", details: { tool: "demo-tasks.list_tasks" } });
+    expect((await tool("demo_tasks__drop_database", {})).json).toMatchObject({ status: 404, code: "tool_unknown" });
   });
 
   it("an unknown tool -> 404 tool_unknown", async () => {
