@@ -13,8 +13,9 @@ export function mcpResourceUrl(): string {
   return `${vaultIssuer()}${MCP_PATH}`;
 }
 
+/** RFC 9728 §3.1: the well-known address with the resource's path appended, which a client would derive from /api/mcp itself. */
 export function protectedResourceMetadataUrl(): string {
-  return `${vaultIssuer()}${PROTECTED_RESOURCE_METADATA_PATH}`;
+  return `${vaultIssuer()}${PROTECTED_RESOURCE_METADATA_PATH}${MCP_PATH}`;
 }
 
 export function protectedResourceMetadata() {

@@ -232,7 +232,12 @@ describe("the document lists exactly the agent-facing routes", () => {
 
   it("every documented route file exists and exports exactly the documented and portal methods", () => {
     const byFile = new Map<string, Set<string>>();
-    for (const r of AGENT_ROUTES) for (const m of r.methods) (byFile.get(r.file) ?? byFile.set(r.file, new Set()).get(r.file)!).add(m.toUpperCase());
+    for (const r of AGENT_ROUTES) {
+      const methods = byFile.get(r.file) ?? byFile.set(r.file, new Set()).get(r.file)!;
+      for (const m of r.methods) methods.add(m.toUpperCase());
+      // The CORS preflight is answered, not documented as an operation.
+      if (r.preflight) methods.add("OPTIONS");
+    }
     for (const [file, methods] of byFile) {
       expect(files, `${file} is documented but does not exist`).toContain(file);
       const expected = new Set([...methods, ...(PORTAL_ROUTES[file] ?? [])]);

@@ -7,28 +7,34 @@ import { vaultIssuer } from "@/lib/oauth-server/issuer";
 import { componentSchemas, type JsonSchema } from "./schemas";
 
 export type HttpVerb = "get" | "post" | "put" | "patch" | "delete";
-export type AgentRoute = { path: string; file: string; methods: readonly HttpVerb[] };
+/** `preflight`: the file also answers OPTIONS, the CORS preflight of browser-based clients (lib/http/cors.ts), not an operation. */
+export type AgentRoute = { path: string; file: string; methods: readonly HttpVerb[]; preflight?: true };
 
 /** Every agent-facing route: its public path, the file that serves it, and the methods agents use. */
 export const AGENT_ROUTES: readonly AgentRoute[] = [
-  { path: "/api/oauth/token", file: "app/api/oauth/token/route.ts", methods: ["post"] },
+  { path: "/api/oauth/token", file: "app/api/oauth/token/route.ts", methods: ["post"], preflight: true },
   { path: "/api/v1/delegation", file: "app/api/v1/delegation/route.ts", methods: ["get"] },
   // POST (granting) is the portal's, with a session; agents only list.
   { path: "/api/v1/delegations", file: "app/api/v1/delegations/route.ts", methods: ["get"] },
   { path: "/api/v1/tools", file: "app/api/v1/tools/route.ts", methods: ["get"] },
   { path: "/api/v1/tools/{name}", file: "app/api/v1/tools/[name]/route.ts", methods: ["post"] },
   { path: "/api/v1/proxy", file: "app/api/v1/proxy/route.ts", methods: ["post"] },
-  { path: "/api/mcp", file: "app/api/mcp/route.ts", methods: ["post", "get", "delete"] },
+  { path: "/api/mcp", file: "app/api/mcp/route.ts", methods: ["post", "get", "delete"], preflight: true },
   { path: "/access/v1/evaluation", file: "app/access/v1/evaluation/route.ts", methods: ["post"] },
   { path: "/access/v1/evaluations", file: "app/access/v1/evaluations/route.ts", methods: ["post"] },
   { path: "/api/v1/status", file: "app/api/v1/status/route.ts", methods: ["get"] },
   { path: "/api/health", file: "app/api/health/route.ts", methods: ["get"] },
   { path: "/api/ping", file: "app/api/ping/route.ts", methods: ["get"] },
   { path: "/api/openapi.json", file: "app/api/openapi.json/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-authorization-server", file: "app/.well-known/oauth-authorization-server/route.ts", methods: ["get"] },
-  { path: "/.well-known/jwks.json", file: "app/.well-known/jwks.json/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-protected-resource", file: "app/.well-known/oauth-protected-resource/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-protected-resource/api/mcp", file: "app/.well-known/oauth-protected-resource/api/mcp/route.ts", methods: ["get"] },
+  { path: "/.well-known/oauth-authorization-server", file: "app/.well-known/oauth-authorization-server/route.ts", methods: ["get"], preflight: true },
+  { path: "/.well-known/jwks.json", file: "app/.well-known/jwks.json/route.ts", methods: ["get"], preflight: true },
+  { path: "/.well-known/oauth-protected-resource", file: "app/.well-known/oauth-protected-resource/route.ts", methods: ["get"], preflight: true },
+  {
+    path: "/.well-known/oauth-protected-resource/api/mcp",
+    file: "app/.well-known/oauth-protected-resource/api/mcp/route.ts",
+    methods: ["get"],
+    preflight: true,
+  },
 ];
 
 type Operation = JsonSchema & { responses: Record<string, unknown> };
@@ -172,7 +178,8 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
       post: {
         operationId: "mcp",
         summary: "Model Context Protocol (Streamable HTTP, stateless, JSON answers): the same tools as /api/v1/tools",
-        description: "A 401 carries `WWW-Authenticate` with `resource_metadata` pointing at /.well-known/oauth-protected-resource (RFC 9728).",
+        description:
+          "A 401 carries `WWW-Authenticate` with `resource_metadata` pointing at /.well-known/oauth-protected-resource/api/mcp (RFC 9728). Web pages may call it from the portal's own origin and from the origins the operator lists in VAULT_MCP_ALLOWED_ORIGINS (CORS, no credentials; OPTIONS answers the preflight).",
         tags: ["acting"],
         security: DELEGATION_TOKEN,
         parameters: [requestId],

@@ -34,7 +34,7 @@ const { signVaultJwt } = await import("@/lib/vault/signing/signing-keys");
 const { revokeDelegation } = await import("@/lib/delegations/delegations");
 
 const ISSUER = PORTAL_ORIGIN;
-const METADATA_URL = `${ISSUER}/.well-known/oauth-protected-resource`;
+const METADATA_URL = `${ISSUER}/.well-known/oauth-protected-resource/api/mcp`;
 const DELEGATED = ["demo-tasks.create_task", "demo-tasks.list_tasks"];
 /** The same tools by their MCP names (`<provider>__<tool>`). */
 const LISTED = ["demo_tasks__create_task", "demo_tasks__list_tasks"];
