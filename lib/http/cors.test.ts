@@ -28,6 +28,7 @@ const wellKnown = {
   "/.well-known/oauth-protected-resource": await import("@/app/.well-known/oauth-protected-resource/route"),
   "/.well-known/oauth-protected-resource/api/mcp": await import("@/app/.well-known/oauth-protected-resource/api/mcp/route"),
   "/.well-known/jwks.json": await import("@/app/.well-known/jwks.json/route"),
+  "/.well-known/authzen-configuration": await import("@/app/.well-known/authzen-configuration/route"),
 };
 
 const db = await getDb();

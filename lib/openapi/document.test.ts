@@ -14,6 +14,7 @@ const { toolSchemaName } = await import("./schemas");
 const { statusDto } = await import("@/lib/monitor/schemas");
 const { TOOL_DEFINITIONS } = await import("@/lib/tools/definitions");
 const { problem } = await import("@/lib/http/problem");
+const { pdpMetadata } = await import("@/lib/pdp/pdp-metadata");
 const route = await import("@/app/api/openapi.json/route");
 const nextConfig = (await import("@/next.config")).default;
 
@@ -202,6 +203,10 @@ describe("the schemas describe real answers", () => {
     });
     expect(valid("Status", status)).toBe(true);
     expect(valid("Status", { ...status, exchanges: { total: -1 } })).not.toBe(true);
+  });
+
+  it("the AuthZEN metadata document", () => {
+    expect(valid("AuthZenConfiguration", pdpMetadata(SERVER))).toBe(true);
   });
 
   it("the requests agents send", () => {

@@ -28,6 +28,7 @@ export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/api/openapi.json", file: "app/api/openapi.json/route.ts", methods: ["get"] },
   { path: "/.well-known/oauth-authorization-server", file: "app/.well-known/oauth-authorization-server/route.ts", methods: ["get"], preflight: true },
   { path: "/.well-known/jwks.json", file: "app/.well-known/jwks.json/route.ts", methods: ["get"], preflight: true },
+  { path: "/.well-known/authzen-configuration", file: "app/.well-known/authzen-configuration/route.ts", methods: ["get"], preflight: true },
   { path: "/.well-known/oauth-protected-resource", file: "app/.well-known/oauth-protected-resource/route.ts", methods: ["get"], preflight: true },
   {
     path: "/.well-known/oauth-protected-resource/api/mcp",
@@ -287,6 +288,9 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
       get: discovery("getAuthorizationServerMetadata", "RFC 8414 metadata of the token endpoint", "AuthorizationServerMetadata"),
     },
     "/.well-known/jwks.json": { get: discovery("getJwks", "Public keys of delegation tokens and receipts", "JsonWebKeySet") },
+    "/.well-known/authzen-configuration": {
+      get: discovery("getAuthZenConfiguration", "OpenID AuthZEN 1.0 metadata of the policy decision point", "AuthZenConfiguration"),
+    },
     "/.well-known/oauth-protected-resource": {
       get: discovery("getProtectedResourceMetadata", "RFC 9728 metadata of the MCP endpoint", "ProtectedResourceMetadata"),
     },

@@ -247,6 +247,16 @@ export function componentSchemas(): Record<string, JsonSchema> {
       },
       required: ["resource", "authorization_servers"],
     },
+    AuthZenConfiguration: {
+      type: "object",
+      description: "OpenID AuthZEN Authorization API 1.0 PDP metadata.",
+      properties: {
+        policy_decision_point: { type: "string", format: "uri", description: "The vault's issuer." },
+        access_evaluation_endpoint: { type: "string", format: "uri" },
+        access_evaluations_endpoint: { type: "string", format: "uri" },
+      },
+      required: ["policy_decision_point", "access_evaluation_endpoint"],
+    },
     JsonWebKeySet: {
       type: "object",
       description: "RFC 7517: public keys only.",
