@@ -358,6 +358,15 @@ function components() {
       ),
       Forbidden: problemResponse(
         "Refused: the wrong kind of token (wrong_token_kind), a person who is not an administrator, or a policy decision with its code (scope_not_delegated, tool_not_delegated, read_only, rate_limited, ...).",
+        {
+          headers: {
+            "WWW-Authenticate": {
+              description:
+                'On wrong_token_kind, scope_not_delegated and tool_not_delegated: RFC 6750 §3.1 insufficient_scope, with `scope` naming the missing scopes or tool, e.g. Bearer realm="token-vault", error="insufficient_scope", error_description="...", scope="tasks.write".',
+              schema: { type: "string" },
+            },
+          },
+        },
       ),
       NotFound: problemResponse("No such tool or delegation (tool_unknown, delegation_unknown)."),
       Conflict: problemResponse("The connection cannot be used now (connection_needs_reconnect, connection_revoked, provider_unavailable)."),

@@ -167,6 +167,26 @@ describe("PDP denials reach the agent as 403 with the code", () => {
     expect(decision).toMatchObject({ outcome: "deny", details: { kind: "tool", tool: name, code } });
   });
 
+  it.each([
+    ["a tool the person did not delegate", { tools: ["demo-tasks.list_tasks"] }, "demo_tasks__whoami", {}, "tool_not_delegated", "demo-tasks.whoami"],
+    ["a scope the person did not delegate", { scopes: ["tasks.read"] }, "demo-tasks.create_task", { title: "x" }, "scope_not_delegated", "tasks.write"],
+  ])("%s -> WWW-Authenticate insufficient_scope naming what is missing", async (_name, grant, name, input, code, missing) => {
+    const t = await w.token(client, (await w.grant(client, aliceCnx, grant)).id);
+    const res = await tool(name, input, t);
+    expect(res.status).toBe(403);
+    expect(res.json).toMatchObject({ code, status: 403 });
+    expect(res.headers.get("www-authenticate")).toMatch(
+      new RegExp(`^Bearer realm="token-vault", error="insufficient_scope", error_description="[^"]+", scope="${missing.replace(/\./g, "\\.")}"$`),
+    );
+  });
+
+  it("a refusal more grants would not lift (read-only) carries no challenge", async () => {
+    const t = await w.token(client, (await w.grant(client, aliceCnx, { constraints: { readOnly: true } })).id);
+    const res = await tool("demo-tasks.create_task", { title: "x" }, t);
+    expect(res.json).toMatchObject({ status: 403, code: "read_only" });
+    expect(res.headers.get("www-authenticate")).toBeNull();
+  });
+
   it("a tool outside the agent's ceiling -> 403 tool_not_allowed", async () => {
     const narrow = await w.agent({ providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks"], maxDelegationSeconds: 86_400 });
     const t = await w.token(narrow, (await w.grant(narrow, aliceCnx)).id);
