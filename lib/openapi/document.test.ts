@@ -47,6 +47,8 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/tenant/route.ts": ["GET", "PATCH"],
   // The operator's Prometheus scraper, with the metrics token (not an agent's).
   "app/api/metrics/route.ts": ["GET"],
+  // Not a route of its own: what answers every unknown path under /api/ (404 not_found).
+  "app/api/[[...unknown]]/route.ts": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
 };
 
 function routeFiles(dir = path.join(ROOT, "app")): string[] {
