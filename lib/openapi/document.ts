@@ -4,7 +4,8 @@ import "server-only";
 // compares it with the route files under app/, so a new agent route cannot ship undocumented.
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
 
-import { componentSchemas, type JsonSchema } from "./schemas";
+import { components } from "./components";
+import type { JsonSchema } from "./schemas";
 
 export type HttpVerb = "get" | "post" | "put" | "patch" | "delete";
 /** `preflight`: the file also answers OPTIONS, the CORS preflight of browser-based clients (lib/http/cors.ts), not an operation. */
@@ -51,7 +52,11 @@ const body = (name: string, type = "application/json") => ({ required: true, con
 const requestId = { $ref: "#/components/parameters/XRequestId" };
 
 const DELEGATION_TOKEN = [{ delegationToken: [] }];
-const AGENT_TOKEN = [{ agentToken: [] }];
+// The same agent token, told two ways: as the bearer it is, and as the OAuth 2.0 flow that issues it.
+const AGENT_TOKEN = [{ agentToken: [] }, { oauth2ClientCredentials: ["agent"] }];
+// A delegation token, or the access token of an MCP client a person connected (aud = the MCP endpoint).
+const MCP_TOKEN = [{ delegationToken: [] }, { oauth2AuthorizationCode: [] }];
+const AGENT_OR_ADMIN = [{ agentToken: [] }, { oauth2ClientCredentials: ["agent"] }, { delegationToken: [] }, { portalSession: [] }];
 const PUBLIC: never[] = [];
 const ACTION_ERRORS = {
   "400": response("BadRequest"),
@@ -182,7 +187,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         description:
           "A 401 carries `WWW-Authenticate` with `resource_metadata` pointing at /.well-known/oauth-protected-resource/api/mcp (RFC 9728). Web pages may call it from the portal's own origin and from the origins the operator lists in VAULT_MCP_ALLOWED_ORIGINS (CORS, no credentials; OPTIONS answers the preflight).",
         tags: ["acting"],
-        security: DELEGATION_TOKEN,
+        security: MCP_TOKEN,
         parameters: [requestId],
         requestBody: {
           required: true,
@@ -223,7 +228,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         description:
           "An agent asks about itself only; a tenant administrator (portal session, same-origin) about the tenant's agents. Each evaluation is decided and audited, not counted against rate limits.",
         tags: ["policy"],
-        security: [{ agentToken: [] }, { delegationToken: [] }, { portalSession: [] }],
+        security: AGENT_OR_ADMIN,
         parameters: [requestId],
         requestBody: body("EvaluationRequest"),
         responses: {
@@ -239,7 +244,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         operationId: "accessEvaluations",
         summary: "Several AuthZEN access evaluations in one call",
         tags: ["policy"],
-        security: [{ agentToken: [] }, { delegationToken: [] }, { portalSession: [] }],
+        security: AGENT_OR_ADMIN,
         parameters: [requestId],
         requestBody: body("EvaluationsRequest"),
         responses: {
@@ -260,7 +265,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         description:
           "A tenant administrator (portal session) sees everything. An agent (agent or delegation token) sees the tenant-wide counts, and only the alerts about the vault, about itself and about the connections behind its own live delegations, naming no person.",
         tags: ["status"],
-        security: [{ agentToken: [] }, { delegationToken: [] }, { portalSession: [] }],
+        security: AGENT_OR_ADMIN,
         parameters: [requestId],
         responses: { "200": json("Status", "The status."), "401": response("Unauthorized"), "403": response("Forbidden") },
       },
@@ -304,82 +309,6 @@ function jsonRpcError(description: string) {
   return { description: `${description} Answered as a JSON-RPC error.`, content: { "application/json": { schema: schema("JsonRpcMessage") } } };
 }
 
-function problemResponse(description: string, extra: JsonSchema = {}) {
-  return { description, ...extra, content: { "application/problem+json": { schema: schema("Problem") } } };
-}
-
-function components() {
-  const challenge = {
-    "WWW-Authenticate": { description: 'RFC 6750 challenge, e.g. Bearer realm="token-vault", error="invalid_token".', schema: { type: "string" } },
-  };
-  return {
-    securitySchemes: {
-      delegationToken: {
-        type: "http",
-        scheme: "bearer",
-        bearerFormat: "JWT",
-        description:
-          "A delegation access token from the token exchange (POST /api/oauth/token, grant urn:ietf:params:oauth:grant-type:token-exchange). At most 300 s; re-checked against the agent and the delegation on every call.",
-      },
-      agentToken: {
-        type: "http",
-        scheme: "bearer",
-        bearerFormat: "JWT",
-        description: "An agent token from POST /api/oauth/token with grant_type=client_credentials.",
-      },
-      clientSecretBasic: {
-        type: "http",
-        scheme: "basic",
-        description: "client_secret_basic: the agent's client_id and client_secret. client_secret_post and private_key_jwt go in the form instead.",
-      },
-      portalSession: {
-        type: "apiKey",
-        in: "cookie",
-        name: "next-auth.session-token",
-        description: "A tenant administrator's portal session (__Secure-next-auth.session-token over HTTPS).",
-      },
-    },
-    schemas: componentSchemas(),
-    parameters: {
-      XRequestId: {
-        name: "X-Request-ID",
-        in: "header",
-        required: false,
-        description: "Echoed on the answer and written to the audit log; one is made up when absent.",
-        schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
-      },
-    },
-    headers: { XRequestId: { description: "The request's id, as sent or made up.", schema: { type: "string" } } },
-    responses: {
-      BadRequest: problemResponse("The request is malformed or refused before anything was done (e.g. invalid_request, invalid_tool_input, path_refused)."),
-      Unauthorized: problemResponse(
-        "No token, or a token that is invalid, expired, or whose agent or delegation no longer allows it (token_missing, token_invalid, token_expired, agent_suspended, delegation_revoked, ...).",
-        { headers: challenge },
-      ),
-      Forbidden: problemResponse(
-        "Refused: the wrong kind of token (wrong_token_kind), a person who is not an administrator, or a policy decision with its code (scope_not_delegated, tool_not_delegated, read_only, rate_limited, ...).",
-        {
-          headers: {
-            "WWW-Authenticate": {
-              description:
-                'On wrong_token_kind, scope_not_delegated and tool_not_delegated: RFC 6750 §3.1 insufficient_scope, with `scope` naming the missing scopes or tool, e.g. Bearer realm="token-vault", error="insufficient_scope", error_description="...", scope="tasks.write".',
-              schema: { type: "string" },
-            },
-          },
-        },
-      ),
-      NotFound: problemResponse("No such tool or delegation (tool_unknown, delegation_unknown)."),
-      Conflict: problemResponse("The connection cannot be used now (connection_needs_reconnect, connection_revoked, provider_unavailable)."),
-      ProviderError: problemResponse(
-        "The provider failed or answered outside the tool's declared shape (provider_error, provider_unavailable, provider_unexpected_answer).",
-      ),
-      AuditUnavailable: problemResponse("The action could not be audited, so its result is withheld (audit_unavailable). Retry-After is set."),
-      ProviderTimeout: problemResponse("The provider did not answer in time (provider_timeout)."),
-      MethodNotAllowed: problemResponse("This method is not offered here (method_not_allowed)."),
-    },
-  };
-}
-
 export function openApiDocument(serverUrl: string = vaultIssuer()) {
   return {
     openapi: "3.1.1",
@@ -400,6 +329,6 @@ export function openApiDocument(serverUrl: string = vaultIssuer()) {
       { name: "discovery", description: "Metadata and keys" },
     ],
     paths: paths(),
-    components: components(),
+    components: components(serverUrl),
   };
 }
