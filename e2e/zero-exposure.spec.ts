@@ -42,6 +42,8 @@ const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const DELEGATION_ID_TYPE = "urn:tokenvault:params:oauth:token-type:delegation-id";
 const AGENT = "Exposure probe";
 const ALL_TOOLS = ["demo-tasks.list_tasks", "demo-tasks.create_task", "demo-tasks.delete_task", "demo-tasks.whoami"];
+/** The same tools by their MCP names (`<provider>__<tool>`). */
+const ALL_MCP_TOOLS = ["demo_tasks__list_tasks", "demo_tasks__create_task", "demo_tasks__delete_task", "demo_tasks__whoami"];
 
 type Stats = { tokenRequests: number; authorizationCodeGrants: number; refreshGrants: number; revocations: number };
 type Issued = { accessTokens: string[]; refreshTokens: string[]; tokenResponses: number };
@@ -249,19 +251,19 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     await client.connect(transport);
     const listed = await client.listTools();
     corpus.add("mcp", "tools/list result", JSON.stringify(listed));
-    expect(listed.tools.map((t) => t.name).sort()).toEqual([...ALL_TOOLS].sort());
-    const tasks = await client.callTool({ name: "demo-tasks.list_tasks", arguments: {} });
+    expect(listed.tools.map((t) => t.name).sort()).toEqual([...ALL_MCP_TOOLS].sort());
+    const tasks = await client.callTool({ name: "demo_tasks__list_tasks", arguments: {} });
     corpus.add("mcp", "tools/call list_tasks result", JSON.stringify(tasks));
     expect(tasks.isError ?? false, JSON.stringify(tasks.content)).toBe(false);
     expect(JSON.stringify(tasks.content)).toContain(marker);
     expect((await providerStats()).refreshGrants).toBeGreaterThanOrEqual(before.refreshGrants + 1);
-    const who = await client.callTool({ name: "demo-tasks.whoami", arguments: {} });
+    const who = await client.callTool({ name: "demo_tasks__whoami", arguments: {} });
     corpus.add("mcp", "tools/call whoami result", JSON.stringify(who));
     expect(who.isError ?? false, JSON.stringify(who.content)).toBe(false);
-    const deleted = await client.callTool({ name: "demo-tasks.delete_task", arguments: { id: createdTaskId } });
+    const deleted = await client.callTool({ name: "demo_tasks__delete_task", arguments: { id: createdTaskId } });
     corpus.add("mcp", "tools/call delete_task result", JSON.stringify(deleted));
     expect(deleted.isError ?? false, JSON.stringify(deleted.content)).toBe(false);
-    const denied = await client.callTool({ name: "github.list_repos", arguments: {} });
+    const denied = await client.callTool({ name: "github__list_repos", arguments: {} });
     corpus.add("mcp", "tools/call github.list_repos result", JSON.stringify(denied));
     expect(denied.isError).toBe(true);
     await client.close();
@@ -272,6 +274,8 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
       "/.well-known/oauth-authorization-server",
       "/.well-known/jwks.json",
       "/.well-known/oauth-protected-resource",
+      "/.well-known/oauth-protected-resource/api/mcp",
+      "/.well-known/authzen-configuration",
       "/api/openapi.json",
       "/api/health",
     ]) {

@@ -11,6 +11,7 @@ import { startConnectWorld } from "@/lib/testing/connect-harness";
 const world = await startConnectWorld();
 const jwks = await import("./jwks.json/route");
 const metadata = await import("./oauth-authorization-server/route");
+const authzen = await import("./authzen-configuration/route");
 const ISSUER = "http://localhost:3999";
 
 afterAll(async () => {
@@ -45,9 +46,28 @@ describe("well-known documents", () => {
     }
   });
 
+  it("publishes AuthZEN 1.0 PDP metadata naming evaluation endpoints that exist", async () => {
+    const res = await authzen.GET();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("cache-control")).toMatch(/public, max-age=\d+/);
+    const body = (await res.json()) as Record<string, string>;
+    expect(body).toEqual({
+      policy_decision_point: ISSUER,
+      access_evaluation_endpoint: `${ISSUER}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${ISSUER}/access/v1/evaluations`,
+    });
+    // Each endpoint is served by the route file at its very path.
+    for (const url of [body.access_evaluation_endpoint, body.access_evaluations_endpoint]) {
+      expect(new URL(url!).origin).toBe(ISSUER);
+      expect(existsSync(`app${new URL(url!).pathname}/route.ts`), url).toBe(true);
+    }
+  });
+
   it("are served at /.well-known/ by route files at those very paths, with no rewrite in between", async () => {
     expect(existsSync("app/.well-known/jwks.json/route.ts")).toBe(true);
     expect(existsSync("app/.well-known/oauth-authorization-server/route.ts")).toBe(true);
+    expect(existsSync("app/.well-known/authzen-configuration/route.ts")).toBe(true);
     // Rewrites cost every request of the portal a match; none are configured.
     expect(nextConfig.rewrites).toBeUndefined();
   });

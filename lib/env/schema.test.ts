@@ -66,6 +66,29 @@ describe("configuration", () => {
     expect(refusal({ LOG_LEVEL: "loud" }).setting).toBe("LOG_LEVEL");
   });
 
+  it("reads VAULT_MCP_ALLOWED_ORIGINS as exact origins or *, none by default", () => {
+    expect(loadConfig({}, "/srv").mcpAllowedOrigins).toEqual([]);
+    expect(loadConfig({ VAULT_MCP_ALLOWED_ORIGINS: " https://claude.ai, http://localhost:6274 ,," }, "/srv").mcpAllowedOrigins).toEqual([
+      "https://claude.ai",
+      "http://localhost:6274",
+    ]);
+    expect(loadConfig({ ...production(), VAULT_MCP_ALLOWED_ORIGINS: "*" }, "/srv").mcpAllowedOrigins).toEqual(["*"]);
+  });
+
+  it.each([
+    ["claude.ai", /not a web origin/],
+    ["https://claude.ai/", /write https:\/\/claude\.ai \(no path/],
+    ["https://claude.ai/mcp", /write https:\/\/claude\.ai \(no path/],
+    ["https://Claude.AI", /write https:\/\/claude\.ai/],
+    ["ftp://files.example", /not a web origin/],
+    ["https://user:pw@claude.ai", /not exactly an origin/],
+  ])("refuses %s in VAULT_MCP_ALLOWED_ORIGINS with a sentence", (entry, message) => {
+    const e = refusal({ VAULT_MCP_ALLOWED_ORIGINS: `https://ok.example,${entry}` });
+    expect(e.setting).toBe("VAULT_MCP_ALLOWED_ORIGINS");
+    expect(e.message).toMatch(message);
+    expect(e.message).toMatch(/^VAULT_MCP_ALLOWED_ORIGINS lists ".*"/);
+  });
+
   it("checks key ring specs", () => {
     expect(checkKeyRingSpec(`1:${key()},2:${key()}`)).toBeNull();
     expect(checkKeyRingSpec(key())).toBeNull();

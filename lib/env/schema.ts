@@ -40,6 +40,8 @@ export type VaultConfig = {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Bearer token of GET /api/metrics; undefined: metrics are off (demo mode generates one in the data folder). */
   metricsToken?: string;
+  /** VAULT_MCP_ALLOWED_ORIGINS: web origins allowed to call /api/mcp and the OAuth endpoints from a page (CORS); `*` is any. */
+  mcpAllowedOrigins: string[];
 };
 
 type Raw = Record<string, string | undefined>;
@@ -65,6 +67,42 @@ export function checkKeyRingSpec(spec: string): string | null {
       return `the key of version ${version} is not 32 bytes of base64 (generate one with \`openssl rand -base64 32\`)`;
   }
   return null;
+}
+
+/**
+ * VAULT_MCP_ALLOWED_ORIGINS: a comma-separated list of exact web origins (`https://claude.ai`,
+ * `http://localhost:6274`), or `*` for any; unset, none. Browser-based MCP clients (MCP Inspector's
+ * web UI, claude.ai) need theirs listed to call the MCP endpoint and the OAuth endpoints.
+ */
+export function parseAllowedOrigins(raw: string | undefined): string[] {
+  const origins = new Set<string>();
+  for (const entry of (raw ?? "").split(",").map((s) => s.trim())) {
+    if (!entry) continue;
+    if (entry === "*") {
+      origins.add(entry);
+      continue;
+    }
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {}
+    const shown = entry.slice(0, 80);
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+      throw new ConfigError(
+        "VAULT_MCP_ALLOWED_ORIGINS",
+        `VAULT_MCP_ALLOWED_ORIGINS lists "${shown}", which is not a web origin: write each as scheme://host[:port], like https://claude.ai, or * for any.`,
+      );
+    }
+    // An origin is what a browser sends in Origin: no path, query, fragment or credentials, the host in lower case.
+    if (url.origin !== entry) {
+      throw new ConfigError(
+        "VAULT_MCP_ALLOWED_ORIGINS",
+        `VAULT_MCP_ALLOWED_ORIGINS lists "${shown}", which is not exactly an origin: write ${url.origin} (no path, no trailing slash).`,
+      );
+    }
+    origins.add(entry);
+  }
+  return [...origins];
 }
 
 function nonEmpty(raw: Raw, name: string): string | undefined {
@@ -110,6 +148,8 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
     throw new ConfigError("VAULT_METRICS_TOKEN", "VAULT_METRICS_TOKEN is too short: use at least 32 random characters (`openssl rand -base64 32`).");
   }
 
+  const mcpAllowedOrigins = parseAllowedOrigins(raw.VAULT_MCP_ALLOWED_ORIGINS);
+
   const masterKey = nonEmpty(raw, "VAULT_MASTER_KEY");
   if (masterKey) {
     const problem = checkKeyRingSpec(masterKey);
@@ -137,7 +177,7 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
       clientId: "token-vault-portal",
       testControls: nonEmpty(raw, "DEMO_PROVIDER_TEST_CONTROLS") === "1",
     };
-    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, demoProvider, port, logLevel, metricsToken };
+    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, demoProvider, port, logLevel, metricsToken, mcpAllowedOrigins };
   }
 
   if (!databaseUrl) requireSetting(raw, "DATABASE_URL", "a PostgreSQL connection string (postgresql://user:pass@host:5432/db)");
@@ -156,5 +196,5 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
       .map((s) => s.trim())
       .filter(Boolean),
   };
-  return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, oidc, providersFile, port, logLevel, metricsToken };
+  return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, oidc, providersFile, port, logLevel, metricsToken, mcpAllowedOrigins };
 }

@@ -14,6 +14,9 @@ import { problem, toProblem } from "@/lib/http/problem";
 import { parseOrThrow, readJson } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError, type AgentCaller, type BearerCaller, type DelegationCaller } from "@/lib/oauth-server/bearer";
+import { bearerChallenge } from "@/lib/oauth-server/challenge";
+
+export { bearerChallenge };
 
 type Schema = z.ZodType;
 type RawParams = Record<string, string | string[] | undefined>;
@@ -45,7 +48,6 @@ export type BearerHandlerContext<K extends Kind, B, P> = {
 export type RouteContext = { params: Promise<RawParams> };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const REALM = "token-vault";
 
 export function withBearer<K extends Kind, B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
   options: BearerRouteOptions<K, B, P>,
@@ -83,13 +85,6 @@ export function requestIdOf(req: Request): string {
 export function bearerErrorResponse(error: BearerError): Response {
   const challenge = error.code === "token_missing" ? bearerChallenge() : bearerChallenge({ code: "invalid_token", description: error.detail });
   return toProblem(error, { "www-authenticate": challenge });
-}
-
-/** RFC 6750 §3: a challenge with no error when no token came, `invalid_token` when a bad one did. */
-export function bearerChallenge(error?: { code: "invalid_token" | "insufficient_scope"; description: string }): string {
-  if (!error) return `Bearer realm="${REALM}"`;
-  const description = error.description.replace(/["\\]/g, "'");
-  return `Bearer realm="${REALM}", error="${error.code}", error_description="${description}"`;
 }
 
 function wrongKind(kind: Kind, accept: readonly Kind[]): Response {

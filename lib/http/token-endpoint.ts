@@ -1,7 +1,9 @@
 import "server-only";
 // POST /api/oauth/token end to end: a form-encoded body only, each parameter at most once, then
 // client authentication, then the grant. Every answer is RFC 6749 JSON with `Cache-Control:
-// no-store`; bad input of any kind is a 4xx, and only a fault on our side is a 500.
+// no-store`; bad input of any kind is a 4xx, and only a fault on our side is a 500. Pages of the
+// origins in VAULT_MCP_ALLOWED_ORIGINS may call it (CORS): browser-based MCP clients redeem codes here.
+import { corsPreflight, withCors } from "@/lib/http/cors";
 import { log } from "@/lib/log";
 
 import { attemptedMethods, authenticateClient, type TokenClient } from "@/lib/oauth-server/client-auth";
@@ -16,6 +18,15 @@ const REPEATABLE = new Set(["resource", "audience"]);
 const MAX_STALE_RETRIES = 5;
 
 export async function handleTokenRequest(req: Request): Promise<Response> {
+  return withCors(req, await answerTokenRequest(req));
+}
+
+/** OPTIONS /api/oauth/token: the CORS preflight of a browser-based client. */
+export function handleTokenPreflight(req: Request): Response {
+  return corsPreflight(req, ["POST"]);
+}
+
+async function answerTokenRequest(req: Request): Promise<Response> {
   let basicAttempted = false;
   try {
     const form = await readForm(req);

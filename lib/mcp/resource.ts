@@ -2,6 +2,7 @@ import "server-only";
 // The MCP endpoint as an OAuth protected resource (RFC 9728): where it lives, which authorization
 // server issues its tokens, and the `WWW-Authenticate` challenge that points an MCP client at this
 // metadata when a call comes without a usable token (MCP authorization, "Authorization Server Location").
+import { bearerChallenge, type ChallengeError } from "@/lib/oauth-server/challenge";
 import { jwksUrl, vaultIssuer } from "@/lib/oauth-server/issuer";
 import { VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
 
@@ -13,8 +14,9 @@ export function mcpResourceUrl(): string {
   return `${vaultIssuer()}${MCP_PATH}`;
 }
 
+/** RFC 9728 §3.1: the well-known address with the resource's path appended, which a client would derive from /api/mcp itself. */
 export function protectedResourceMetadataUrl(): string {
-  return `${vaultIssuer()}${PROTECTED_RESOURCE_METADATA_PATH}`;
+  return `${vaultIssuer()}${PROTECTED_RESOURCE_METADATA_PATH}${MCP_PATH}`;
 }
 
 export function protectedResourceMetadata() {
@@ -31,16 +33,7 @@ export function protectedResourceMetadata() {
   };
 }
 
-type ChallengeError = { code: "invalid_token" | "insufficient_scope"; description: string };
-
 /** RFC 6750 §3 challenge plus RFC 9728 §5.1 `resource_metadata`; no `error` when no token came. */
 export function mcpChallenge(error?: ChallengeError): string {
-  const params = [`realm="token-vault"`];
-  if (error) params.push(`error="${error.code}"`, `error_description="${quote(error.description)}"`);
-  params.push(`resource_metadata="${protectedResourceMetadataUrl()}"`);
-  return `Bearer ${params.join(", ")}`;
-}
-
-function quote(s: string): string {
-  return s.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, " ");
+  return bearerChallenge(error, { resource_metadata: protectedResourceMetadataUrl() });
 }

@@ -57,22 +57,54 @@ beforeEach(async () => {
 
 afterEach(async () => close());
 
+const taskSchema = {
+  type: "object",
+  properties: { id: { type: "string" }, title: { type: "string" }, done: { type: "boolean" }, createdAt: { type: "string" } },
+  required: ["id", "title", "done", "createdAt"],
+  additionalProperties: false,
+};
+
 describe("MCP server", () => {
-  it("advertises tools and lists the delegation's tools with their JSON Schemas", async () => {
+  it("advertises tools without list-changed notifications (it sends none)", () => {
+    expect(client.getServerCapabilities()?.tools).toEqual({ listChanged: false });
+  });
+
+  it("lists the delegation's tools by their MCP names, with their JSON Schemas and hints", async () => {
     tools.listToolsFor.mockResolvedValue([createTask, listTasks]);
     expect(client.getServerCapabilities()?.tools).toBeDefined();
     const { tools: listed } = await client.listTools();
     expect(tools.listToolsFor).toHaveBeenCalledWith(caller);
     expect(listed).toEqual([
-      { ...createTask, annotations: { title: "Create a task", readOnlyHint: false, openWorldHint: true } },
-      { ...listTasks, annotations: { title: "List tasks", readOnlyHint: true, openWorldHint: true } },
+      {
+        ...createTask,
+        name: "demo_tasks__create_task",
+        outputSchema: { type: "object", properties: { task: taskSchema }, required: ["task"], additionalProperties: false },
+        annotations: { title: "Create a task", readOnlyHint: false, destructiveHint: false, openWorldHint: true },
+      },
+      {
+        ...listTasks,
+        name: "demo_tasks__list_tasks",
+        outputSchema: { type: "object", properties: { tasks: { type: "array", items: taskSchema } }, required: ["tasks"], additionalProperties: false },
+        annotations: { title: "List tasks", readOnlyHint: true, openWorldHint: true },
+      },
+    ]);
+  });
+
+  it("hints that a delete destroys, and leaves the hint out where the verb does not say", async () => {
+    const meta = (name: string) => ({ name, title: name, description: "d", inputSchema: { type: "object" } });
+    tools.listToolsFor.mockResolvedValue([meta("demo-tasks.delete_task"), meta("slack.set_status"), meta("slack.post_message")]);
+    const { tools: listed } = await client.listTools();
+    expect(listed.map((t) => [t.name, t.annotations?.readOnlyHint, t.annotations?.destructiveHint])).toEqual([
+      ["demo_tasks__delete_task", false, true],
+      ["slack__set_status", false, undefined],
+      ["slack__post_message", false, false],
     ]);
   });
 
   it("returns the output as structured content and text, with the receipt in _meta", async () => {
     const output = { task: { id: "t1", title: "Buy milk", done: false, createdAt: "2026-01-01T00:00:00Z" } };
     tools.runTool.mockResolvedValue({ output, receipt: "eyJ.receipt.sig" });
-    const result = await client.callTool({ name: "demo-tasks.create_task", arguments: { title: "Buy milk" } });
+    const result = await client.callTool({ name: "demo_tasks__create_task", arguments: { title: "Buy milk" } });
     expect(tools.runTool).toHaveBeenCalledWith(caller, "demo-tasks.create_task", { title: "Buy milk" }, { requestId: "req-42", channel: "mcp" });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual(output);
@@ -80,9 +112,16 @@ describe("MCP server", () => {
     expect(result._meta).toEqual({ [RECEIPT_META_KEY]: "eyJ.receipt.sig" });
   });
 
+  it("leaves structuredContent out when the output is not an object", async () => {
+    tools.runTool.mockResolvedValue({ output: ["a", "b"], receipt: "r" });
+    const result = await client.callTool({ name: "demo_tasks__list_tasks", arguments: {} });
+    expect(result.structuredContent).toBeUndefined();
+    expect(result.content).toEqual([{ type: "text", text: '["a","b"]' }]);
+  });
+
   it("passes an empty input when the call has no arguments", async () => {
     tools.runTool.mockResolvedValue({ output: { tasks: [] }, receipt: "r" });
-    await client.callTool({ name: "demo-tasks.list_tasks" });
+    await client.callTool({ name: "demo_tasks__list_tasks" });
     expect(tools.runTool).toHaveBeenCalledWith(caller, "demo-tasks.list_tasks", {}, { requestId: "req-42", channel: "mcp" });
   });
 
@@ -94,7 +133,7 @@ describe("MCP server", () => {
     [502, "provider_error", "Demo Tasks answered with an error: try again later."],
   ])("turns an action refused with %i into an isError result with the sentence and code %s", async (status, code, sentence) => {
     tools.runTool.mockRejectedValue(new VaultError(status, code, sentence));
-    const result = await client.callTool({ name: "demo-tasks.create_task", arguments: {} });
+    const result = await client.callTool({ name: "demo_tasks__create_task", arguments: {} });
     expect(result.isError).toBe(true);
     expect(result.content).toEqual([{ type: "text", text: `${sentence} (code: ${code})` }]);
     expect(result._meta).toEqual({ [ERROR_META_KEY]: { code, status } });
@@ -103,19 +142,19 @@ describe("MCP server", () => {
 
   it("keeps the refusal's extension members next to the code and status", async () => {
     tools.runTool.mockRejectedValue(new VaultError(403, "tool_not_delegated", "Not delegated.", { layer: "delegation", code: "overwritten?" }));
-    const result = await client.callTool({ name: "demo-tasks.delete_task", arguments: { id: "t1" } });
+    const result = await client.callTool({ name: "demo_tasks__delete_task", arguments: { id: "t1" } });
     expect(result._meta).toEqual({ [ERROR_META_KEY]: { layer: "delegation", code: "tool_not_delegated", status: 403 } });
   });
 
   it("turns a vault call error that escaped into an isError result with its code", async () => {
     tools.runTool.mockRejectedValue(new VaultCallError("provider_timeout", "Demo Tasks did not answer in time: try again."));
-    const result = await client.callTool({ name: "demo-tasks.list_tasks", arguments: {} });
+    const result = await client.callTool({ name: "demo_tasks__list_tasks", arguments: {} });
     expect(result).toMatchObject({ isError: true, _meta: { [ERROR_META_KEY]: { code: "provider_timeout", status: 504 } } });
   });
 
   it("hides the message of an unexpected failure and logs it instead", async () => {
     tools.runTool.mockRejectedValue(new Error("decrypt failed for access token at-SECRET-123"));
-    const result = await client.callTool({ name: "demo-tasks.list_tasks", arguments: {} });
+    const result = await client.callTool({ name: "demo_tasks__list_tasks", arguments: {} });
     expect(result.isError).toBe(true);
     expect(JSON.stringify(result)).not.toContain("SECRET");
     expect(result.content).toEqual([{ type: "text", text: expect.stringContaining("report request req-42") }]);

@@ -1,17 +1,22 @@
 import "server-only";
 // One MCP server per request, bound to the caller a delegation token proved: tools/list shows the
-// tools of that delegation with their JSON Schemas, tools/call runs one through the same path as
-// POST /api/v1/tools/{name} (PDP, orchestration, audit, receipt). Failures come back as tool
-// results with `isError` (MCP "Error Handling": the model can read them and adjust), carrying the
-// sentence and the stable code; nothing from a provider credential is ever part of an answer.
+// tools of that delegation by their MCP names (lib/mcp/tool-names.ts), with their input and output
+// JSON Schemas and hints; tools/call runs one through the same path as POST /api/v1/tools/{name}
+// (PDP, orchestration, audit, receipt). The server announces tools without listChanged: it never
+// sends notifications/tools/list_changed (each request gets a fresh server, and a changed grant
+// shows in the next tools/list). Failures come back as tool results with `isError` (MCP "Error
+// Handling": the model can read them and adjust), carrying the sentence and the stable code; nothing
+// from a provider credential is ever part of an answer.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 import { VaultError } from "@/lib/errors";
 import { listToolsFor, runTool } from "@/lib/orchestration/tools";
 import { log } from "@/lib/log";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
-import { findTool } from "@/lib/providers/meta";
+
+import { toMcpTool, toolOutputSchema } from "./tool-metadata";
+import { restToolName } from "./tool-names";
 
 /** `_meta` key of the signed receipt on every successful tool result. */
 export const RECEIPT_META_KEY = "tokenvault/receipt";
@@ -25,6 +30,8 @@ const INSTRUCTIONS =
 
 export function createMcpServer(caller: DelegationCaller, opts: { requestId: string }): McpServer {
   const mcp = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+  // McpServer announces listChanged: true for the tools it manages itself; these handlers replace its own, and notify nothing.
+  mcp.server.registerCapabilities({ tools: { listChanged: false } });
   // The low-level handlers pass the tools' JSON Schemas through as they are; McpServer.registerTool wants zod shapes.
   mcp.server.setRequestHandler(ListToolsRequestSchema, async () => {
     try {
@@ -43,24 +50,16 @@ export function createMcpServer(caller: DelegationCaller, opts: { requestId: str
   return mcp;
 }
 
-function toMcpTool(tool: { name: string; title: string; description: string; inputSchema: object }): Tool {
-  const meta = findTool(tool.name);
-  return {
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: tool.inputSchema as Tool["inputSchema"],
-    annotations: { title: tool.title, readOnlyHint: meta ? !meta.write : false, openWorldHint: true },
-  };
-}
-
 async function callTool(caller: DelegationCaller, name: string, input: unknown, requestId: string): Promise<CallToolResult> {
+  // The MCP name as listed; runTool takes the catalogue's name (and refuses what resolves to none).
+  const resolved = restToolName(name);
+  const tool = resolved.ok ? resolved.name : name;
   try {
-    const { output, receipt } = await runTool(caller, name, input, { requestId, channel: "mcp" });
+    const { output, receipt } = await runTool(caller, tool, input, { requestId, channel: "mcp" });
     return {
       content: [{ type: "text", text: JSON.stringify(output) }],
-      // Every declared output is an object; MCP's structuredContent must be one.
-      ...(isObject(output) ? { structuredContent: output } : {}),
+      // Structured only where tools/list published an output schema (an object one), which it then fits.
+      ...(isObject(output) && toolOutputSchema(tool) ? { structuredContent: output } : {}),
       _meta: { [RECEIPT_META_KEY]: receipt },
     };
   } catch (error) {

@@ -14,6 +14,7 @@ const { toolSchemaName } = await import("./schemas");
 const { statusDto } = await import("@/lib/monitor/schemas");
 const { TOOL_DEFINITIONS } = await import("@/lib/providers");
 const { problem } = await import("@/lib/http/problem");
+const { pdpMetadata } = await import("@/lib/pdp/pdp-metadata");
 const route = await import("@/app/api/openapi.json/route");
 const nextConfig = (await import("@/next.config")).default;
 
@@ -46,6 +47,8 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/tenant/route.ts": ["GET", "PATCH"],
   // The operator's Prometheus scraper, with the metrics token (not an agent's).
   "app/api/metrics/route.ts": ["GET"],
+  // Not a route of its own: what answers every unknown path under /api/ (404 not_found).
+  "app/api/[[...unknown]]/route.ts": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
 };
 
 function routeFiles(dir = path.join(ROOT, "app")): string[] {
@@ -204,6 +207,10 @@ describe("the schemas describe real answers", () => {
     expect(valid("Status", { ...status, exchanges: { total: -1 } })).not.toBe(true);
   });
 
+  it("the AuthZEN metadata document", () => {
+    expect(valid("AuthZenConfiguration", pdpMetadata(SERVER))).toBe(true);
+  });
+
   it("the requests agents send", () => {
     expect(valid("ProxyRequest", { method: "GET", path: "/tasks", query: { limit: "5" } })).toBe(true);
     expect(valid("ProxyRequest", { method: "TRACE", path: "/tasks" })).not.toBe(true);
@@ -232,7 +239,12 @@ describe("the document lists exactly the agent-facing routes", () => {
 
   it("every documented route file exists and exports exactly the documented and portal methods", () => {
     const byFile = new Map<string, Set<string>>();
-    for (const r of AGENT_ROUTES) for (const m of r.methods) (byFile.get(r.file) ?? byFile.set(r.file, new Set()).get(r.file)!).add(m.toUpperCase());
+    for (const r of AGENT_ROUTES) {
+      const methods = byFile.get(r.file) ?? byFile.set(r.file, new Set()).get(r.file)!;
+      for (const m of r.methods) methods.add(m.toUpperCase());
+      // The CORS preflight is answered, not documented as an operation.
+      if (r.preflight) methods.add("OPTIONS");
+    }
     for (const [file, methods] of byFile) {
       expect(files, `${file} is documented but does not exist`).toContain(file);
       const expected = new Set([...methods, ...(PORTAL_ROUTES[file] ?? [])]);

@@ -4,31 +4,39 @@ import "server-only";
 // compares it with the route files under app/, so a new agent route cannot ship undocumented.
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
 
-import { componentSchemas, type JsonSchema } from "./schemas";
+import { components } from "./components";
+import type { JsonSchema } from "./schemas";
 
 export type HttpVerb = "get" | "post" | "put" | "patch" | "delete";
-export type AgentRoute = { path: string; file: string; methods: readonly HttpVerb[] };
+/** `preflight`: the file also answers OPTIONS, the CORS preflight of browser-based clients (lib/http/cors.ts), not an operation. */
+export type AgentRoute = { path: string; file: string; methods: readonly HttpVerb[]; preflight?: true };
 
 /** Every agent-facing route: its public path, the file that serves it, and the methods agents use. */
 export const AGENT_ROUTES: readonly AgentRoute[] = [
-  { path: "/api/oauth/token", file: "app/api/oauth/token/route.ts", methods: ["post"] },
+  { path: "/api/oauth/token", file: "app/api/oauth/token/route.ts", methods: ["post"], preflight: true },
   { path: "/api/v1/delegation", file: "app/api/v1/delegation/route.ts", methods: ["get"] },
   // POST (granting) is the portal's, with a session; agents only list.
   { path: "/api/v1/delegations", file: "app/api/v1/delegations/route.ts", methods: ["get"] },
   { path: "/api/v1/tools", file: "app/api/v1/tools/route.ts", methods: ["get"] },
   { path: "/api/v1/tools/{name}", file: "app/api/v1/tools/[name]/route.ts", methods: ["post"] },
   { path: "/api/v1/proxy", file: "app/api/v1/proxy/route.ts", methods: ["post"] },
-  { path: "/api/mcp", file: "app/api/mcp/route.ts", methods: ["post", "get", "delete"] },
+  { path: "/api/mcp", file: "app/api/mcp/route.ts", methods: ["post", "get", "delete"], preflight: true },
   { path: "/access/v1/evaluation", file: "app/access/v1/evaluation/route.ts", methods: ["post"] },
   { path: "/access/v1/evaluations", file: "app/access/v1/evaluations/route.ts", methods: ["post"] },
   { path: "/api/v1/status", file: "app/api/v1/status/route.ts", methods: ["get"] },
   { path: "/api/health", file: "app/api/health/route.ts", methods: ["get"] },
   { path: "/api/ping", file: "app/api/ping/route.ts", methods: ["get"] },
   { path: "/api/openapi.json", file: "app/api/openapi.json/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-authorization-server", file: "app/.well-known/oauth-authorization-server/route.ts", methods: ["get"] },
-  { path: "/.well-known/jwks.json", file: "app/.well-known/jwks.json/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-protected-resource", file: "app/.well-known/oauth-protected-resource/route.ts", methods: ["get"] },
-  { path: "/.well-known/oauth-protected-resource/api/mcp", file: "app/.well-known/oauth-protected-resource/api/mcp/route.ts", methods: ["get"] },
+  { path: "/.well-known/oauth-authorization-server", file: "app/.well-known/oauth-authorization-server/route.ts", methods: ["get"], preflight: true },
+  { path: "/.well-known/jwks.json", file: "app/.well-known/jwks.json/route.ts", methods: ["get"], preflight: true },
+  { path: "/.well-known/authzen-configuration", file: "app/.well-known/authzen-configuration/route.ts", methods: ["get"], preflight: true },
+  { path: "/.well-known/oauth-protected-resource", file: "app/.well-known/oauth-protected-resource/route.ts", methods: ["get"], preflight: true },
+  {
+    path: "/.well-known/oauth-protected-resource/api/mcp",
+    file: "app/.well-known/oauth-protected-resource/api/mcp/route.ts",
+    methods: ["get"],
+    preflight: true,
+  },
 ];
 
 type Operation = JsonSchema & { responses: Record<string, unknown> };
@@ -44,7 +52,11 @@ const body = (name: string, type = "application/json") => ({ required: true, con
 const requestId = { $ref: "#/components/parameters/XRequestId" };
 
 const DELEGATION_TOKEN = [{ delegationToken: [] }];
-const AGENT_TOKEN = [{ agentToken: [] }];
+// The same agent token, told two ways: as the bearer it is, and as the OAuth 2.0 flow that issues it.
+const AGENT_TOKEN = [{ agentToken: [] }, { oauth2ClientCredentials: ["agent"] }];
+// A delegation token, or the access token of an MCP client a person connected (aud = the MCP endpoint).
+const MCP_TOKEN = [{ delegationToken: [] }, { oauth2AuthorizationCode: [] }];
+const AGENT_OR_ADMIN = [{ agentToken: [] }, { oauth2ClientCredentials: ["agent"] }, { delegationToken: [] }, { portalSession: [] }];
 const PUBLIC: never[] = [];
 const ACTION_ERRORS = {
   "400": response("BadRequest"),
@@ -141,7 +153,14 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         tags: ["acting"],
         security: DELEGATION_TOKEN,
         parameters: [
-          { name: "name", in: "path", required: true, description: "The tool's name, e.g. demo-tasks.list_tasks.", schema: { type: "string", maxLength: 100 } },
+          {
+            name: "name",
+            in: "path",
+            required: true,
+            description:
+              "The tool's MCP name as GET /api/v1/tools lists it in `mcpName`, e.g. demo_tasks__list_tasks. The dotted name (demo-tasks.list_tasks) is deprecated: it is still accepted in this version, and will not be in the next.",
+            schema: { type: "string", maxLength: 100 },
+          },
           requestId,
         ],
         requestBody: body("ToolCallRequest"),
@@ -165,9 +184,10 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
       post: {
         operationId: "mcp",
         summary: "Model Context Protocol (Streamable HTTP, stateless, JSON answers): the same tools as /api/v1/tools",
-        description: "A 401 carries `WWW-Authenticate` with `resource_metadata` pointing at /.well-known/oauth-protected-resource (RFC 9728).",
+        description:
+          "A 401 carries `WWW-Authenticate` with `resource_metadata` pointing at /.well-known/oauth-protected-resource/api/mcp (RFC 9728). Web pages may call it from the portal's own origin and from the origins the operator lists in VAULT_MCP_ALLOWED_ORIGINS (CORS, no credentials; OPTIONS answers the preflight).",
         tags: ["acting"],
-        security: DELEGATION_TOKEN,
+        security: MCP_TOKEN,
         parameters: [requestId],
         requestBody: {
           required: true,
@@ -208,7 +228,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         description:
           "An agent asks about itself only; a tenant administrator (portal session, same-origin) about the tenant's agents. Each evaluation is decided and audited, not counted against rate limits.",
         tags: ["policy"],
-        security: [{ agentToken: [] }, { delegationToken: [] }, { portalSession: [] }],
+        security: AGENT_OR_ADMIN,
         parameters: [requestId],
         requestBody: body("EvaluationRequest"),
         responses: {
@@ -224,7 +244,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         operationId: "accessEvaluations",
         summary: "Several AuthZEN access evaluations in one call",
         tags: ["policy"],
-        security: [{ agentToken: [] }, { delegationToken: [] }, { portalSession: [] }],
+        security: AGENT_OR_ADMIN,
         parameters: [requestId],
         requestBody: body("EvaluationsRequest"),
         responses: {
@@ -245,7 +265,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         description:
           "A tenant administrator (portal session) sees everything. An agent (agent or delegation token) sees the tenant-wide counts, and only the alerts about the vault, about itself and about the connections behind its own live delegations, naming no person.",
         tags: ["status"],
-        security: [{ agentToken: [] }, { delegationToken: [] }, { portalSession: [] }],
+        security: AGENT_OR_ADMIN,
         parameters: [requestId],
         responses: { "200": json("Status", "The status."), "401": response("Unauthorized"), "403": response("Forbidden") },
       },
@@ -273,6 +293,9 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
       get: discovery("getAuthorizationServerMetadata", "RFC 8414 metadata of the token endpoint", "AuthorizationServerMetadata"),
     },
     "/.well-known/jwks.json": { get: discovery("getJwks", "Public keys of delegation tokens and receipts", "JsonWebKeySet") },
+    "/.well-known/authzen-configuration": {
+      get: discovery("getAuthZenConfiguration", "OpenID AuthZEN 1.0 metadata of the policy decision point", "AuthZenConfiguration"),
+    },
     "/.well-known/oauth-protected-resource": {
       get: discovery("getProtectedResourceMetadata", "RFC 9728 metadata of the MCP endpoint", "ProtectedResourceMetadata"),
     },
@@ -284,73 +307,6 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
 
 function jsonRpcError(description: string) {
   return { description: `${description} Answered as a JSON-RPC error.`, content: { "application/json": { schema: schema("JsonRpcMessage") } } };
-}
-
-function problemResponse(description: string, extra: JsonSchema = {}) {
-  return { description, ...extra, content: { "application/problem+json": { schema: schema("Problem") } } };
-}
-
-function components() {
-  const challenge = {
-    "WWW-Authenticate": { description: 'RFC 6750 challenge, e.g. Bearer realm="token-vault", error="invalid_token".', schema: { type: "string" } },
-  };
-  return {
-    securitySchemes: {
-      delegationToken: {
-        type: "http",
-        scheme: "bearer",
-        bearerFormat: "JWT",
-        description:
-          "A delegation access token from the token exchange (POST /api/oauth/token, grant urn:ietf:params:oauth:grant-type:token-exchange). At most 300 s; re-checked against the agent and the delegation on every call.",
-      },
-      agentToken: {
-        type: "http",
-        scheme: "bearer",
-        bearerFormat: "JWT",
-        description: "An agent token from POST /api/oauth/token with grant_type=client_credentials.",
-      },
-      clientSecretBasic: {
-        type: "http",
-        scheme: "basic",
-        description: "client_secret_basic: the agent's client_id and client_secret. client_secret_post and private_key_jwt go in the form instead.",
-      },
-      portalSession: {
-        type: "apiKey",
-        in: "cookie",
-        name: "next-auth.session-token",
-        description: "A tenant administrator's portal session (__Secure-next-auth.session-token over HTTPS).",
-      },
-    },
-    schemas: componentSchemas(),
-    parameters: {
-      XRequestId: {
-        name: "X-Request-ID",
-        in: "header",
-        required: false,
-        description: "Echoed on the answer and written to the audit log; one is made up when absent.",
-        schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
-      },
-    },
-    headers: { XRequestId: { description: "The request's id, as sent or made up.", schema: { type: "string" } } },
-    responses: {
-      BadRequest: problemResponse("The request is malformed or refused before anything was done (e.g. invalid_request, invalid_tool_input, path_refused)."),
-      Unauthorized: problemResponse(
-        "No token, or a token that is invalid, expired, or whose agent or delegation no longer allows it (token_missing, token_invalid, token_expired, agent_suspended, delegation_revoked, ...).",
-        { headers: challenge },
-      ),
-      Forbidden: problemResponse(
-        "Refused: the wrong kind of token (wrong_token_kind), a person who is not an administrator, or a policy decision with its code (scope_not_delegated, tool_not_delegated, read_only, rate_limited, ...).",
-      ),
-      NotFound: problemResponse("No such tool or delegation (tool_unknown, delegation_unknown)."),
-      Conflict: problemResponse("The connection cannot be used now (connection_needs_reconnect, connection_revoked, provider_unavailable)."),
-      ProviderError: problemResponse(
-        "The provider failed or answered outside the tool's declared shape (provider_error, provider_unavailable, provider_unexpected_answer).",
-      ),
-      AuditUnavailable: problemResponse("The action could not be audited, so its result is withheld (audit_unavailable). Retry-After is set."),
-      ProviderTimeout: problemResponse("The provider did not answer in time (provider_timeout)."),
-      MethodNotAllowed: problemResponse("This method is not offered here (method_not_allowed)."),
-    },
-  };
 }
 
 export function openApiDocument(serverUrl: string = vaultIssuer()) {
@@ -373,6 +329,6 @@ export function openApiDocument(serverUrl: string = vaultIssuer()) {
       { name: "discovery", description: "Metadata and keys" },
     ],
     paths: paths(),
-    components: components(),
+    components: components(serverUrl),
   };
 }

@@ -142,12 +142,15 @@ export function componentSchemas(): Record<string, JsonSchema> {
     Tool: {
       type: "object",
       properties: {
-        name: str("e.g. demo-tasks.list_tasks"),
+        name: str("The catalogue's name, e.g. demo-tasks.list_tasks: what delegations, ceilings, audit records and receipts name."),
+        mcpName: str("The same tool's name on /api/mcp, e.g. demo_tasks__list_tasks: `<provider>__<tool>` with `-` and `.` folded to `_`.", {
+          pattern: "^[a-zA-Z0-9_-]{1,64}$",
+        }),
         title: { type: "string" },
         description: { type: "string" },
         inputSchema: { type: "object", description: "JSON Schema of the tool's input (the same as components Tool.<name>.Input)." },
       },
-      required: ["name", "title", "description", "inputSchema"],
+      required: ["name", "mcpName", "title", "description", "inputSchema"],
       additionalProperties: false,
     },
     ToolList: { type: "object", properties: { tools: { type: "array", items: ref("Tool") } }, required: ["tools"], additionalProperties: false },
@@ -244,6 +247,16 @@ export function componentSchemas(): Record<string, JsonSchema> {
         jwks_uri: { type: "string", format: "uri" },
       },
       required: ["resource", "authorization_servers"],
+    },
+    AuthZenConfiguration: {
+      type: "object",
+      description: "OpenID AuthZEN Authorization API 1.0 PDP metadata.",
+      properties: {
+        policy_decision_point: { type: "string", format: "uri", description: "The vault's issuer." },
+        access_evaluation_endpoint: { type: "string", format: "uri" },
+        access_evaluations_endpoint: { type: "string", format: "uri" },
+      },
+      required: ["policy_decision_point", "access_evaluation_endpoint"],
     },
     JsonWebKeySet: {
       type: "object",

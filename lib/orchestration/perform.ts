@@ -13,6 +13,7 @@ import "server-only";
 import { submitAudit, type WrittenEvent } from "@/lib/audit/writer";
 import { log } from "@/lib/log";
 import { reloadCaller, standingError, type DelegationCaller } from "@/lib/oauth-server/bearer";
+import { bearerChallenge } from "@/lib/oauth-server/challenge";
 import { decideRecorded } from "@/lib/pdp/evaluate";
 import { STANDING_CODES } from "@/lib/pdp/standing";
 import type { PdpAction } from "@/lib/pdp/types";
@@ -126,7 +127,11 @@ async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionO
     decision.code === "approval_required"
       ? `${decision.reason} Approvals cannot be requested through the vault yet, so this action is refused.`
       : decision.reason;
-  throw new VaultError(403, decision.code, detail, { layer: decision.layer });
+  // A grant that lacks a tool or a scope is a token that is not enough (RFC 6750 §3.1): say what is missing.
+  const headers = decision.missing
+    ? { "www-authenticate": bearerChallenge({ code: "insufficient_scope", description: detail, scope: decision.missing }) }
+    : undefined;
+  throw new VaultError(403, decision.code, detail, { layer: decision.layer }, { headers });
 }
 
 async function prepare(caller: DelegationCaller, credential: Credential | null, build: BuildRequest): Promise<Attempt> {

@@ -6,6 +6,7 @@ import "server-only";
 import { describeIssues } from "@/lib/describe-issues";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 import { allowedRequestHeaders, buildUpstreamUrl, encodeBody } from "@/lib/orchestration/proxy-request";
+import { mcpToolName, restToolName } from "@/lib/mcp/tool-names";
 import { findToolDefinition } from "@/lib/providers";
 import { projectOutput, toolInputJsonSchema, type ToolDefinition } from "@/lib/tools/tool";
 
@@ -14,7 +15,8 @@ import { VaultError } from "@/lib/errors";
 import { actionInFlight } from "./in-flight";
 import { auditFailure, completeAction, performCall, type ActionOptions, type BuildRequest } from "./perform";
 
-export type ToolListing = { name: string; title: string; description: string; inputSchema: object };
+/** `name` is the catalogue's dotted name; `mcpName` the same tool's name on the MCP surface (lib/mcp/tool-names.ts). */
+export type ToolListing = { name: string; mcpName: string; title: string; description: string; inputSchema: object };
 export type ToolResult = { output: unknown; receipt: string; credential: CredentialKind };
 
 /** The tools this delegation may call: delegated ∩ the agent's ceiling ∩ the connection's provider. */
@@ -24,7 +26,13 @@ export function listToolsFor(caller: DelegationCaller): ToolListing[] {
   return ctx.delegation.tools
     .map((name) => findToolDefinition(name))
     .filter((tool): tool is ToolDefinition => tool !== undefined && ceiling.has(tool.name) && tool.provider === ctx.person.provider)
-    .map((tool) => ({ name: tool.name, title: tool.title, description: tool.description, inputSchema: toolInputJsonSchema(tool) }));
+    .map((tool) => ({
+      name: tool.name,
+      mcpName: mcpToolName(tool.name),
+      title: tool.title,
+      description: tool.description,
+      inputSchema: toolInputJsonSchema(tool),
+    }));
 }
 
 function parseInput(tool: ToolDefinition, input: unknown): unknown {
@@ -46,10 +54,24 @@ export function runTool(caller: DelegationCaller, name: string, input: unknown, 
   return actionInFlight(() => toolOnce(caller, name, input, opts));
 }
 
-async function toolOnce(caller: DelegationCaller, name: string, input: unknown, opts: ActionOptions): Promise<ToolResult> {
-  const tool = findToolDefinition(name);
+/** The definition behind a tool name in either form (`demo-tasks.list_tasks` or `demo_tasks__list_tasks`). */
+function toolNamed(name: string): ToolDefinition {
+  const resolved = restToolName(name);
+  if (!resolved.ok && resolved.reason === "ambiguous") {
+    throw new VaultError(
+      400,
+      "tool_name_ambiguous",
+      `The name "${name.slice(0, 100)}" fits several tools (${resolved.candidates.join(", ")}): call the tool by its dotted name.`,
+    );
+  }
+  const tool = resolved.ok ? findToolDefinition(resolved.name) : undefined;
   if (!tool)
     throw new VaultError(404, "tool_unknown", `There is no tool named "${name.slice(0, 100)}": GET /api/v1/tools lists the tools this delegation may call.`);
+  return tool;
+}
+
+async function toolOnce(caller: DelegationCaller, name: string, input: unknown, opts: ActionOptions): Promise<ToolResult> {
+  const tool = toolNamed(name);
   const args = parseInput(tool, input);
   const spec = tool.request(args as never);
 

@@ -7,6 +7,7 @@
 //   resource  { type: "delegation", id: <the delegation id> }
 //   action    { name: "exchange" }                                         a delegation token may be issued now
 //             { name: "tool", properties: { name: "demo-tasks.list_tasks" } } the tool may be called
+//               (the MCP name, demo_tasks__list_tasks, names the same tool; the dotted one is deprecated)
 //             { name: "proxy", properties: { method: "GET", path: "/tasks" } } the raw proxy call may be made
 //   Every action may add properties.scopes (a list) to ask about a narrower set of scopes.
 //   context   accepted and ignored (the vault decides on its own facts, not on what the caller says).
@@ -15,6 +16,7 @@
 // item replaces whole; options.evaluations_semantic is execute_all (default), deny_on_first_deny or
 // permit_on_first_permit; without items the request is a single evaluation and gets a single answer.
 import { z } from "zod";
+import { restToolName } from "@/lib/mcp/tool-names";
 import type { PdpAction, PdpDecision } from "@/lib/pdp/types";
 import { HTTP_METHODS, type HttpMethod } from "@/lib/tools/tool";
 
@@ -123,8 +125,12 @@ export function toPdpQuestion(req: EvaluationRequest): PdpQuestion | Unanswerabl
     case "tool": {
       const name = props.name;
       if (typeof name !== "string" || !name.trim() || name.length > 100)
-        return { code: "invalid_action", reason: 'A "tool" action needs properties.name, the tool\'s name (like "demo-tasks.list_tasks").' };
-      return { ...base, action: { kind: "tool", tool: name.trim(), ...extra } };
+        return { code: "invalid_action", reason: 'A "tool" action needs properties.name, the tool\'s name (like "demo_tasks__list_tasks").' };
+      const resolved = restToolName(name.trim());
+      if (!resolved.ok && resolved.reason === "ambiguous")
+        return { code: "invalid_action", reason: `The name "${name.trim()}" fits several tools (${resolved.candidates.join(", ")}): send the dotted name.` };
+      // A name no tool has goes to the PDP as it came, which refuses it (tool_not_allowed) and records that.
+      return { ...base, action: { kind: "tool", tool: resolved.ok ? resolved.name : name.trim(), ...extra } };
     }
     case "proxy": {
       const method = typeof props.method === "string" ? props.method.toUpperCase() : "";

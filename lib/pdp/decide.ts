@@ -33,8 +33,8 @@ export const LIFETIME_GRACE_SECONDS = 60;
 type Verdict = PdpDecision | null;
 type Ctx = { facts: PdpFacts; action: PdpAction; ceiling: Ceiling; delegation: PdpDelegation; connection: PdpConnection | null; tool?: ToolMeta };
 
-function deny(layer: PdpLayer, code: string, reason: string): PdpDecision {
-  return { decision: "deny", layer, code, reason };
+function deny(layer: PdpLayer, code: string, reason: string, missing?: string[]): PdpDecision {
+  return { decision: "deny", layer, code, reason, ...(missing ? { missing } : {}) };
 }
 
 export function decide(facts: PdpFacts, action: PdpAction): PdpDecision {
@@ -113,16 +113,23 @@ function consentLayer(ctx: Ctx): Verdict {
   const held = grantStanding(delegation, facts.now);
   if (held) return held;
   if (action.kind === "tool" && !delegation.tools.includes(action.tool))
-    return deny("consent", "tool_not_delegated", `The person did not delegate the tool "${action.tool}".`);
+    return deny("consent", "tool_not_delegated", `The person did not delegate the tool "${action.tool}".`, [action.tool]);
   const delegated = new Set(delegation.scopes);
   const asked = requested(action);
   const missing = asked?.filter((s) => !delegated.has(s)) ?? [];
-  if (missing.length > 0) return deny("consent", "scope_not_delegated", `The person did not delegate ${missing.join(", ")}.`);
+  if (missing.length > 0) return deny("consent", "scope_not_delegated", `The person did not delegate ${missing.join(", ")}.`, missing);
   // Among the scopes the connection still holds for this, one must be delegated (and requested, when narrowed).
   const usable = new Set(asked ?? delegation.scopes);
   const granted = new Set(connection!.scopes);
-  if (!neededScopes(ctx).some((s) => granted.has(s) && usable.has(s))) {
-    return deny("consent", "scope_not_delegated", "None of the scopes this needs was delegated (or requested).");
+  const needed = neededScopes(ctx);
+  if (!needed.some((s) => granted.has(s) && usable.has(s))) {
+    // Any one of the needed scopes the connection holds would do (the scope layer made sure there is one).
+    return deny(
+      "consent",
+      "scope_not_delegated",
+      "None of the scopes this needs was delegated (or requested).",
+      needed.filter((s) => granted.has(s)),
+    );
   }
   return null;
 }

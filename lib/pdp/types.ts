@@ -21,6 +21,11 @@ export type PdpDecision = {
   reason: string;
   /** On allow: the scopes the action may use (delegated ∩ still granted on the connection, narrowed by the request). */
   scopes?: string[];
+  /**
+   * On a consent denial the person could fix by granting more: what is missing, a tool's name
+   * (tool_not_delegated) or OAuth scopes (scope_not_delegated; when any one of several would do, each of them).
+   */
+  missing?: string[];
 };
 
 export type PdpAgent = { id: string; tenantId: string; clientId: string; status: "active" | "suspended"; ceiling: Ceiling };

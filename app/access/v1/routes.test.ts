@@ -76,6 +76,19 @@ describe("POST /access/v1/evaluation as an agent", () => {
     expect(body.context.reason_admin.en).toMatch(/did not delegate/);
   });
 
+  it("takes a tool's MCP name as well as its dotted name, and decides the same", async () => {
+    const byMcpName = (name: string) => question({ name: "tool", properties: { name } });
+    expect(await (await post(single, byMcpName("demo_tasks__list_tasks"), bearer)).json()).toMatchObject({ decision: true, context: { code: "allowed" } });
+    expect(await (await post(single, byMcpName("demo_tasks__delete_task"), bearer)).json()).toMatchObject({
+      decision: false,
+      context: { code: "tool_not_delegated" },
+    });
+    expect(await (await post(single, byMcpName("demo_tasks__nothing"), bearer)).json()).toMatchObject({
+      decision: false,
+      context: { code: "tool_not_allowed" },
+    });
+  });
+
   it("refuses a question about another agent with 403 and decides nothing", async () => {
     const before = await decisions();
     const res = await post(single, question(EXCHANGE, otherAgent.clientId), bearer);

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Ajv } from "ajv";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -33,8 +34,11 @@ const { signVaultJwt } = await import("@/lib/vault/signing/signing-keys");
 const { revokeDelegation } = await import("@/lib/delegations/delegations");
 
 const ISSUER = PORTAL_ORIGIN;
-const METADATA_URL = `${ISSUER}/.well-known/oauth-protected-resource`;
+const METADATA_URL = `${ISSUER}/.well-known/oauth-protected-resource/api/mcp`;
 const DELEGATED = ["demo-tasks.create_task", "demo-tasks.list_tasks"];
+/** The same tools by their MCP names (`<provider>__<tool>`). */
+const LISTED = ["demo_tasks__create_task", "demo_tasks__list_tasks"];
+const ALL_DEMO_TASKS = ["demo-tasks.list_tasks", "demo-tasks.create_task", "demo-tasks.delete_task", "demo-tasks.whoami"];
 const { alice } = world.people;
 const db = await getDb();
 
@@ -146,11 +150,16 @@ describe("MCP over Streamable HTTP, with a real client", () => {
   it("lists exactly the delegated tools, with their input schemas", async () => {
     const client = await connectClient(await tokenFor((await newDelegation()).id));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(DELEGATED);
-    const create = tools.find((t) => t.name === "demo-tasks.create_task")!;
+    expect(tools.map((t) => t.name).sort()).toEqual(LISTED);
+    const create = tools.find((t) => t.name === "demo_tasks__create_task")!;
     expect(create.description).toBeTruthy();
     expect(create.inputSchema).toMatchObject({ type: "object", properties: { title: { type: "string" } }, required: ["title"] });
-    expect(tools.find((t) => t.name === "demo-tasks.list_tasks")!.inputSchema).toMatchObject({ type: "object" });
+    expect(create).toMatchObject({ title: "Create a task", annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true } });
+    expect(create.outputSchema).toMatchObject({ type: "object", required: ["task"] });
+    const list = tools.find((t) => t.name === "demo_tasks__list_tasks")!;
+    expect(list.inputSchema).toMatchObject({ type: "object" });
+    expect(list).toMatchObject({ annotations: { readOnlyHint: true, openWorldHint: true }, outputSchema: { type: "object", required: ["tasks"] } });
+    expect(client.getServerCapabilities()?.tools).toEqual({ listChanged: false });
     await client.close();
   });
 
@@ -160,7 +169,7 @@ describe("MCP over Streamable HTTP, with a real client", () => {
     const client = await connectClient(await tokenFor(delegation.id), { "x-request-id": requestId });
     const title = `Water the plants ${randomUUID().slice(0, 8)}`;
 
-    const created = await client.callTool({ name: "demo-tasks.create_task", arguments: { title } });
+    const created = await client.callTool({ name: "demo_tasks__create_task", arguments: { title } });
     expect(created.isError).toBeFalsy();
     expect(created.structuredContent).toMatchObject({ task: { id: expect.any(String), title, done: false } });
     expect(JSON.parse(textOf(created))).toEqual(created.structuredContent);
@@ -179,15 +188,35 @@ describe("MCP over Streamable HTTP, with a real client", () => {
       details: { tool: "demo-tasks.create_task", channel: "mcp", requestId },
     });
 
-    const listed = await client.callTool({ name: "demo-tasks.list_tasks", arguments: {} });
+    const listed = await client.callTool({ name: "demo_tasks__list_tasks", arguments: {} });
     expect(listed.isError).toBeFalsy();
     expect((listed.structuredContent as { tasks: { title: string }[] }).tasks.map((t) => t.title)).toContain(title);
     await client.close();
   });
 
+  it("answers every Demo Tasks tool with structured content that validates against the output schema it listed", async () => {
+    const client = await connectClient(await tokenFor((await newDelegation(ALL_DEMO_TASKS)).id));
+    // The SDK client checks structuredContent against the listed outputSchema too, once it has listed the tools.
+    const { tools } = await client.listTools();
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const schemaOf = (name: string) => ajv.compile(tools.find((t) => t.name === name)!.outputSchema!);
+    const call = async (name: string, args: Record<string, unknown> = {}) => {
+      const result = await client.callTool({ name, arguments: args });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const validate = schemaOf(name);
+      expect(validate(result.structuredContent), JSON.stringify(validate.errors)).toBe(true);
+      return result.structuredContent as Record<string, any>;
+    };
+    const { task } = await call("demo_tasks__create_task", { title: `Schema check ${randomUUID().slice(0, 8)}` });
+    expect((await call("demo_tasks__list_tasks")).tasks.map((t: { id: string }) => t.id)).toContain(task.id);
+    expect(await call("demo_tasks__delete_task", { id: task.id })).toEqual({ deleted: true, id: task.id });
+    expect(await call("demo_tasks__whoami")).toMatchObject({ sub: expect.any(String) });
+    await client.close();
+  });
+
   it("refuses a tool the delegation does not include, and an unknown tool, as isError results", async () => {
     const client = await connectClient(await tokenFor((await newDelegation()).id));
-    const notDelegated = await client.callTool({ name: "demo-tasks.delete_task", arguments: { id: "t1" } });
+    const notDelegated = await client.callTool({ name: "demo_tasks__delete_task", arguments: { id: "t1" } });
     expect(notDelegated.isError).toBe(true);
     expect(errorOf(notDelegated)).toMatchObject({ status: 403, code: expect.any(String) });
     expect(textOf(notDelegated)).toContain(`(code: ${errorOf(notDelegated)!.code})`);
@@ -202,7 +231,7 @@ describe("MCP over Streamable HTTP, with a real client", () => {
   it("refuses bad input with a sentence that names the problem", async () => {
     const client = await connectClient(await tokenFor((await newDelegation()).id));
     for (const args of [{}, { title: "" }, { title: "ok", owner: "someone-else" }, { title: 42 }]) {
-      const result = await client.callTool({ name: "demo-tasks.create_task", arguments: args });
+      const result = await client.callTool({ name: "demo_tasks__create_task", arguments: args });
       expect(result.isError, JSON.stringify(args)).toBe(true);
       expect(errorOf(result)).toMatchObject({ status: 400, code: expect.any(String) });
       // A sentence a person can act on: capitalised, ends with a full stop before the code.

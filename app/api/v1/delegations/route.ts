@@ -5,7 +5,7 @@ import { z } from "zod";
 
 import { createDelegationBody } from "@/lib/delegations/schemas";
 import { grantDelegation, listAgentDelegations, listMyDelegations, listTenantDelegations } from "@/lib/delegations/delegations";
-import { withBearer } from "@/lib/http/bearer-route";
+import { bearerChallenge, withBearer } from "@/lib/http/bearer-route";
 import { BadRequestError } from "@/lib/errors";
 import { describeIssues, json, withPerson, type RouteContext } from "@/lib/http/route";
 
@@ -22,8 +22,12 @@ const forPerson = withPerson({}, async ({ person, req }) => {
 const forAgent = withBearer({ accept: ["agent"] }, async ({ caller }) => ({ delegations: await listAgentDelegations(caller) }));
 
 // An Authorization header means an agent is calling; the portal itself only ever sends its cookie.
-export function GET(req: Request, ctx: RouteContext): Promise<Response> {
-  return req.headers.has("authorization") ? forAgent(req, ctx) : forPerson(req, ctx);
+export async function GET(req: Request, ctx: RouteContext): Promise<Response> {
+  if (req.headers.has("authorization")) return forAgent(req, ctx);
+  const res = await forPerson(req, ctx);
+  // Neither a token nor a session: tell an agent how to authenticate, as RFC 6750 asks.
+  if (res.status === 401) res.headers.set("www-authenticate", bearerChallenge());
+  return res;
 }
 
 export const POST = withPerson({ body: createDelegationBody }, async ({ person, body }) => json({ delegation: await grantDelegation(person, body) }, 201));

@@ -51,6 +51,12 @@ describe("GET /api/v1/tools", () => {
       description: expect.any(String),
       inputSchema: { type: "object", properties: { title: { type: "string" } }, required: ["title"] },
     });
+    expect(res.json.tools.map((t: { mcpName: string }) => t.mcpName)).toEqual([
+      "demo_tasks__list_tasks",
+      "demo_tasks__create_task",
+      "demo_tasks__delete_task",
+      "demo_tasks__whoami",
+    ]);
   });
 
   it("only tools that are delegated AND within the agent's ceiling AND for the connection's provider", async () => {
@@ -121,6 +127,15 @@ describe("POST /api/v1/tools/{name}", () => {
     }
   });
 
+  it("takes the MCP name too, and records the catalogue name", async () => {
+    const res = await tool("demo_tasks__list_tasks", {});
+    expect(res.status).toBe(200);
+    expect(res.json.output.tasks).toEqual(expect.any(Array));
+    const row = await db.auditEvent.findFirstOrThrow({ where: { tenantId: "acme", action: "action.tool" }, orderBy: { seq: "desc" } });
+    expect(row).toMatchObject({ outcome: "success", details: { tool: "demo-tasks.list_tasks" } });
+    expect((await tool("demo_tasks__drop_database", {})).json).toMatchObject({ status: 404, code: "tool_unknown" });
+  });
+
   it("an unknown tool -> 404 tool_unknown", async () => {
     const res = await tool("demo-tasks.drop_database", {});
     expect(res.status).toBe(404);
@@ -150,6 +165,26 @@ describe("PDP denials reach the agent as 403 with the code", () => {
     expect(res.json).toMatchObject({ code, status: 403, layer: expect.any(String) });
     const decision = await db.auditEvent.findFirstOrThrow({ where: { tenantId: "acme", action: "pdp.decision" }, orderBy: { seq: "desc" } });
     expect(decision).toMatchObject({ outcome: "deny", details: { kind: "tool", tool: name, code } });
+  });
+
+  it.each([
+    ["a tool the person did not delegate", { tools: ["demo-tasks.list_tasks"] }, "demo_tasks__whoami", {}, "tool_not_delegated", "demo-tasks.whoami"],
+    ["a scope the person did not delegate", { scopes: ["tasks.read"] }, "demo-tasks.create_task", { title: "x" }, "scope_not_delegated", "tasks.write"],
+  ])("%s -> WWW-Authenticate insufficient_scope naming what is missing", async (_name, grant, name, input, code, missing) => {
+    const t = await w.token(client, (await w.grant(client, aliceCnx, grant)).id);
+    const res = await tool(name, input, t);
+    expect(res.status).toBe(403);
+    expect(res.json).toMatchObject({ code, status: 403 });
+    expect(res.headers.get("www-authenticate")).toMatch(
+      new RegExp(`^Bearer realm="token-vault", error="insufficient_scope", error_description="[^"]+", scope="${missing.replace(/\./g, "\\.")}"$`),
+    );
+  });
+
+  it("a refusal more grants would not lift (read-only) carries no challenge", async () => {
+    const t = await w.token(client, (await w.grant(client, aliceCnx, { constraints: { readOnly: true } })).id);
+    const res = await tool("demo-tasks.create_task", { title: "x" }, t);
+    expect(res.json).toMatchObject({ status: 403, code: "read_only" });
+    expect(res.headers.get("www-authenticate")).toBeNull();
   });
 
   it("a tool outside the agent's ceiling -> 403 tool_not_allowed", async () => {

@@ -1,5 +1,6 @@
 // POST /api/v1/tools/{name} - runs one tool for the person behind the delegation: { input } ->
-// { output, credential, receipt }. Only the tool's declared output fields are returned.
+// { output, credential, receipt }. Only the tool's declared output fields are returned. `name` is the
+// MCP name (demo_tasks__list_tasks) or, deprecated, the dotted one (demo-tasks.list_tasks).
 import { z } from "zod";
 
 import { runTool } from "@/lib/orchestration/tools";
