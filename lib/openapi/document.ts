@@ -4,6 +4,7 @@ import "server-only";
 // compares it with the route files under app/, so a new agent route cannot ship undocumented.
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
 
+import { registrationPath, registrationSchemas } from "./registration";
 import { componentSchemas, type JsonSchema } from "./schemas";
 
 export type HttpVerb = "get" | "post" | "put" | "patch" | "delete";
@@ -12,6 +13,7 @@ export type AgentRoute = { path: string; file: string; methods: readonly HttpVer
 /** Every agent-facing route: its public path, the file that serves it, and the methods agents use. */
 export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/api/oauth/token", file: "app/api/oauth/token/route.ts", methods: ["post"] },
+  { path: "/api/oauth/register", file: "app/api/oauth/register/route.ts", methods: ["post"] },
   { path: "/api/v1/delegation", file: "app/api/v1/delegation/route.ts", methods: ["get"] },
   // POST (granting) is the portal's, with a session; agents only list.
   { path: "/api/v1/delegations", file: "app/api/v1/delegations/route.ts", methods: ["get"] },
@@ -89,6 +91,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         },
       },
     },
+    "/api/oauth/register": registrationPath,
     "/api/v1/delegation": {
       get: {
         operationId: "getDelegation",
@@ -321,7 +324,7 @@ function components() {
         description: "A tenant administrator's portal session (__Secure-next-auth.session-token over HTTPS).",
       },
     },
-    schemas: componentSchemas(),
+    schemas: { ...componentSchemas(), ...registrationSchemas },
     parameters: {
       XRequestId: {
         name: "X-Request-ID",
