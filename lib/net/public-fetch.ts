@@ -12,6 +12,7 @@ import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 
+import { isLoopbackHost } from "./loopback";
 import { addressAllowed } from "./public-address";
 
 export type PublicFetchOptions = {
@@ -37,8 +38,6 @@ export class PublicFetchError extends Error {
   }
 }
 
-const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 function bare(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }
@@ -47,7 +46,7 @@ function bare(hostname: string): string {
 export function publicUrlProblem(url: URL, opts: Pick<PublicFetchOptions, "allowLoopback">): string | null {
   if (url.username || url.password) return "its address must not carry a user name or password";
   if (url.protocol === "https:") return null;
-  if (url.protocol === "http:" && opts.allowLoopback && LOOPBACK_NAMES.has(url.hostname.toLowerCase())) return null;
+  if (url.protocol === "http:" && opts.allowLoopback && isLoopbackHost(url.hostname)) return null;
   return opts.allowLoopback ? "its address must be https, or http on this machine (demo mode)" : "its address must be https";
 }
 
