@@ -5,6 +5,7 @@ import "server-only";
 import { TOKEN_ENDPOINT_PATH } from "@/lib/oauth-server/issuer";
 import { AGENT_SCOPE } from "@/lib/oauth-server/tokens";
 
+import { registrationSchemas } from "./registration";
 import { componentSchemas, type JsonSchema } from "./schemas";
 
 /** Where a person is sent to connect an MCP client (the authorization endpoint, with the portal's consent page). */
@@ -78,7 +79,7 @@ export function components(serverUrl: string) {
         description: "A tenant administrator's portal session (__Secure-next-auth.session-token over HTTPS).",
       },
     },
-    schemas: componentSchemas(),
+    schemas: { ...componentSchemas(), ...registrationSchemas },
     parameters: {
       XRequestId: {
         name: "X-Request-ID",

@@ -6,6 +6,7 @@ import { vaultIssuer } from "@/lib/oauth-server/issuer";
 
 import { components } from "./components";
 import type { JsonSchema } from "./schemas";
+import { registrationPath } from "./registration";
 
 export type HttpVerb = "get" | "post" | "put" | "patch" | "delete";
 /** `preflight`: the file also answers OPTIONS, the CORS preflight of browser-based clients (lib/http/cors.ts), not an operation. */
@@ -14,6 +15,7 @@ export type AgentRoute = { path: string; file: string; methods: readonly HttpVer
 /** Every agent-facing route: its public path, the file that serves it, and the methods agents use. */
 export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/api/oauth/token", file: "app/api/oauth/token/route.ts", methods: ["post"], preflight: true },
+  { path: "/api/oauth/register", file: "app/api/oauth/register/route.ts", methods: ["post"] },
   { path: "/api/v1/delegation", file: "app/api/v1/delegation/route.ts", methods: ["get"] },
   // POST (granting) is the portal's, with a session; agents only list.
   { path: "/api/v1/delegations", file: "app/api/v1/delegations/route.ts", methods: ["get"] },
@@ -101,6 +103,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
         },
       },
     },
+    "/api/oauth/register": registrationPath,
     "/api/v1/delegation": {
       get: {
         operationId: "getDelegation",

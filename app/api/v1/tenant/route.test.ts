@@ -1,7 +1,8 @@
-// The tenant switch through the BFF, on a real demo-mode database: only administrators read or change
-// it, only from the portal itself (Origin), only with exactly `{ allowServiceAccounts: boolean }`, and
-// each change commits with a `tenant.settings` audit event holding the values before and after.
-// Every refusal leaves the switch and the audit log exactly as they were.
+// The tenant's settings through the BFF, on a real demo-mode database: only administrators read or
+// change them, only from the portal itself (Origin), only with `{ allowServiceAccounts?: boolean,
+// mcpClientPolicy?: {...} }` naming at least one, and each change commits with a `tenant.settings`
+// audit event holding the values before and after. Every refusal leaves the settings and the audit
+// log exactly as they were.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { PORTAL_ORIGIN, portalBrowser, setRole, startConnectWorld } from "@/lib/testing";
@@ -18,7 +19,10 @@ const carolAsAdmin = await setRole(carol, "admin");
 const browser = portalBrowser();
 
 type Problem = { code: string; detail: string };
-type Settings = { id: string; name: string; allowServiceAccounts: boolean };
+type Settings = { id: string; name: string; allowServiceAccounts: boolean; mcpClientPolicy: Record<string, unknown> };
+
+const EMPTY_CEILING = { providers: [], tools: [], methods: [], pathPatterns: [], maxDelegationSeconds: 30 * 86_400, allowServiceAccount: false };
+const DEFAULT_POLICY = { whoMayConnect: "everyone", newClients: "approval", defaultCeiling: EMPTY_CEILING, verifiedHosts: [] };
 
 function patch(body: unknown, headers: Record<string, string> = { origin: ORIGIN }) {
   return PATCH(browser.request(TENANT_URL, { method: "PATCH", body, origin: null, headers }));
@@ -42,7 +46,7 @@ async function expectRefused(res: Promise<Response>, status: number, code: strin
 
 beforeEach(async () => {
   await browser.signIn(bob);
-  await db.tenant.update({ where: { id: "acme" }, data: { allowServiceAccounts: false } });
+  await db.tenant.update({ where: { id: "acme" }, data: { allowServiceAccounts: false, mcpClientPolicy: {} } });
 });
 
 afterAll(async () => {
@@ -54,7 +58,7 @@ describe("GET /api/v1/tenant", () => {
     const res = await GET(browser.request(TENANT_URL));
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
-    expect(await res.json()).toEqual({ id: "acme", name: "Acme Corp", allowServiceAccounts: false });
+    expect(await res.json()).toEqual({ id: "acme", name: "Acme Corp", allowServiceAccounts: false, mcpClientPolicy: DEFAULT_POLICY });
   });
 
   it("is for administrators only (403), and for people signed in (401)", async () => {
@@ -69,7 +73,7 @@ describe("PATCH /api/v1/tenant", () => {
   it("turns service accounts on and off, auditing each change with the values before and after", async () => {
     const on = await patch({ allowServiceAccounts: true });
     expect(on.status).toBe(200);
-    expect((await on.json()) as Settings).toEqual({ id: "acme", name: "Acme Corp", allowServiceAccounts: true });
+    expect((await on.json()) as Settings).toEqual({ id: "acme", name: "Acme Corp", allowServiceAccounts: true, mcpClientPolicy: DEFAULT_POLICY });
     expect(await switchOf("acme")).toBe(true);
 
     const off = await patch({ allowServiceAccounts: false });
@@ -104,7 +108,7 @@ describe("PATCH /api/v1/tenant", () => {
     await expectRefused(patch({ allowServiceAccounts: true }, {}), 403, "origin_mismatch");
   });
 
-  it("accepts exactly { allowServiceAccounts: boolean } (400 otherwise)", async () => {
+  it("accepts only { allowServiceAccounts?: boolean, mcpClientPolicy?: {...} } naming at least one (400 otherwise)", async () => {
     await expectRefused(patch({ allowServiceAccounts: "yes" }), 400, "invalid_request");
     await expectRefused(patch({}), 400, "invalid_request");
     await expectRefused(patch({ allowServiceAccounts: true, name: "Evil Corp" }), 400, "invalid_request");
@@ -119,5 +123,79 @@ describe("PATCH /api/v1/tenant", () => {
     expect(await switchOf("acme")).toBe(false);
     expect((await settingsEvents("globex")).at(-1)).toMatchObject({ actorArn: carol.arn, target: "globex" });
     await patch({ allowServiceAccounts: false });
+  });
+});
+
+describe("PATCH /api/v1/tenant: the MCP client policy", () => {
+  const policyOf = async (tenantId: string) => (await db.tenant.findUniqueOrThrow({ where: { id: tenantId } })).mcpClientPolicy;
+  const ceiling = { providers: ["demo-tasks"], tools: ["demo-tasks.list_tasks"], methods: ["GET"], pathPatterns: ["/tasks"], maxDelegationSeconds: 86_400 };
+
+  it("changes only the fields sent, answers the whole policy, and audits it before and after", async () => {
+    const res = await patch({ mcpClientPolicy: { whoMayConnect: "admins" } });
+    expect(res.status).toBe(200);
+    const settings = (await res.json()) as Settings;
+    expect(settings.mcpClientPolicy).toEqual({ ...DEFAULT_POLICY, whoMayConnect: "admins" });
+    expect(settings.allowServiceAccounts).toBe(false);
+
+    const next = (await (
+      await patch({ mcpClientPolicy: { newClients: "tenant_default", defaultCeiling: ceiling, verifiedHosts: ["Claude.AI", "claude.ai"] } })
+    ).json()) as Settings;
+    expect(next.mcpClientPolicy).toEqual({
+      whoMayConnect: "admins",
+      newClients: "tenant_default",
+      defaultCeiling: { ...EMPTY_CEILING, ...ceiling },
+      verifiedHosts: ["claude.ai"],
+    });
+    expect(await policyOf("acme")).toEqual(next.mcpClientPolicy);
+
+    const [first, second] = (await settingsEvents("acme")).slice(-2);
+    expect(first!.details).toEqual({ before: { mcpClientPolicy: DEFAULT_POLICY }, after: { mcpClientPolicy: { ...DEFAULT_POLICY, whoMayConnect: "admins" } } });
+    expect(second!.details).toEqual({
+      before: { mcpClientPolicy: { ...DEFAULT_POLICY, whoMayConnect: "admins" } },
+      after: { mcpClientPolicy: next.mcpClientPolicy },
+    });
+    expect(second!.actorArn).toBe(bob.arn);
+  });
+
+  it("writes nothing when the policy does not change", async () => {
+    const before = await db.auditEvent.count();
+    expect((await patch({ mcpClientPolicy: { whoMayConnect: "everyone", newClients: "approval" } })).status).toBe(200);
+    expect(await db.auditEvent.count()).toBe(before);
+  });
+
+  it("refuses a bad policy with 400 and changes nothing", async () => {
+    const refusedPolicy = async (mcpClientPolicy: unknown, code = "invalid_request") => {
+      const events = await db.auditEvent.count();
+      const res = await patch({ mcpClientPolicy });
+      expect(res.status, JSON.stringify(mcpClientPolicy)).toBe(400);
+      const problem = (await res.json()) as Problem;
+      expect(problem.code).toBe(code);
+      expect(problem.detail).toMatch(/^[A-Z].*\.$/);
+      expect(await policyOf("acme")).toEqual({});
+      expect(await db.auditEvent.count()).toBe(events);
+    };
+    await refusedPolicy({});
+    await refusedPolicy({ whoMayConnect: "anyone" });
+    await refusedPolicy({ newClients: "auto" });
+    await refusedPolicy({ whoMayConnect: "everyone", extra: true });
+    await refusedPolicy({ verifiedHosts: ["https://claude.ai/"] });
+    await refusedPolicy({ verifiedHosts: ["*.example.com"] });
+    await refusedPolicy({ defaultCeiling: { ...ceiling, methods: ["FETCH"] } });
+    await refusedPolicy({ defaultCeiling: { ...ceiling, providers: ["not-in-catalogue"] } }, "provider_not_in_catalogue");
+    await refusedPolicy("everyone");
+  });
+
+  it("is read and changed by administrators only, from the portal only", async () => {
+    await browser.signIn(alice);
+    await expectRefused(patch({ mcpClientPolicy: { whoMayConnect: "nobody" } }), 403, "forbidden");
+    await browser.signIn(bob);
+    await expectRefused(patch({ mcpClientPolicy: { whoMayConnect: "nobody" } }, { origin: "https://evil.example" }), 403, "origin_mismatch");
+    expect(await policyOf("acme")).toEqual({});
+  });
+
+  it("reads a stored policy it cannot parse as one that lets nobody connect", async () => {
+    await db.tenant.update({ where: { id: "acme" }, data: { mcpClientPolicy: { whoMayConnect: 7 } } });
+    const settings = (await (await GET(browser.request(TENANT_URL))).json()) as Settings;
+    expect(settings.mcpClientPolicy).toEqual({ ...DEFAULT_POLICY, whoMayConnect: "nobody" });
   });
 });
