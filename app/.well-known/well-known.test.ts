@@ -27,8 +27,14 @@ describe("well-known documents", () => {
       issuer: ISSUER,
       token_endpoint: `${ISSUER}/api/oauth/token`,
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
-      grant_types_supported: ["urn:ietf:params:oauth:grant-type:token-exchange", "client_credentials"],
-      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+      authorization_endpoint: `${ISSUER}/api/oauth/authorize`,
+      registration_endpoint: `${ISSUER}/api/oauth/register`,
+      grant_types_supported: ["urn:ietf:params:oauth:grant-type:token-exchange", "client_credentials", "authorization_code", "refresh_token"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+      response_types_supported: ["code"],
+      code_challenge_methods_supported: ["S256"],
+      scopes_supported: ["mcp"],
+      client_id_metadata_document_supported: true,
       token_endpoint_auth_signing_alg_values_supported: ["EdDSA", "ES256", "RS256", "PS256"],
     });
   });

@@ -74,6 +74,17 @@ async function providerFacts(tenantId: string, key: string) {
 }
 
 export async function grantDelegation(person: Person, body: CreateDelegation): Promise<DelegationDto> {
+  const checked = await checkDelegation(person, body);
+  const db = await getDb();
+  const row = await db.$transaction((tx) => writeDelegation(tx, person, checked, body));
+  return toDelegationDto(row, checked.now);
+}
+
+/** A grant that passed every rule, ready to be written (with the instant its length was checked at). */
+export type CheckedGrant = { connection: { id: string; providerKey: string }; agent: { id: string }; now: Date };
+
+/** Checks a grant against its connection (the person's own), its agent's ceiling and the rules; throws the refusal. */
+export async function checkDelegation(person: Person, body: CreateDelegation, now = new Date()): Promise<CheckedGrant> {
   const db = await getDb();
   const connection = await db.connection.findFirst({
     where: { id: body.connectionId, tenantId: person.tenantId, userId: person.id },
@@ -89,47 +100,55 @@ export async function grantDelegation(person: Person, body: CreateDelegation): P
 
   // createdAt is the same instant the length was checked against, so the PDP's later
   // (expiresAt - createdAt) <= ceiling check agrees with this one.
-  const now = new Date();
   const ruleAgent = { ...agent, ceiling: readCeiling(agent.ceiling) };
   const refusal = checkGrant(ruleAgent, { provider: connection.providerKey, providerName, status: connection.status, scopes: connection.scopes }, body, now);
   if (refusal) refuse(refusal);
+  return { connection, agent, now };
+}
 
-  const row = await db.$transaction(async (tx) => {
-    const created = await tx.delegation.create({
-      data: {
-        tenantId: person.tenantId,
-        userId: person.id,
-        agentId: agent.id,
-        connectionId: connection.id,
-        scopes: body.scopes,
-        tools: body.tools,
-        constraints: body.constraints as Prisma.InputJsonObject,
-        expiresAt: new Date(body.expiresAt),
-        allowServiceAccount: body.allowServiceAccount,
-        createdAt: now,
-      },
-      include: dtoInclude,
-    });
-    await appendAudit(tx, {
+/** Writes a checked grant and its audit event in the caller's transaction. */
+export async function writeDelegation(
+  tx: Prisma.TransactionClient,
+  person: Person,
+  checked: CheckedGrant,
+  body: CreateDelegation,
+  details: Record<string, unknown> = {},
+) {
+  const { connection, agent, now } = checked;
+  const created = await tx.delegation.create({
+    data: {
       tenantId: person.tenantId,
-      action: "delegation.grant",
-      outcome: "success",
-      actorArn: person.arn,
+      userId: person.id,
       agentId: agent.id,
-      target: created.id,
-      details: {
-        connectionId: connection.id,
-        provider: connection.providerKey,
-        scopes: body.scopes,
-        tools: body.tools,
-        expiresAt: created.expiresAt.toISOString(),
-        constraints: body.constraints,
-        allowServiceAccount: body.allowServiceAccount,
-      },
-    });
-    return created;
+      connectionId: connection.id,
+      scopes: body.scopes,
+      tools: body.tools,
+      constraints: body.constraints as Prisma.InputJsonObject,
+      expiresAt: new Date(body.expiresAt),
+      allowServiceAccount: body.allowServiceAccount,
+      createdAt: now,
+    },
+    include: dtoInclude,
   });
-  return toDelegationDto(row, now);
+  await appendAudit(tx, {
+    tenantId: person.tenantId,
+    action: "delegation.grant",
+    outcome: "success",
+    actorArn: person.arn,
+    agentId: agent.id,
+    target: created.id,
+    details: {
+      connectionId: connection.id,
+      provider: connection.providerKey,
+      scopes: body.scopes,
+      tools: body.tools,
+      expiresAt: created.expiresAt.toISOString(),
+      constraints: body.constraints,
+      allowServiceAccount: body.allowServiceAccount,
+      ...details,
+    },
+  });
+  return created;
 }
 
 /** The person's own grants, newest first; optionally those on one of their connections. */

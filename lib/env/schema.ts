@@ -42,6 +42,8 @@ export type VaultConfig = {
   metricsToken?: string;
   /** VAULT_MCP_ALLOWED_ORIGINS: web origins allowed to call /api/mcp and the OAuth endpoints from a page (CORS); `*` is any. */
   mcpAllowedOrigins: string[];
+  /** Lifetime of the access tokens MCP clients get (VAULT_MCP_ACCESS_TOKEN_SECONDS, at most 300 s); they renew with their refresh token. */
+  mcpAccessTokenSeconds: number;
 };
 
 type Raw = Record<string, string | undefined>;
@@ -149,6 +151,14 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
   }
 
   const mcpAllowedOrigins = parseAllowedOrigins(raw.VAULT_MCP_ALLOWED_ORIGINS);
+  const mcpRaw = nonEmpty(raw, "VAULT_MCP_ACCESS_TOKEN_SECONDS") ?? "300";
+  const mcpAccessTokenSeconds = Number(mcpRaw);
+  if (!Number.isInteger(mcpAccessTokenSeconds) || mcpAccessTokenSeconds < 5 || mcpAccessTokenSeconds > 300) {
+    throw new ConfigError(
+      "VAULT_MCP_ACCESS_TOKEN_SECONDS",
+      `VAULT_MCP_ACCESS_TOKEN_SECONDS must be a whole number of seconds from 5 to 300 (got "${mcpRaw}").`,
+    );
+  }
 
   const masterKey = nonEmpty(raw, "VAULT_MASTER_KEY");
   if (masterKey) {
@@ -177,7 +187,21 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
       clientId: "token-vault-portal",
       testControls: nonEmpty(raw, "DEMO_PROVIDER_TEST_CONTROLS") === "1",
     };
-    return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, providersFile, demoProvider, port, logLevel, metricsToken, mcpAllowedOrigins };
+    return {
+      mode,
+      dataDir,
+      database,
+      masterKey,
+      nextauthSecret,
+      nextauthUrl,
+      providersFile,
+      demoProvider,
+      port,
+      logLevel,
+      metricsToken,
+      mcpAllowedOrigins,
+      mcpAccessTokenSeconds,
+    };
   }
 
   if (!databaseUrl) requireSetting(raw, "DATABASE_URL", "a PostgreSQL connection string (postgresql://user:pass@host:5432/db)");
@@ -196,5 +220,19 @@ export function loadConfig(raw: Raw, cwd = process.cwd()): VaultConfig {
       .map((s) => s.trim())
       .filter(Boolean),
   };
-  return { mode, dataDir, database, masterKey, nextauthSecret, nextauthUrl, oidc, providersFile, port, logLevel, metricsToken, mcpAllowedOrigins };
+  return {
+    mode,
+    dataDir,
+    database,
+    masterKey,
+    nextauthSecret,
+    nextauthUrl,
+    oidc,
+    providersFile,
+    port,
+    logLevel,
+    metricsToken,
+    mcpAllowedOrigins,
+    mcpAccessTokenSeconds,
+  };
 }

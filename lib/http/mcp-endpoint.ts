@@ -11,9 +11,10 @@ import { requestIdOf } from "@/lib/http/bearer-route";
 import { allowedOrigin, corsPreflight, withCors } from "@/lib/http/cors";
 import { problem } from "@/lib/http/problem";
 import { log } from "@/lib/log";
-import { authenticateBearer, BearerError, type BearerCaller } from "@/lib/oauth-server/bearer";
+import { BearerError } from "@/lib/oauth-server/bearer";
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
 
+import { authenticateMcp, WrongTokenKind, type McpCallers } from "@/lib/mcp/callers";
 import { mcpChallenge } from "@/lib/mcp/resource";
 import { createMcpServer } from "@/lib/mcp/server";
 
@@ -70,26 +71,25 @@ async function answer(req: Request, requestId: string): Promise<Response> {
     });
   }
 
-  let caller: BearerCaller;
+  let callers: McpCallers;
   try {
-    caller = await authenticateBearer(req);
+    callers = await authenticateMcp(req);
   } catch (error) {
+    if (error instanceof WrongTokenKind) {
+      return problem({
+        status: 403,
+        code: "wrong_token_kind",
+        title: "Wrong kind of token",
+        detail: error.detail,
+        headers: { "www-authenticate": mcpChallenge({ code: "insufficient_scope", description: error.detail }) },
+      });
+    }
     if (!(error instanceof BearerError)) throw error;
     const challenge = error.code === "token_missing" ? mcpChallenge() : mcpChallenge({ code: "invalid_token", description: error.detail });
     return problem({ status: 401, code: error.code, title: "Access token refused", detail: error.detail, headers: { "www-authenticate": challenge } });
   }
-  if (caller.kind !== "delegation") {
-    const detail = "MCP tools act for a person: use a delegation access token (token exchange with a delegation id), not an agent token.";
-    return problem({
-      status: 403,
-      code: "wrong_token_kind",
-      title: "Wrong kind of token",
-      detail,
-      headers: { "www-authenticate": mcpChallenge({ code: "insufficient_scope", description: detail }) },
-    });
-  }
 
-  const server = createMcpServer(caller, { requestId });
+  const server = createMcpServer(callers.callers, { requestId });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

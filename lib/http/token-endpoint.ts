@@ -10,7 +10,8 @@ import { attemptedMethods, authenticateClient, type TokenClient } from "@/lib/oa
 import { oauthErrorResponse, tokenEndpointJson } from "@/lib/http/oauth-response";
 import { OAuthError } from "@/lib/oauth-server/errors";
 import { exchangeDelegation, issueClientCredentials, StaleGrantError } from "@/lib/oauth-server/token-exchange";
-import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT } from "@/lib/oauth-server/tokens";
+import { clientGrant } from "@/lib/oauth-server/client-grants";
+import { AUTHORIZATION_CODE_GRANT, CLIENT_CREDENTIALS_GRANT, REFRESH_TOKEN_GRANT, TOKEN_EXCHANGE_GRANT } from "@/lib/oauth-server/tokens";
 
 const MAX_BODY_BYTES = 32 * 1024;
 /** RFC 8693 lets these repeat (several targets); RFC 6749 §3.2 forbids repeating any other. */
@@ -30,6 +31,9 @@ async function answerTokenRequest(req: Request): Promise<Response> {
   let basicAttempted = false;
   try {
     const form = await readForm(req);
+    // OAuth clients a person connected (MCP clients) are not agents: they authenticate as themselves.
+    const type = form.get("grant_type");
+    if (type === AUTHORIZATION_CODE_GRANT || type === REFRESH_TOKEN_GRANT) return tokenEndpointJson(await clientGrant(req, form));
     basicAttempted = attemptedMethods(req, form).includes("client_secret_basic");
     // First on this process's copies of the rows; a decision the audit writer finds stale (the policy
     // changed meanwhile, here or on another instance) is made again on rows read now.
@@ -54,7 +58,10 @@ async function grant(client: TokenClient, form: URLSearchParams, cached: boolean
   if (!type) throw new OAuthError("invalid_request", "grant_type is missing.");
   if (type === TOKEN_EXCHANGE_GRANT) return exchangeDelegation(client, form, { cached });
   if (type === CLIENT_CREDENTIALS_GRANT) return issueClientCredentials(client, form);
-  throw new OAuthError("unsupported_grant_type", `This vault supports the grant types ${TOKEN_EXCHANGE_GRANT} and ${CLIENT_CREDENTIALS_GRANT}.`);
+  throw new OAuthError(
+    "unsupported_grant_type",
+    `This vault supports the grant types ${TOKEN_EXCHANGE_GRANT}, ${CLIENT_CREDENTIALS_GRANT}, ${AUTHORIZATION_CODE_GRANT} and ${REFRESH_TOKEN_GRANT}.`,
+  );
 }
 
 async function readForm(req: Request): Promise<URLSearchParams> {

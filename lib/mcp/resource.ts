@@ -4,6 +4,7 @@ import "server-only";
 // metadata when a call comes without a usable token (MCP authorization, "Authorization Server Location").
 import { bearerChallenge, type ChallengeError } from "@/lib/oauth-server/challenge";
 import { jwksUrl, vaultIssuer } from "@/lib/oauth-server/issuer";
+import { MCP_SCOPE } from "@/lib/oauth-server/tokens";
 import { VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
 
 export const MCP_PATH = "/api/mcp";
@@ -28,8 +29,9 @@ export function protectedResourceMetadata() {
     // Tool results carry receipts the vault signs; these are the keys and algorithms to check them.
     jwks_uri: jwksUrl(),
     resource_signing_alg_values_supported: [...VAULT_VERIFY_ALGS],
-    // No scopes_supported: a delegation token's scopes are the provider scopes the person granted,
-    // fixed at grant time, not something an agent asks for here.
+    // One scope: what a client may do is what the person chose on the consent page (or, for a
+    // delegation token, the provider scopes granted with the delegation), not a scope string.
+    scopes_supported: [MCP_SCOPE],
   };
 }
 

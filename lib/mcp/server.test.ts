@@ -45,7 +45,7 @@ let close: () => Promise<void>;
 
 beforeEach(async () => {
   vi.clearAllMocks();
-  const server = createMcpServer(caller, { requestId: "req-42" });
+  const server = createMcpServer([caller as never], { requestId: "req-42" });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: "test-agent", version: "1.0.0" });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

@@ -28,14 +28,20 @@ const INSTRUCTIONS =
   "Each tool acts for the person who delegated access, on their connected account, within what they granted. " +
   "Every successful result carries a signed receipt in _meta['tokenvault/receipt'].";
 
-export function createMcpServer(caller: DelegationCaller, opts: { requestId: string }): McpServer {
+/**
+ * `callers`: one per delegation behind the token (a delegation token has one; an MCP client's token
+ * has one per connection the person gave it). Tool names are unique across them: a consent gives
+ * one connection per provider, and a tool's name begins with its provider.
+ */
+export function createMcpServer(callers: readonly DelegationCaller[], opts: { requestId: string }): McpServer {
+  const caller = callers[0]!;
   const mcp = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
   // McpServer announces listChanged: true for the tools it manages itself; these handlers replace its own, and notify nothing.
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
   // The low-level handlers pass the tools' JSON Schemas through as they are; McpServer.registerTool wants zod shapes.
   mcp.server.setRequestHandler(ListToolsRequestSchema, async () => {
     try {
-      return { tools: (await listToolsFor(caller)).map(toMcpTool) };
+      return { tools: callers.flatMap((c) => listToolsFor(c)).map(toMcpTool) };
     } catch (error) {
       // A refusal (the delegation went away since the token was checked) is a sentence the agent may read.
       if (error instanceof VaultError) throw new McpError(ErrorCode.InvalidRequest, error.message, { code: error.code, status: error.status });
@@ -46,7 +52,13 @@ export function createMcpServer(caller: DelegationCaller, opts: { requestId: str
       );
     }
   });
-  mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => callTool(caller, request.params.name, request.params.arguments ?? {}, opts.requestId));
+  mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const name = request.params.name;
+    const resolved = restToolName(name);
+    // The delegation that lists the tool; otherwise the first, whose refusal says the tool is not delegated.
+    const owner = (resolved.ok && callers.find((c) => listToolsFor(c).some((t) => t.name === resolved.name))) || caller;
+    return callTool(owner, name, request.params.arguments ?? {}, opts.requestId);
+  });
   return mcp;
 }
 

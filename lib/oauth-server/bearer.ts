@@ -86,13 +86,18 @@ export type BearerOptions = {
   cached?: boolean;
 };
 
-export async function authenticateBearer(req: Request, opts: BearerOptions = {}): Promise<BearerCaller> {
+/** The bearer token of a request, checked for shape only. */
+export function bearerToken(req: Request): string {
   const header = req.headers.get("authorization");
   if (!header) throw new BearerError("token_missing", "This call needs an access token: send `Authorization: Bearer <token>` from the token endpoint.");
   const match = BEARER.exec(header.trim());
   if (!match || match[1]!.length > MAX_TOKEN_LENGTH)
     throw new BearerError("token_invalid", "The Authorization header is not a bearer token: send `Authorization: Bearer <token>`.");
-  const claims = await verify(match[1]!);
+  return match[1]!;
+}
+
+export async function authenticateBearer(req: Request, opts: BearerOptions = {}): Promise<BearerCaller> {
+  const claims = await verifyAccessToken(bearerToken(req), vaultIssuer());
 
   const clientId = str(claims.client_id);
   const tenantId = str(claims.tid);
@@ -170,6 +175,21 @@ function matching(facts: DelegationFacts | null, c: DelegationClaims): Delegatio
   return facts;
 }
 
+/** A caller for one delegation of a token that stands on several (an OAuth client's): its claims are the facts' own. */
+export function callerFromFacts(facts: DelegationFacts, token: { jti: string; exp: number; sub: string; clientId: string }): DelegationCaller {
+  const claims: DelegationClaims = {
+    tenantId: facts.tenantId,
+    clientId: token.clientId,
+    delegationId: facts.delegation.id,
+    connectionId: facts.delegation.connectionId,
+    sub: token.sub,
+    scope: facts.delegation.scopes.join(" "),
+    jti: token.jti,
+    exp: token.exp,
+  };
+  return delegationCaller(claims, facts);
+}
+
 function delegationCaller(c: DelegationClaims, facts: DelegationFacts): DelegationCaller {
   const granted = new Set(facts.delegation.scopes);
   return {
@@ -198,28 +218,33 @@ function callerAgent(a: { id: string; clientId: string; name: string }): CallerA
 const verified = new Map<string, { claims: JWTPayload; kid: string; untilMs: number }>();
 const MAX_VERIFIED = 10_000;
 
-async function verify(token: string): Promise<JWTPayload> {
+/** A vault-signed access token's claims, for the one audience the caller serves. */
+export async function verifyAccessToken(token: string, audience: string): Promise<JWTPayload> {
   const key = createHash("sha256").update(token).digest("base64url");
   const hit = verified.get(key);
-  if (hit && hit.untilMs > Date.now() && kidStillTrusted(hit.kid) === true) return hit.claims;
-  const { claims, kid } = await verifySignature(token);
+  if (hit && hit.untilMs > Date.now() && kidStillTrusted(hit.kid) === true) {
+    if (hit.claims.aud !== audience) throw new BearerError("token_invalid", INVALID);
+    return hit.claims;
+  }
+  const { claims, kid } = await verifySignature(token, audience);
   if (verified.size >= MAX_VERIFIED) verified.clear();
   verified.set(key, { claims, kid, untilMs: claims.exp! * 1000 });
   return claims;
 }
 
-async function verifySignature(token: string): Promise<{ claims: JWTPayload; kid: string }> {
+async function verifySignature(token: string, audience: string): Promise<{ claims: JWTPayload; kid: string }> {
   const issuer = vaultIssuer();
   try {
     const { payload, protectedHeader } = await jwtVerify(token, vaultVerificationKey, {
       issuer,
-      audience: issuer,
+      audience,
       typ: ACCESS_TOKEN_TYP,
       algorithms: [...VAULT_VERIFY_ALGS],
       requiredClaims: ["iss", "aud", "sub", "exp", "iat", "jti"],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
-    if (!str(payload.jti)) throw new BearerError("token_invalid", INVALID);
+    // One audience, as a string: a token naming several is for none of them here.
+    if (!str(payload.jti) || payload.aud !== audience) throw new BearerError("token_invalid", INVALID);
     return { claims: payload, kid: protectedHeader.kid! };
   } catch (e) {
     if (e instanceof BearerError) throw e;

@@ -4,6 +4,8 @@ import "server-only";
 import { env } from "@/lib/env";
 
 export const TOKEN_ENDPOINT_PATH = "/api/oauth/token";
+export const AUTHORIZATION_ENDPOINT_PATH = "/api/oauth/authorize";
+export const REGISTRATION_ENDPOINT_PATH = "/api/oauth/register";
 export const JWKS_PATH = "/.well-known/jwks.json";
 export const METADATA_PATH = "/.well-known/oauth-authorization-server";
 
@@ -18,4 +20,12 @@ export function tokenEndpointUrl(): string {
 
 export function jwksUrl(): string {
   return `${vaultIssuer()}${JWKS_PATH}`;
+}
+
+export function authorizationEndpointUrl(): string {
+  return `${vaultIssuer()}${AUTHORIZATION_ENDPOINT_PATH}`;
+}
+
+export function registrationEndpointUrl(): string {
+  return `${vaultIssuer()}${REGISTRATION_ENDPOINT_PATH}`;
 }

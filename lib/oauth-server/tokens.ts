@@ -64,3 +64,43 @@ export async function issueAgentToken(input: { agent: Agent; now?: Date }): Prom
   );
   return { token, jti, iat, exp, scope: AGENT_SCOPE };
 }
+
+export const AUTHORIZATION_CODE_GRANT = "authorization_code";
+export const REFRESH_TOKEN_GRANT = "refresh_token";
+/** The one scope an MCP client asks for: what it may do is the person's consent, not a scope string. */
+export const MCP_SCOPE = "mcp";
+
+/**
+ * The access token of an OAuth client a person connected (an MCP client): meant for the MCP endpoint
+ * only (`aud` = its resource URL), for one person, standing on one token family whose delegations
+ * say what it may do. Every other bearer route refuses it (their audience is the issuer).
+ */
+export async function issueClientAccessToken(input: {
+  agent: Agent;
+  userArn: string;
+  familyId: string;
+  resource: string;
+  seconds: number;
+  now?: Date;
+}): Promise<IssuedToken> {
+  const iat = Math.floor((input.now ?? new Date()).getTime() / 1000);
+  const exp = iat + Math.min(input.seconds, ACCESS_TOKEN_SECONDS);
+  const jti = randomUUID();
+  const token = await signVaultJwt(
+    {
+      iss: vaultIssuer(),
+      aud: input.resource,
+      sub: input.userArn,
+      act: { sub: input.agent.clientId },
+      client_id: input.agent.clientId,
+      tid: input.agent.tenantId,
+      fam: input.familyId,
+      scope: MCP_SCOPE,
+      jti,
+      iat,
+      exp,
+    },
+    { typ: ACCESS_TOKEN_TYP },
+  );
+  return { token, jti, iat, exp, scope: MCP_SCOPE };
+}
