@@ -6,7 +6,7 @@ import { useId, useState } from "react";
 
 import { AgentCeilingForm, type ProviderOption } from "@/components/agent-ceiling-form";
 import { DeleteAgentButton, RotateSecretButton } from "@/components/agent-dialogs";
-import { DAY_SECONDS } from "@/lib/agents/ceiling";
+import { DAY_SECONDS, type Ceiling } from "@/lib/agents/ceiling";
 import { useUpdateAgent, type AgentDto } from "@/lib/agents/queries";
 import type { UpdateAgentAnswer } from "@/lib/agents/schemas";
 
@@ -23,7 +23,7 @@ function duration(seconds: number): string {
 }
 
 /** The ceiling in one or two lines, in words. */
-export function ceilingSummary(agent: AgentDto, providers: ProviderOption[]): string {
+export function ceilingSummary(agent: { ceiling: Ceiling }, providers: ProviderOption[]): string {
   const c = agent.ceiling;
   if (c.providers.length === 0) return "Can do nothing yet: edit its ceiling to allow providers and tools.";
   const names = c.providers.map((k) => providers.find((p) => p.key === k)?.name ?? k);

@@ -1,7 +1,8 @@
 "use client";
-// The capability ceiling of one agent: the most it may ever do, whatever people later grant it.
-// It offers only the tenant's providers and, for the providers ticked, their tools, so the form
-// cannot ask for what the server would refuse; the server checks again all the same.
+// A capability ceiling: the most an agent (or an MCP client, through its agent) may ever do, whatever
+// people later grant it. It offers only the tenant's providers and, for the providers ticked, their
+// tools, so the form cannot ask for what the server would refuse; the server checks again all the
+// same. CeilingForm edits any ceiling and hands it to its caller; AgentCeilingForm saves an agent's.
 import { useId, useState, type FormEvent } from "react";
 
 import { ceilingSchema, DAY_SECONDS, MAX_DELEGATION_SECONDS, type Ceiling } from "@/lib/agents/ceiling";
@@ -52,15 +53,57 @@ function toCeiling(input: {
   return parsed.success ? parsed.data : "This ceiling could not be read: check each field and try again.";
 }
 
+export type CeilingFormProps = {
+  /** Names the form for assistive technology, e.g. "Ceiling of Claude". */
+  label: string;
+  initial: Ceiling;
+  providers: ProviderOption[];
+  note?: string;
+  submitLabel?: string;
+  pendingLabel?: string;
+  pending: boolean;
+  /** The server's refusal, as a sentence. */
+  error: string | null;
+  /** Called with a ceiling the form could read; `saved` shows the confirmation. */
+  onSave: (ceiling: Ceiling, saved: () => void) => void;
+  onClose?: () => void;
+};
+
 export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDto; providers: ProviderOption[]; onClose?: () => void }) {
   const update = useUpdateAgent();
+  return (
+    <CeilingForm
+      label={`Ceiling of ${agent.name}`}
+      initial={agent.ceiling}
+      providers={providers}
+      note="The most this agent may ever do. People can grant it less on their own connections, never more. Narrowing the ceiling takes effect at once on existing grants."
+      pending={update.isPending}
+      error={update.error?.message ?? null}
+      onSave={(ceiling, saved) => update.mutate({ id: agent.id, body: { ceiling } }, { onSuccess: saved })}
+      onClose={onClose}
+    />
+  );
+}
+
+export function CeilingForm({
+  label,
+  initial,
+  providers,
+  note,
+  submitLabel = "Save ceiling",
+  pendingLabel = "Saving…",
+  pending,
+  error: serverError,
+  onSave,
+  onClose,
+}: CeilingFormProps) {
   const ids = useId();
-  const [chosen, setChosen] = useState<string[]>(agent.ceiling.providers);
-  const [tools, setTools] = useState<string[]>(agent.ceiling.tools);
-  const [methods, setMethods] = useState<HttpMethod[]>(agent.ceiling.methods);
-  const [pathText, setPathText] = useState(agent.ceiling.pathPatterns.join("\n"));
-  const [days, setDays] = useState(String(+(agent.ceiling.maxDelegationSeconds / DAY_SECONDS).toFixed(3)));
-  const [serviceAccount, setServiceAccount] = useState(agent.ceiling.allowServiceAccount);
+  const [chosen, setChosen] = useState<string[]>(initial.providers);
+  const [tools, setTools] = useState<string[]>(initial.tools);
+  const [methods, setMethods] = useState<HttpMethod[]>(initial.methods);
+  const [pathText, setPathText] = useState(initial.pathPatterns.join("\n"));
+  const [days, setDays] = useState(String(+(initial.maxDelegationSeconds / DAY_SECONDS).toFixed(3)));
+  const [serviceAccount, setServiceAccount] = useState(initial.allowServiceAccount);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -79,16 +122,13 @@ export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDt
       setInvalid(ceiling);
       return;
     }
-    update.mutate({ id: agent.id, body: { ceiling } }, { onSuccess: () => setSaved(true) });
+    onSave(ceiling, () => setSaved(true));
   }
 
-  const error = invalid ?? update.error?.message ?? null;
+  const error = invalid ?? serverError;
   return (
-    <form onSubmit={submit} className="stack agent-form ceiling-form" aria-label={`Ceiling of ${agent.name}`}>
-      <p className="note">
-        The most this agent may ever do. People can grant it less on their own connections, never more. Narrowing the ceiling takes effect at once on existing
-        grants.
-      </p>
+    <form onSubmit={submit} className="stack agent-form ceiling-form" aria-label={label}>
+      {note && <p className="note">{note}</p>}
       <fieldset>
         <legend>Providers</legend>
         {providers.length === 0 && <p className="note">Your organisation has no providers yet: add one on the Providers page first.</p>}
@@ -208,8 +248,8 @@ export function AgentCeilingForm({ agent, providers, onClose }: { agent: AgentDt
         </p>
       )}
       <div className="actions">
-        <button type="submit" className="primary" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : "Save ceiling"}
+        <button type="submit" className="primary" disabled={pending}>
+          {pending ? pendingLabel : submitLabel}
         </button>
         {onClose && (
           <button type="button" onClick={onClose}>
