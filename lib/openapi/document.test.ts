@@ -32,6 +32,9 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/auth/[...nextauth]/route.ts": ["GET", "POST"],
   "app/api/oauth/callback/route.ts": ["GET"],
   "app/api/oauth/connect/[provider]/route.ts": ["GET"],
+  // The browser side of an MCP client's authorization: the authorize redirect and the consent form's post (session cookie).
+  "app/api/oauth/authorize/route.ts": ["GET"],
+  "app/api/oauth/consent/[id]/route.ts": ["POST"],
   "app/api/v1/agents/route.ts": ["GET", "POST"],
   "app/api/v1/agents/[id]/route.ts": ["GET", "PATCH", "DELETE"],
   "app/api/v1/audit/route.ts": ["GET"],

@@ -30,6 +30,8 @@ describe("protected resource metadata", () => {
       resource_name: expect.any(String),
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
       resource_signing_alg_values_supported: ["EdDSA", "ES256"],
+      // The one scope an MCP client asks for (the SDK sends scopes_supported as its scope).
+      scopes_supported: ["mcp"],
     });
     // Every URL in it is absolute and on the issuer's origin.
     for (const url of [body.resource, ...(body.authorization_servers as string[]), body.jwks_uri]) expect(new URL(url as string).origin).toBe(ISSUER);

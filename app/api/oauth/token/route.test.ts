@@ -297,7 +297,10 @@ describe("request refusals", () => {
 
   it("unsupported grant type (unsupported_grant_type)", async () => {
     await expectRefused(tokenRequest(ISSUER, { grant_type: "password", username: "alice", password: "x", ...postAuth() }), "unsupported_grant_type");
-    await expectRefused(tokenRequest(ISSUER, { grant_type: "authorization_code", code: "abc", ...postAuth() }), "unsupported_grant_type");
+    await expectRefused(
+      tokenRequest(ISSUER, { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "abc", ...postAuth() }),
+      "unsupported_grant_type",
+    );
   });
 
   it("wrong subject_token_type (invalid_request)", async () => {
