@@ -15,7 +15,7 @@ const { VaultCallError } = await import("@/lib/vault/call/errors");
 const { createMcpServer, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
 
 type Caller = Parameters<typeof createMcpServer>[0];
-// The action layer is replaced here, so the caller's facts and claims are never read.
+// The action layer is replaced here, so of the caller's facts only the connection's provider and label are read (to name tools).
 const caller = {
   kind: "delegation",
   tenantId: "acme",
@@ -26,6 +26,7 @@ const caller = {
   scopes: ["tasks.read", "tasks.write"],
   tokenId: "jti-1",
   expiresAt: new Date(Date.now() + 300_000),
+  facts: { connection: { id: "cnx-1", provider: "demo-tasks", label: "alice@demo-tasks.test" } },
 } as unknown as Caller;
 const createTask = {
   name: "demo-tasks.create_task",
@@ -45,6 +46,7 @@ let close: () => Promise<void>;
 
 beforeEach(async () => {
   vi.clearAllMocks();
+  tools.listToolsFor.mockReset().mockReturnValue([]);
   const server = createMcpServer([caller as never], { requestId: "req-42" });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: "test-agent", version: "1.0.0" });
@@ -70,7 +72,7 @@ describe("MCP server", () => {
   });
 
   it("lists the delegation's tools by their MCP names, with their JSON Schemas and hints", async () => {
-    tools.listToolsFor.mockResolvedValue([createTask, listTasks]);
+    tools.listToolsFor.mockReturnValue([createTask, listTasks]);
     expect(client.getServerCapabilities()?.tools).toBeDefined();
     const { tools: listed } = await client.listTools();
     expect(tools.listToolsFor).toHaveBeenCalledWith(caller);
@@ -92,13 +94,45 @@ describe("MCP server", () => {
 
   it("hints that a delete destroys, and leaves the hint out where the verb does not say", async () => {
     const meta = (name: string) => ({ name, title: name, description: "d", inputSchema: { type: "object" } });
-    tools.listToolsFor.mockResolvedValue([meta("demo-tasks.delete_task"), meta("slack.set_status"), meta("slack.post_message")]);
+    tools.listToolsFor.mockReturnValue([meta("demo-tasks.delete_task"), meta("slack.set_status"), meta("slack.post_message")]);
     const { tools: listed } = await client.listTools();
     expect(listed.map((t) => [t.name, t.annotations?.readOnlyHint, t.annotations?.destructiveHint])).toEqual([
       ["demo_tasks__delete_task", false, true],
       ["slack__set_status", false, undefined],
       ["slack__post_message", false, false],
     ]);
+  });
+
+  it("names the tools of two connections to one provider apart, by account, and runs each on its own delegation", async () => {
+    const on = (id: string, label: string) =>
+      ({ ...caller, delegationId: `del-${id}`, connectionId: id, facts: { connection: { id, provider: "demo-tasks", label } } }) as unknown as Caller[number];
+    const work = on("c0ffee00-1111-4111-8111-111111111111", "alice@demo-tasks.test");
+    const home = on("beef0000-2222-4222-8222-222222222222", "carol@demo-tasks.test");
+    tools.listToolsFor.mockImplementation((c: { connectionId: string }) => (c.connectionId === work.connectionId ? [listTasks, createTask] : [listTasks]));
+    const server = createMcpServer([work, home], { requestId: "req-43" });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const two = new Client({ name: "test-agent", version: "1.0.0" });
+    await Promise.all([server.connect(serverSide), two.connect(clientSide)]);
+    const { tools: listed } = await two.listTools();
+    expect(listed.map((t) => [t.name, t.title])).toEqual([
+      ["demo_tasks_alice__list_tasks", "List tasks (alice@demo-tasks.test)"],
+      ["demo_tasks_alice__create_task", "Create a task (alice@demo-tasks.test)"],
+      ["demo_tasks_carol__list_tasks", "List tasks (carol@demo-tasks.test)"],
+    ]);
+    expect(listed[2]!.description).toBe("On carol@demo-tasks.test: List the person's tasks.");
+    tools.runTool.mockResolvedValue({ output: { tasks: [] }, receipt: "r" });
+    await two.callTool({ name: "demo_tasks_carol__list_tasks", arguments: {} });
+    expect(tools.runTool).toHaveBeenLastCalledWith(home, "demo-tasks.list_tasks", {}, { requestId: "req-43", channel: "mcp" });
+    await two.callTool({ name: "demo_tasks_alice__list_tasks", arguments: {} });
+    expect(tools.runTool).toHaveBeenLastCalledWith(work, "demo-tasks.list_tasks", {}, { requestId: "req-43", channel: "mcp" });
+
+    // Accounts that look alike (the same local part) are told apart by their connection ids instead.
+    const other = on("abcdef12-3333-4333-8333-333333333333", "alice@work.example");
+    tools.listToolsFor.mockReturnValue([listTasks]);
+    const names = [...(await import("./server")).sessionTools([work, other]).keys()];
+    expect(names).toEqual(["demo_tasks_c0ffee00__list_tasks", "demo_tasks_abcdef12__list_tasks"]);
+    await two.close();
+    await server.close();
   });
 
   it("returns the output as structured content and text, with the receipt in _meta", async () => {
@@ -163,7 +197,9 @@ describe("MCP server", () => {
   });
 
   it("answers a failed tools/list with a JSON-RPC error that names no internals", async () => {
-    tools.listToolsFor.mockRejectedValue(new Error("connection refused to postgres://vault:hunter2@db"));
+    tools.listToolsFor.mockImplementation(() => {
+      throw new Error("connection refused to postgres://vault:hunter2@db");
+    });
     const error = await client.listTools().then(
       () => null,
       (e: unknown) => e as Error,
@@ -173,9 +209,9 @@ describe("MCP server", () => {
   });
 
   it("answers a refused tools/list with the refusal's sentence and code", async () => {
-    tools.listToolsFor.mockRejectedValue(
-      new VaultError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again."),
-    );
+    tools.listToolsFor.mockImplementation(() => {
+      throw new VaultError(404, "delegation_unknown", "The delegation behind this token no longer exists: ask the person to grant access again.");
+    });
     const error = (await client.listTools().then(
       () => null,
       (e: unknown) => e,

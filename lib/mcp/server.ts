@@ -11,12 +11,12 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 import { VaultError } from "@/lib/errors";
-import { listToolsFor, runTool } from "@/lib/orchestration/tools";
+import { listToolsFor, runTool, type ToolListing } from "@/lib/orchestration/tools";
 import { log } from "@/lib/log";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 
 import { toMcpTool, toolOutputSchema } from "./tool-metadata";
-import { restToolName } from "./tool-names";
+import { accountTag, mcpToolName, mcpToolNameOn, restToolName } from "./tool-names";
 
 /** `_meta` key of the signed receipt on every successful tool result. */
 export const RECEIPT_META_KEY = "tokenvault/receipt";
@@ -28,10 +28,46 @@ const INSTRUCTIONS =
   "Each tool acts for the person who delegated access, on their connected account, within what they granted. " +
   "Every successful result carries a signed receipt in _meta['tokenvault/receipt'].";
 
+/** A tool as this session lists it: its MCP name, the delegation it runs on, the catalogue's listing. */
+type SessionTool = { mcpName: string; caller: DelegationCaller; tool: ToolListing };
+
+/**
+ * The session's tools, by MCP name. A tool's name begins with its provider, so names are unique
+ * while each provider has one connection; when a person gave the client several connections to one
+ * provider (a work and a personal account), each connection's tools carry its account in the name
+ * (`github_alice__list_repos`, `github_alice_work__list_repos`; the connection id's first characters
+ * where accounts look alike) and in the title, so neither hides the other.
+ */
+export function sessionTools(callers: readonly DelegationCaller[]): Map<string, SessionTool> {
+  const byProvider = new Map<string, DelegationCaller[]>();
+  for (const c of callers) byProvider.set(c.facts.connection.provider, [...(byProvider.get(c.facts.connection.provider) ?? []), c]);
+  const table = new Map<string, SessionTool>();
+  for (const group of byProvider.values()) {
+    if (group.length === 1) {
+      for (const tool of listToolsFor(group[0]!)) table.set(mcpToolName(tool.name), { mcpName: mcpToolName(tool.name), caller: group[0]!, tool });
+      continue;
+    }
+    const tags = group.map((c) => accountTag(c.facts.connection.label));
+    const distinct = tags.every((t, i) => t !== "" && tags.indexOf(t) === i);
+    group.forEach((c, i) => {
+      const idTag = c.connectionId
+        .replace(/[^A-Za-z0-9]/g, "")
+        .slice(0, 8)
+        .toLowerCase();
+      for (const listed of listToolsFor(c)) {
+        const mcpName = (distinct && mcpToolNameOn(listed.name, tags[i]!)) || mcpToolNameOn(listed.name, idTag);
+        if (!mcpName || table.has(mcpName)) continue;
+        const label = c.facts.connection.label;
+        table.set(mcpName, { mcpName, caller: c, tool: { ...listed, title: `${listed.title} (${label})`, description: `On ${label}: ${listed.description}` } });
+      }
+    });
+  }
+  return table;
+}
+
 /**
  * `callers`: one per delegation behind the token (a delegation token has one; an MCP client's token
- * has one per connection the person gave it). Tool names are unique across them: a consent gives
- * one connection per provider, and a tool's name begins with its provider.
+ * has one per connection the person gave it); sessionTools names their tools apart.
  */
 export function createMcpServer(callers: readonly DelegationCaller[], opts: { requestId: string }): McpServer {
   const caller = callers[0]!;
@@ -41,7 +77,7 @@ export function createMcpServer(callers: readonly DelegationCaller[], opts: { re
   // The low-level handlers pass the tools' JSON Schemas through as they are; McpServer.registerTool wants zod shapes.
   mcp.server.setRequestHandler(ListToolsRequestSchema, async () => {
     try {
-      return { tools: callers.flatMap((c) => listToolsFor(c)).map(toMcpTool) };
+      return { tools: [...sessionTools(callers).values()].map((t) => toMcpTool(t.tool, t.mcpName)) };
     } catch (error) {
       // A refusal (the delegation went away since the token was checked) is a sentence the agent may read.
       if (error instanceof VaultError) throw new McpError(ErrorCode.InvalidRequest, error.message, { code: error.code, status: error.status });
@@ -54,8 +90,11 @@ export function createMcpServer(callers: readonly DelegationCaller[], opts: { re
   });
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name;
+    const listed = sessionTools(callers).get(name);
+    if (listed) return callTool(listed.caller, listed.tool.name, request.params.arguments ?? {}, opts.requestId);
     const resolved = restToolName(name);
-    // The delegation that lists the tool; otherwise the first, whose refusal says the tool is not delegated.
+    // A name not listed (a dotted name, or one not delegated): the delegation that lists the tool,
+    // otherwise the first, whose refusal says the tool is not delegated.
     const owner = (resolved.ok && callers.find((c) => listToolsFor(c).some((t) => t.name === resolved.name))) || caller;
     return callTool(owner, name, request.params.arguments ?? {}, opts.requestId);
   });

@@ -19,10 +19,10 @@ type OutputSchema = NonNullable<Tool["outputSchema"]>;
 const DESTRUCTIVE_VERBS = /^(delete|remove|destroy|purge|revoke|archive)_/;
 const ADDITIVE_VERBS = /^(create|add|post|send|open|comment)_/;
 
-export function toMcpTool(tool: ToolListingLike): Tool {
+export function toMcpTool(tool: ToolListingLike, mcpName = mcpToolName(tool.name)): Tool {
   const outputSchema = toolOutputSchema(tool.name);
   return {
-    name: mcpToolName(tool.name),
+    name: mcpName,
     title: tool.title,
     description: tool.description,
     inputSchema: tool.inputSchema as Tool["inputSchema"],

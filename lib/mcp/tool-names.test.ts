@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { TOOLS } from "@/lib/providers/meta";
 
-import { MCP_TOOL_NAME, mcpToolName, restToolName } from "./tool-names";
+import { accountTag, MCP_TOOL_NAME, mcpToolName, mcpToolNameOn, restToolName } from "./tool-names";
 
 describe("MCP tool names", () => {
   it("name demo-tasks.list_tasks demo_tasks__list_tasks", () => {
@@ -16,6 +16,12 @@ describe("MCP tool names", () => {
     const names = TOOLS.map((t) => mcpToolName(t.name));
     for (const [i, name] of names.entries()) expect(name, TOOLS[i]!.name).toMatch(MCP_TOOL_NAME);
     expect(new Set(names).size).toBe(TOOLS.length);
+  });
+
+  it("still match the pattern with the longest account part (12 characters) of a second connection to the provider", () => {
+    for (const t of TOOLS) expect(mcpToolNameOn(t.name, "abcdefghijkl"), t.name).toMatch(MCP_TOOL_NAME);
+    expect(accountTag("Alice.Smith+work@example.com")).toBe("alice_smith");
+    expect(accountTag("--@x")).toBe("");
   });
 
   it("round-trip: the MCP name and the dotted name both resolve to the catalogue name", () => {

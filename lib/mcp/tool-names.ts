@@ -40,6 +40,23 @@ function indexOf(tools: readonly Pick<ToolMeta, "name" | "provider">[]): Index {
 
 const CATALOGUE_INDEX = indexOf(TOOLS);
 
+/**
+ * The MCP name of a tool on one of several connections to the same provider (a work and a personal
+ * account): `<provider>_<account>__<tool>`, so each connection's tools keep a name of their own.
+ * `account` is already a tag (accountTag); answers null when the name would not fit the pattern.
+ */
+export function mcpToolNameOn(restName: string, account: string): string | null {
+  const provider = TOOLS.find((t) => t.name === restName)?.provider ?? restName.split(".")[0]!;
+  const operation = restName.startsWith(`${provider}.`) ? restName.slice(provider.length + 1) : restName;
+  const name = `${fold(provider)}_${account}__${fold(operation)}`;
+  return MCP_TOOL_NAME.test(name) ? name : null;
+}
+
+/** A connection's label ("carol@example.com") as a name part: its local part, folded and lowercased, at most 12 characters. */
+export function accountTag(label: string): string {
+  return fold(label.split("@")[0]!.toLowerCase()).replace(/_+/g, "_").slice(0, 12).replace(/^_|_$/g, "");
+}
+
 function mcpNameOf(tool: Pick<ToolMeta, "name" | "provider">): string {
   const operation = tool.name.startsWith(`${tool.provider}.`) ? tool.name.slice(tool.provider.length + 1) : tool.name;
   return `${fold(tool.provider)}__${fold(operation)}`;

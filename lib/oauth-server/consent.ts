@@ -14,7 +14,7 @@ import { checkDelegation, writeDelegation, type CheckedGrant } from "@/lib/deleg
 import { agentOptions, type AgentOptions } from "@/lib/delegations/grant-rules";
 import type { ConsentBody } from "@/lib/delegations/consent-schema";
 import type { CreateDelegation } from "@/lib/delegations/schemas";
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { resolveClient, type ResolvedClient } from "@/lib/oauth-clients/resolve";
 import { clientStandingFor } from "@/lib/oauth-clients/tenant-clients";
 import { getTenantProvider } from "@/lib/providers/registry";
@@ -111,14 +111,9 @@ export async function decideConsent(person: Person, requestId: string, body: Con
   }
   const agentId = standing.agent.id;
   const checked: Array<{ body: CreateDelegation; ok: CheckedGrant }> = [];
-  const providers = new Set<string>();
   for (const grant of body.grants) {
     const full: CreateDelegation = { ...grant, agentId, expiresAt: body.expiresAt, allowServiceAccount: false };
     const ok = await checkDelegation(person, full, now);
-    if (providers.has(ok.connection.providerKey)) {
-      throw new BadRequestError("Choose one connection per provider: the application sees each provider's tools once.", "one_connection_per_provider");
-    }
-    providers.add(ok.connection.providerKey);
     checked.push({ body: full, ok });
   }
 

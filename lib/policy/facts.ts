@@ -12,7 +12,11 @@ import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
 import type { PdpAgent, PdpConnection, PdpDelegation } from "@/lib/pdp/types";
 
 export type FactsAgent = PdpAgent & { name: string };
-export type FactsConnection = PdpConnection & { metadata: Record<string, unknown>; isServiceAccount: boolean };
+export type FactsConnection = PdpConnection & {
+  metadata: Record<string, unknown>;
+  isServiceAccount: boolean;
+  /** The account as the person sees it ("alice@example.com"). */ label: string;
+};
 
 /** Everything the PDP, the bearer check and the action need about one delegation, as of `policyVersion`. */
 export type DelegationFacts = {
@@ -59,7 +63,7 @@ SELECT d."id", d."tenantId", d."agentId", d."userId", d."connectionId", d."scope
   a."tenantId" AS "agentTenantId", a."clientId", a."name" AS "agentName", a."status" AS "agentStatus", a."ceiling",
   c."tenantId" AS "connectionTenantId", c."userId" AS "connectionUserId", c."providerKey", c."status" AS "connectionStatus",
   c."scopes" AS "connectionScopes", c."metadata", c."revokedAt" IS NOT NULL AS "connectionRevoked", c."isServiceAccount",
-  t."allowServiceAccounts", COALESCE(h."policyVersion", 0) AS "policyVersion"
+  c."label" AS "connectionLabel", t."allowServiceAccounts", COALESCE(h."policyVersion", 0) AS "policyVersion"
 FROM "Delegation" d
 JOIN "User" u ON u."id" = d."userId"
 JOIN "Agent" a ON a."id" = d."agentId"
@@ -95,6 +99,7 @@ type DelegationRow = {
   metadata: unknown;
   connectionRevoked: boolean;
   isServiceAccount: boolean;
+  connectionLabel: string;
   allowServiceAccounts: boolean;
   policyVersion: number;
 };
@@ -132,6 +137,7 @@ function toFacts(r: DelegationRow): DelegationFacts {
       scopes: r.connectionScopes,
       metadata: connectionMetadata(r.metadata),
       isServiceAccount: r.isServiceAccount,
+      label: r.connectionLabel,
     },
     tenantAllowsServiceAccounts: r.allowServiceAccounts,
   };
@@ -196,7 +202,7 @@ export async function agentFacts(key: { clientId: string } | { id: string }, opt
   return facts;
 }
 
-const CONNECTION_COLUMNS = `c."id", c."tenantId", c."userId", c."providerKey", c."status", c."scopes", c."metadata", c."revokedAt" IS NOT NULL AS "revoked", c."isServiceAccount"`;
+const CONNECTION_COLUMNS = `c."id", c."tenantId", c."userId", c."providerKey", c."status", c."scopes", c."metadata", c."revokedAt" IS NOT NULL AS "revoked", c."isServiceAccount", c."label"`;
 type ConnectionRow = {
   id: string;
   tenantId: string;
@@ -207,6 +213,7 @@ type ConnectionRow = {
   metadata: unknown;
   revoked: boolean;
   isServiceAccount: boolean;
+  label: string;
 };
 
 function toConnection(r: ConnectionRow): FactsConnection {
@@ -219,6 +226,7 @@ function toConnection(r: ConnectionRow): FactsConnection {
     scopes: r.scopes,
     metadata: connectionMetadata(r.metadata),
     isServiceAccount: r.isServiceAccount,
+    label: r.label,
   };
 }
 
