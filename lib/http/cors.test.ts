@@ -1,5 +1,5 @@
 // CORS for browser-based MCP clients, on the real route handlers: the discovery documents answer any
-// origin; /api/mcp and the token endpoint grant only the origins in VAULT_MCP_ALLOWED_ORIGINS (`*`
+// origin; /api/mcp, the token endpoint and client registration grant only the origins in VAULT_MCP_ALLOWED_ORIGINS (`*`
 // for any), on the preflight and on the actual answer, refusals included; never with credentials.
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -23,6 +23,7 @@ const { resetEnvCache } = await import("@/lib/env");
 const { allowedOrigin, CORS_ALLOW_HEADERS } = await import("./cors");
 const mcp = await import("@/app/api/mcp/route");
 const token = await import("@/app/api/oauth/token/route");
+const register = await import("@/app/api/oauth/register/route");
 const wellKnown = {
   "/.well-known/oauth-authorization-server": await import("@/app/.well-known/oauth-authorization-server/route"),
   "/.well-known/oauth-protected-resource": await import("@/app/.well-known/oauth-protected-resource/route"),
@@ -151,6 +152,34 @@ describe("CORS of the token endpoint", () => {
     expect(await allowed.json()).toHaveProperty("error");
     expectGranted(allowed, INSPECTOR);
     expectNotGranted(await form("https://evil.example"));
+  });
+});
+
+describe("CORS of client registration", () => {
+  it("answers the preflight and the answer (a registration or its refusal) of an allowed origin only", async () => {
+    const pre = await preflight(register.OPTIONS, "/api/oauth/register", CLAUDE);
+    expect(pre.status).toBe(204);
+    expectGranted(pre, CLAUDE);
+    expect(pre.headers.get("access-control-allow-methods")).toBe("POST, OPTIONS");
+    expectNotGranted(await preflight(register.OPTIONS, "/api/oauth/register", "https://evil.example"));
+
+    const post = (origin: string, body: object) =>
+      register.POST(
+        new Request(`${PORTAL_ORIGIN}/api/oauth/register`, {
+          method: "POST",
+          headers: { origin, "content-type": "application/json", "x-forwarded-for": "192.0.2.77" },
+          body: JSON.stringify(body),
+        }),
+      );
+    const metadata = { client_name: "Browser client", redirect_uris: [`${CLAUDE}/api/mcp/auth_callback`], token_endpoint_auth_method: "none" };
+    const created = await post(CLAUDE, metadata);
+    expect(created.status).toBe(201);
+    expectGranted(created, CLAUDE);
+    const refused = await post(CLAUDE, { ...metadata, redirect_uris: ["ftp://x"] });
+    expect(refused.status).toBe(400);
+    expectGranted(refused, CLAUDE);
+    const elsewhere = await post("https://evil.example", metadata);
+    expectNotGranted(elsewhere);
   });
 });
 

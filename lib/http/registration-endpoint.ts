@@ -3,7 +3,9 @@ import "server-only";
 // object of client metadata only, then the registration. Answers are RFC 7591 JSON, never cached:
 // 201 with the client information, 400 `{ error: invalid_redirect_uri | invalid_client_metadata,
 // error_description }` for bad input of any kind, 429 with Retry-After once an address registered
-// too often. Only a fault on our side is a 500.
+// too often. Only a fault on our side is a 500. Browser-based clients on an origin listed in
+// VAULT_MCP_ALLOWED_ORIGINS may call it (CORS, like the token endpoint and /api/mcp).
+import { corsPreflight, withCors } from "@/lib/http/cors";
 import { log } from "@/lib/log";
 import { RegistrationError } from "@/lib/oauth-clients/errors";
 import { registerClient } from "@/lib/oauth-clients/registration";
@@ -38,6 +40,15 @@ async function readBody(req: Request): Promise<unknown> {
 }
 
 export async function handleRegistration(req: Request): Promise<Response> {
+  return withCors(req, await answerRegistration(req));
+}
+
+/** OPTIONS /api/oauth/register: the CORS preflight of a browser-based client. */
+export function handleRegistrationPreflight(req: Request): Response {
+  return corsPreflight(req, ["POST"]);
+}
+
+async function answerRegistration(req: Request): Promise<Response> {
   try {
     const wait = await registrationWait(sourceAddress(req));
     if (wait > 0) {

@@ -15,7 +15,7 @@ export type AgentRoute = { path: string; file: string; methods: readonly HttpVer
 /** Every agent-facing route: its public path, the file that serves it, and the methods agents use. */
 export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/api/oauth/token", file: "app/api/oauth/token/route.ts", methods: ["post"], preflight: true },
-  { path: "/api/oauth/register", file: "app/api/oauth/register/route.ts", methods: ["post"] },
+  { path: "/api/oauth/register", file: "app/api/oauth/register/route.ts", methods: ["post"], preflight: true },
   { path: "/api/v1/delegation", file: "app/api/v1/delegation/route.ts", methods: ["get"] },
   // POST (granting) is the portal's, with a session; agents only list.
   { path: "/api/v1/delegations", file: "app/api/v1/delegations/route.ts", methods: ["get"] },
