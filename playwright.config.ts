@@ -11,6 +11,9 @@ process.env.E2E_DATA_DIR = dataDir;
 // The launcher also writes the portal's stdout and stderr here (and the demo provider's, separately),
 // so a test can read what the server printed: e2e/zero-exposure.spec.ts scans it.
 const outputLogDir = path.join(dataDir, "logs");
+// MCP clients' access tokens live 5 s here, so e2e/mcp-client.spec.ts sees its client renew one by itself.
+const mcpAccessTokenSeconds = process.env.E2E_MCP_ACCESS_TOKEN_SECONDS ?? "5";
+process.env.E2E_MCP_ACCESS_TOKEN_SECONDS = mcpAccessTokenSeconds;
 process.env.E2E_OUTPUT_LOG_DIR = outputLogDir;
 
 export default defineConfig({
@@ -55,6 +58,7 @@ export default defineConfig({
       NEXTAUTH_URL: `http://localhost:${port}`,
       LOG_LEVEL: "info",
       VAULT_OUTPUT_LOG_DIR: outputLogDir,
+      VAULT_MCP_ACCESS_TOKEN_SECONDS: mcpAccessTokenSeconds,
     },
   },
 });

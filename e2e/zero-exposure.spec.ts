@@ -23,13 +23,14 @@
 // found in each channel, and that tokens injected into a copy of the corpus, in several encodings,
 // are all found.
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { APIRequestContext } from "@playwright/test";
 
+import { addPortalLog, expireProviderAccessTokens, issuedTokens, PROVIDER, providerSecrets, providerStats } from "./exposure/controls";
 import { Corpus, type Channel } from "./exposure/corpus";
 import { connectDemoTasks, disconnect, grant, grantItem, registerAgent, revoke } from "./exposure/portal-steps";
 import { ApiRecorder, BrowserRecorder, recordingFetch, type ApiAnswer } from "./exposure/recorder";
@@ -37,30 +38,12 @@ import { describeHit, formsOf, scan, type Secret } from "./exposure/scanner";
 import { expect, signInAs, test } from "./fixtures";
 
 const PORT = Number(process.env.E2E_PORT ?? 3107);
-const PROVIDER = `http://127.0.0.1:${PORT + 1}`;
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const DELEGATION_ID_TYPE = "urn:tokenvault:params:oauth:token-type:delegation-id";
 const AGENT = "Exposure probe";
 const ALL_TOOLS = ["demo-tasks.list_tasks", "demo-tasks.create_task", "demo-tasks.delete_task", "demo-tasks.whoami"];
 /** The same tools by their MCP names (`<provider>__<tool>`). */
 const ALL_MCP_TOOLS = ["demo_tasks__list_tasks", "demo_tasks__create_task", "demo_tasks__delete_task", "demo_tasks__whoami"];
-
-type Stats = { tokenRequests: number; authorizationCodeGrants: number; refreshGrants: number; revocations: number };
-type Issued = { accessTokens: string[]; refreshTokens: string[]; tokenResponses: number };
-
-// The provider's test controls are read with a plain fetch that is NOT recorded: the issued-token
-// list is the one place the test itself holds provider tokens.
-async function providerStats(): Promise<Stats> {
-  return (await fetch(`${PROVIDER}/__test/stats`)).json() as Promise<Stats>;
-}
-async function issuedTokens(): Promise<Issued> {
-  const res = await fetch(`${PROVIDER}/__test/issued-tokens`);
-  expect(res.status, "the demo provider lists issued tokens (test controls on)").toBe(200);
-  return (await res.json()) as Issued;
-}
-async function expireProviderAccessTokens(): Promise<void> {
-  expect((await fetch(`${PROVIDER}/__test/expire-access-tokens`, { method: "POST" })).status).toBe(200);
-}
 
 function jwtClaims(token: string): Record<string, any> {
   const [, payload] = token.split(".");
@@ -72,18 +55,6 @@ function filesUnder(dir: string): string[] {
     const p = path.join(dir, name);
     return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
-}
-
-/** The launcher appends to the file as the portal prints; wait until it stops growing. */
-async function settledFile(file: string): Promise<string> {
-  let size = -1;
-  for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    const now = existsSync(file) ? statSync(file).size : 0;
-    if (now === size && now > 0) break;
-    size = now;
-  }
-  return readFileSync(file, "latin1");
 }
 
 function problemCode(a: ApiAnswer): string | undefined {
@@ -413,12 +384,7 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   await bobContext.close();
   await aliceContext.close();
 
-  const logDir = process.env.E2E_OUTPUT_LOG_DIR ?? path.join(process.env.E2E_DATA_DIR ?? "", "logs");
-  const portalLog = await settledFile(path.join(logDir, "portal.log"));
-  const logLines = portalLog.split("\n").filter((l) => l.trim() !== "");
-  logLines.forEach((line, i) => corpus.add("server-log", `portal.log line ${i + 1}`, line));
-  // The whole file too, so a secret split across two writes of one line is still one string.
-  corpus.add("server-log", "portal.log (whole)", portalLog);
+  const logLines = await addPortalLog(corpus);
 
   const root = path.dirname(testInfo.config.configFile ?? path.resolve("playwright.config.ts"));
   const staticFiles = filesUnder(path.join(root, ".next", "static"));
@@ -427,10 +393,7 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   // ---- The tokens the provider issued, and the search.
   const issued = await issuedTokens();
   const statsAtEnd = await providerStats();
-  const secrets: Secret[] = [
-    ...issued.accessTokens.map((value) => ({ kind: "provider access token", value })),
-    ...issued.refreshTokens.map((value) => ({ kind: "provider refresh token", value })),
-  ];
+  const secrets: Secret[] = providerSecrets(issued);
 
   await test.step("the counts are meaningful", () => {
     expect(issued.accessTokens.length).toBeGreaterThanOrEqual(3);
@@ -444,7 +407,7 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     expect(browserRec.routeFailures).toBe(0);
     expect(api.calls).toBeGreaterThanOrEqual(30);
     expect(mcpCounter.messages).toBeGreaterThanOrEqual(4);
-    expect(logLines.length).toBeGreaterThanOrEqual(5);
+    expect(logLines).toBeGreaterThanOrEqual(5);
     expect(auditRows).toBeGreaterThanOrEqual(10);
     expect(staticFiles.length).toBeGreaterThanOrEqual(1);
     expect(browserRec.storageSnapshots).toBeGreaterThanOrEqual(8);
@@ -503,7 +466,7 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   const responses = browserRec.responses + api.calls + mcpCounter.messages;
   const summary =
     `zero-exposure: ${responses} responses scanned (browser ${browserRec.responses}, of which ${corpus.bodiesUnavailable} without a body (redirects); API ${api.calls}; MCP ${mcpCounter.messages}), ` +
-    `${logLines.length} log lines scanned (portal stdout+stderr), ${staticFiles.length} files scanned (.next/static), ${auditRows} audit rows scanned (JSONL, and the CSV export), ` +
+    `${logLines} log lines scanned (portal stdout+stderr), ${staticFiles.length} files scanned (.next/static), ${auditRows} audit rows scanned (JSONL, and the CSV export), ` +
     `${corpus.count("browser-request")} browser requests, ${browserRec.storageSnapshots} storage snapshots, ${corpus.count("browser-cookies")} cookie snapshots, ${browserRec.consoleMessages} console messages; ` +
     `${secrets.length} tokens searched (${issued.accessTokens.length} access, ${issued.refreshTokens.length} refresh, after ${statsAtEnd.refreshGrants - statsAtStart.refreshGrants} refreshes) as ${needles} encoded forms ` +
     `in ${corpus.items.length} items, ${(corpus.bytes() / 1e6).toFixed(1)} MB; token hits ${tokenHits.length}, client secret hits ${secretHits.length}`;

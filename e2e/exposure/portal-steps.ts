@@ -4,20 +4,21 @@ import type { Locator, Page } from "@playwright/test";
 
 import { expect, test } from "../fixtures";
 
-/** Alice connects Demo Tasks (login and consent at the provider); answers the new connection's id. */
-export async function connectDemoTasks(page: Page): Promise<string> {
-  return test.step("alice connects Demo Tasks through the provider's login and consent pages", async () => {
+/** Alice connects Demo Tasks (login and consent at the provider) as one of its accounts; answers the new connection's id. */
+export async function connectDemoTasks(page: Page, account: "alice" | "bob" | "carol" = "alice"): Promise<string> {
+  return test.step(`alice connects Demo Tasks (as ${account}) through the provider's login and consent pages`, async () => {
     await page.goto("/connections");
     await page.getByRole("region", { name: "Demo Tasks" }).getByRole("button", { name: "Connect Demo Tasks" }).click();
     await page.getByRole("form", { name: "Connect Demo Tasks" }).getByRole("button", { name: "Continue to Demo Tasks" }).click();
     await expect(page).toHaveTitle("Demo Tasks - Sign in");
-    await page.getByLabel("Account").selectOption("alice");
+    await page.getByLabel("Account").selectOption(account);
     await page.getByLabel("Password").fill("demo");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveTitle("Demo Tasks - Allow access");
     await page.getByRole("button", { name: "Allow" }).click();
     await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?connected=1$/);
     await expect(page.getByRole("status")).toContainText("Demo Tasks is connected");
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(`${account}@demo-tasks.test`);
     return new URL(page.url()).pathname.split("/").pop()!;
   });
 }
@@ -88,11 +89,11 @@ export async function revoke(page: Page, agentName: string, item: Locator): Prom
   });
 }
 
-export async function disconnect(page: Page, connectionId: string): Promise<void> {
-  await test.step("alice disconnects Demo Tasks after confirming", async () => {
+export async function disconnect(page: Page, connectionId: string, label = "alice@demo-tasks.test"): Promise<void> {
+  await test.step(`alice disconnects Demo Tasks (${label}) after confirming`, async () => {
     await page.goto(`/connections/${connectionId}`);
     await page.getByRole("button", { name: "Disconnect" }).click();
-    const dialog = page.getByRole("dialog", { name: "Disconnect alice@demo-tasks.test?" });
+    const dialog = page.getByRole("dialog", { name: `Disconnect ${label}?` });
     await expect(dialog).toContainText(/revoke/i);
     await dialog.getByRole("button", { name: "Disconnect" }).click();
     await expect(page).toHaveURL(/\/connections$/);
