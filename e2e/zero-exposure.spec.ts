@@ -404,6 +404,7 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     expect(browserRec.responses).toBeGreaterThanOrEqual(50);
     expect(corpus.count("browser-response")).toBeGreaterThanOrEqual(50);
     expect(browserRec.missingBodies, "every response body the browser received is recorded").toEqual([]);
+    expect(browserRec.routeFailureDetails, "every request the browsers made was made and recorded").toEqual([]);
     expect(browserRec.routeFailures).toBe(0);
     expect(api.calls).toBeGreaterThanOrEqual(30);
     expect(mcpCounter.messages).toBeGreaterThanOrEqual(4);

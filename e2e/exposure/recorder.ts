@@ -13,8 +13,9 @@ export class BrowserRecorder {
   storageSnapshots = 0;
   /** Non-redirect responses whose body was recorded neither when routed nor from the browser. */
   readonly missingBodies: string[] = [];
-  /** Requests Playwright could not make for the page (the page got a network error instead). */
+  /** Requests Playwright could not make for the page (the page got a network error instead), with why. */
   routeFailures = 0;
+  readonly routeFailureDetails: string[] = [];
   private readonly fulfilled = new Set<string>();
 
   constructor(private readonly corpus: Corpus) {}
@@ -34,10 +35,17 @@ export class BrowserRecorder {
       let response;
       try {
         response = await route.fetch({ maxRedirects: 0 });
-      } catch {
-        this.routeFailures += 1;
-        await route.abort().catch(() => {});
-        return;
+      } catch (first) {
+        // A read the page makes (a prefetch, a query refetch) may meet a connection the server just
+        // closed on a loaded machine: asked once more. A failing write is never repeated.
+        const retry = request.method() === "GET" || request.method() === "HEAD";
+        response = retry ? await route.fetch({ maxRedirects: 0 }).catch(() => undefined) : undefined;
+        if (!response) {
+          this.routeFailures += 1;
+          this.routeFailureDetails.push(`${name} ${key}: ${(first as Error).message.split("\n")[0]}`);
+          await route.abort().catch(() => {});
+          return;
+        }
       }
       const body = await response.body().catch(() => Buffer.alloc(0));
       this.fulfilled.add(key);
