@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { CompanySignIn, DemoSignIn } from "@/components/demo-sign-in";
 import { currentPerson } from "@/lib/auth/session";
+import { MISSING_CLAIM_ERROR, missingClaimSentence } from "@/lib/auth/oidc";
 import { env } from "@/lib/env";
 import { DEMO_PEOPLE } from "@/lib/tenancy/demo-people";
 
@@ -21,7 +22,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const callbackUrl = safeCallback(params.callbackUrl);
   if (await currentPerson()) redirect(callbackUrl);
   const demo = env().mode === "demo";
-  const error = params.error ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : null;
+  const error = !params.error
+    ? null
+    : params.error === MISSING_CLAIM_ERROR
+      ? missingClaimSentence(params.claim === "role" ? "role" : "tenant", env().oidc)
+      : (ERRORS[params.error] ?? "Sign-in failed. Try again.");
   return (
     <main className="signin">
       <div className="card">

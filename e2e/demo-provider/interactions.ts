@@ -83,7 +83,7 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
 }
 
 /** Grants exactly what the consent prompt reported missing, i.e. what was requested. */
-async function saveGrant(provider: Provider, details: Details): Promise<string> {
+export async function saveGrant(provider: Provider, details: Details): Promise<string> {
   const accountId = details.session?.accountId;
   if (!accountId) throw new Error("consent without a logged-in session");
   const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
