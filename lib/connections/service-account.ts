@@ -7,6 +7,7 @@ import "server-only";
 import { appendAudit, lockAuditHead } from "@/lib/audit/append";
 import { getDb } from "@/lib/db";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { isUsableConnection } from "@/lib/pdp/connection";
 import type { Person } from "@/lib/tenancy/people";
 
 import { connectionDtoColumns, toConnectionDto } from "./connections";
@@ -16,8 +17,6 @@ export const SERVICE_ACCOUNT_AUDIT_ACTION = "connection.service_account";
 
 /** Someone else's connection answers exactly like a missing one, so ids cannot be probed. */
 export const NOT_MY_CONNECTION = "No connection with this id belongs to you: it may have been disconnected already.";
-
-const USABLE = new Set(["active", "refreshing", "degraded"]);
 
 export type ServiceAccountResult = {
   connection: ConnectionDto;
@@ -36,7 +35,7 @@ export async function setServiceAccount(admin: Person, connectionId: string, ser
     });
     if (!row) throw new NotFoundError(NOT_MY_CONNECTION);
     if (row.isServiceAccount === serviceAccount) return { connection: toConnectionDto(row), unmarked: 0 };
-    if (serviceAccount && (row.revokedAt || !USABLE.has(row.status))) {
+    if (serviceAccount && (row.revokedAt || !isUsableConnection(row.status))) {
       throw new ConflictError(
         row.status === "revoked" || row.revokedAt
           ? "This connection is disconnected, so it cannot stand in for anyone: connect the account again, then mark it."

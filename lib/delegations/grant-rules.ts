@@ -3,6 +3,7 @@
 // grant form offers exactly what grantDelegation accepts, and says why everything else is not offered.
 // The PDP applies the same intersection again at decision time: a later narrowing still bites.
 import type { Ceiling } from "@/lib/agents/ceiling";
+import { isUsableConnection } from "@/lib/pdp/connection";
 import { findTool, toolsForProvider } from "@/lib/providers/meta";
 import type { HttpMethod } from "@/lib/tools/tool";
 import type { CreateDelegation } from "./schemas";
@@ -41,15 +42,12 @@ export type AgentOptions = {
   allowServiceAccount: boolean;
 };
 
-/** Statuses under which the vault still holds a working credential. */
-const USABLE = new Set<RuleConnection["status"]>(["active", "refreshing", "degraded"]);
-
 const forbid = (code: string, reason: string): Refusal => ({ code, reason, status: 403 });
 const invalid = (code: string, reason: string): Refusal => ({ code, reason, status: 400 });
 
 /** Refusals that concern the whole agent on this connection, before any scope or tool is chosen. */
 export function agentRefusal(agent: RuleAgent, connection: RuleConnection): Refusal | null {
-  if (!USABLE.has(connection.status)) {
+  if (!isUsableConnection(connection.status)) {
     const why = connection.status === "revoked" ? "is disconnected" : "needs to be reconnected";
     return forbid("connection_unavailable", `This ${connection.providerName} connection ${why}, so no agent can be given access to it.`);
   }

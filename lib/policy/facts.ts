@@ -9,6 +9,7 @@ import { readCeiling } from "@/lib/agents/ceiling";
 import { getSql } from "@/lib/db";
 import { readConstraints } from "@/lib/delegations/constraints";
 import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
+import { USABLE_CONNECTION_STATUSES } from "@/lib/pdp/connection";
 import type { PdpAgent, PdpConnection, PdpDelegation } from "@/lib/pdp/types";
 
 export type FactsAgent = PdpAgent & { name: string };
@@ -243,7 +244,7 @@ export async function serviceAccountConnection(q: { tenantId: string; providerKe
   const [row] = await sql.query<ConnectionRow>(
     `SELECT ${CONNECTION_COLUMNS} FROM "Connection" c
      WHERE c."tenantId" = $1 AND c."providerKey" = $2 AND c."isServiceAccount" AND c."revokedAt" IS NULL
-       AND c."status" IN ('active', 'refreshing', 'degraded') AND c."id" <> $3
+       AND c."status" IN (${USABLE_CONNECTION_STATUSES.map((st) => `'${st}'`).join(", ")}) AND c."id" <> $3
      ORDER BY c."createdAt" ASC LIMIT 1`,
     [q.tenantId, q.providerKey, q.notId],
   );
