@@ -2,23 +2,8 @@
 // grants one access to her Demo Tasks connection, sees the grant and revokes it; carol (globex) sees
 // none of acme's agents or grants. Runs first (file order), while acme has no agents yet.
 import { generateKeyPairSync } from "node:crypto";
-import type { Page } from "@playwright/test";
-import { disconnect } from "./exposure/portal-steps";
+import { connectDemoTasks, disconnect } from "./exposure/portal-steps";
 import { expect, signInAs, test } from "./fixtures";
-
-async function connectDemoTasks(page: Page, account: "alice" | "carol"): Promise<string> {
-  return test.step(`${account} connects Demo Tasks`, async () => {
-    await page.goto("/connections");
-    await page.getByRole("region", { name: "Demo Tasks" }).getByRole("button", { name: "Connect Demo Tasks" }).click();
-    await page.getByRole("form", { name: "Connect Demo Tasks" }).getByRole("button", { name: "Continue to Demo Tasks" }).click();
-    await page.getByLabel("Account").selectOption(account);
-    await page.getByLabel("Password").fill("demo");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("button", { name: "Allow" }).click();
-    await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?connected=1$/);
-    return new URL(page.url()).pathname.split("/").pop()!;
-  });
-}
 
 test("bob registers an agent, sets its ceiling, suspends, resumes, rotates its secret and deletes it", async ({ page }) => {
   await signInAs(page, "bob@acme.test");

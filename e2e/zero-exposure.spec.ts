@@ -418,6 +418,8 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   await test.step("the scanner can find what is there (positive controls on the real corpus)", () => {
     const present: Array<[string, Channel]> = [
       [connectionId, "browser-response"],
+      // The popup connect's last page, which tells the portal the outcome and would close at once.
+      ["vault:connect", "browser-response"],
       [connectionId, "api-response"],
       [full, "audit"],
       [marker, "api-response"],

@@ -4,19 +4,31 @@ import type { Locator, Page } from "@playwright/test";
 
 import { expect, test } from "../fixtures";
 
-/** Alice connects Demo Tasks (login and consent at the provider) as one of its accounts; answers the new connection's id. */
+/** The person signs in at Demo Tasks as `account` and allows access, on the provider's pages in `page`. */
+export async function signInAtDemoTasks(page: Page, account: "alice" | "bob" | "carol"): Promise<void> {
+  await expect(page).toHaveTitle("Demo Tasks - Sign in");
+  await page.getByLabel("Account").selectOption(account);
+  await page.getByLabel("Password").fill("demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveTitle("Demo Tasks - Allow access");
+  await page.getByRole("button", { name: "Allow" }).click();
+}
+
+/**
+ * The person connects Demo Tasks as one of its accounts: the provider's login and consent open in a
+ * popup, which tells the portal the outcome and closes; answers the new connection's id.
+ */
 export async function connectDemoTasks(page: Page, account: "alice" | "bob" | "carol" = "alice"): Promise<string> {
-  return test.step(`alice connects Demo Tasks (as ${account}) through the provider's login and consent pages`, async () => {
+  return test.step(`connect Demo Tasks (as ${account}) through the provider's login and consent pages, in a popup`, async () => {
     await page.goto("/connections");
     await page.getByRole("region", { name: "Demo Tasks" }).getByRole("button", { name: "Connect Demo Tasks" }).click();
+    const opened = page.waitForEvent("popup");
     await page.getByRole("form", { name: "Connect Demo Tasks" }).getByRole("button", { name: "Continue to Demo Tasks" }).click();
-    await expect(page).toHaveTitle("Demo Tasks - Sign in");
-    await page.getByLabel("Account").selectOption(account);
-    await page.getByLabel("Password").fill("demo");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveTitle("Demo Tasks - Allow access");
-    await page.getByRole("button", { name: "Allow" }).click();
+    const popup = await opened;
+    await signInAtDemoTasks(popup, account);
     await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?connected=1$/);
+    // The popup closes itself; a recorded one (e2e/exposure/recorder.ts) waits for the test.
+    if (!popup.isClosed()) await popup.close();
     await expect(page.getByRole("status")).toContainText("Demo Tasks is connected");
     await expect(page.getByRole("heading", { level: 1 })).toContainText(`${account}@demo-tasks.test`);
     return new URL(page.url()).pathname.split("/").pop()!;

@@ -1,7 +1,7 @@
 // Recording for the zero-exposure journey: every response (headers and body) and request the
 // browser makes in the recorded contexts, their console, cookies and web storage; every answer the
 // test itself receives from the portal, through Playwright's request API or Node's fetch.
-import type { APIRequestContext, APIResponse, BrowserContext, Page } from "@playwright/test";
+import type { APIRequestContext, APIResponse, BrowserContext, Page, Route } from "@playwright/test";
 
 import { headerText, type Corpus } from "./corpus";
 
@@ -29,7 +29,7 @@ export class BrowserRecorder {
    */
   async attach(name: string, context: BrowserContext): Promise<void> {
     this.contexts.push({ name, context });
-    await context.route("**/*", async (route) => {
+    const handler = async (route: Route) => {
       const request = route.request();
       const key = `${request.method()} ${request.url()}`;
       let response;
@@ -57,6 +57,13 @@ export class BrowserRecorder {
       await route.fulfill({ response, body }).catch(() => {
         // The page went away meanwhile: the answer was recorded all the same.
       });
+    };
+    await context.route("**/*", handler);
+    // A popup's last page (the connect callback) closes itself as soon as it has told the portal the
+    // outcome, before its body could be read: in recorded contexts a popup stays open until the test
+    // closes it, so every body it received is in the corpus.
+    await context.addInitScript(() => {
+      if (window.opener) window.close = () => undefined;
     });
     context.on("request", (request) => {
       const post = request.postDataBuffer();

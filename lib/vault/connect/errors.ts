@@ -16,6 +16,9 @@ export type ConnectErrorCode =
   | "invalid_request";
 
 export class ConnectError extends Error {
+  /** Set once the failed request is known to be this person's popup flow: the popup tells its opener instead of redirecting. */
+  popupNonce?: string;
+
   constructor(
     readonly code: ConnectErrorCode,
     message: string,

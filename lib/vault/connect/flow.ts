@@ -123,6 +123,16 @@ async function consumePending(person: Person, state: string | null, binding: str
 export async function completeConnect(input: { person: Person; query: URLSearchParams; binding?: string }) {
   const { person, query } = input;
   const pending = await consumePending(person, query.get("state"), input.binding);
+  try {
+    return await completePending(person, query, pending);
+  } catch (e) {
+    // The request is this person's own (consumePending checked it): a popup reports the failure to its opener.
+    if (e instanceof ConnectError && pending.popup) e.popupNonce = pending.nonce;
+    throw e;
+  }
+}
+
+async function completePending(person: Person, query: URLSearchParams, pending: Awaited<ReturnType<typeof consumePending>>) {
   const providerKey = pending.providerKey;
   const provider = await getTenantProvider(person.tenantId, providerKey);
   const client = provider && (await loadProviderClient(person.tenantId, providerKey));

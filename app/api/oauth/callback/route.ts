@@ -28,6 +28,10 @@ export async function GET(req: NextRequest) {
     if (!(e instanceof ConnectError)) throw e;
     log.warn({ code: e.code, provider: e.providerKey, person: person.arn }, e.message);
     await auditConnectFailure(person, e);
+    if (e.popupNonce) {
+      const html = popupCompletionHtml(new URL(env().nextauthUrl).origin, { status: "failed", code: e.code, provider: e.providerKey, nonce: e.popupNonce });
+      return finish(new NextResponse(html, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } }));
+    }
     const provider = e.providerKey ? `&provider=${encodeURIComponent(e.providerKey)}` : "";
     return finish(NextResponse.redirect(new URL(`/connections?connect_error=${e.code}${provider}`, req.nextUrl)));
   }
