@@ -44,6 +44,7 @@ const TOKEN_PATH = "/token";
 const REVOCATION_PATH = "/token/revocation";
 
 const failBody = z.object({ count: z.number().int().min(0).max(1000).optional() });
+const slowBody = z.object({ ms: z.number().int().min(0).max(60_000), count: z.number().int().min(0).max(1000).optional() });
 
 type App = {
   provider: Provider;
@@ -59,6 +60,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     revocations: 0,
   };
   let failTokenRequests = 0;
+  let slowTokenRequests = { ms: 0, count: 0 };
   let apiHook: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
   // Test controls only: every access and refresh token value ever handed out (rotated, revoked and
   // expired ones included), so a test can search everything the vault exposed for them.
@@ -96,6 +98,10 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
 
     if (method === "POST" && pathname === TOKEN_PATH) {
       counters.tokenRequests += 1;
+      if (slowTokenRequests.count > 0) {
+        slowTokenRequests.count -= 1;
+        await new Promise((resolve) => setTimeout(resolve, slowTokenRequests.ms));
+      }
       if (issuedTokens) issuedTokens.captureTokenResponse(res);
       if (failTokenRequests > 0) {
         failTokenRequests -= 1;
@@ -119,6 +125,13 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       if (!parsed.success) throw new HttpError(400, "invalid_request", "count must be an integer 0-1000");
       failTokenRequests = parsed.data.count ?? 1;
       sendJson(res, 200, { failTokenRequests });
+      return;
+    }
+    if (method === "POST" && pathname === "/__test/slow-token-endpoint") {
+      const parsed = slowBody.safeParse(await readJson(req));
+      if (!parsed.success) throw new HttpError(400, "invalid_request", "ms must be an integer 0-60000, count 0-1000");
+      slowTokenRequests = { ms: parsed.data.ms, count: parsed.data.count ?? 1 };
+      sendJson(res, 200, slowTokenRequests);
       return;
     }
     if (method === "POST" && pathname === "/__test/expire-access-tokens") {

@@ -13,6 +13,7 @@ type ConnectionRow = {
   metadata: unknown;
   expiresAt: Date | null;
   lastRefreshedAt: Date | null;
+  reconnectBy: Date | null;
   isServiceAccount: boolean;
 };
 
@@ -26,6 +27,7 @@ export function toConnectionDto(row: ConnectionRow): ConnectionDto {
     metadata: row.metadata && typeof row.metadata === "object" ? row.metadata : {},
     expiresAt: row.expiresAt?.toISOString() ?? null,
     lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
+    reconnectBy: row.reconnectBy?.toISOString() ?? null,
     serviceAccount: row.isServiceAccount,
   });
 }
@@ -43,6 +45,7 @@ export const connectionDtoColumns = {
   metadata: true,
   expiresAt: true,
   lastRefreshedAt: true,
+  reconnectBy: true,
   isServiceAccount: true,
 } as const;
 

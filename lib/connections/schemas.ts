@@ -3,6 +3,7 @@
 import { z } from "zod";
 
 export const connectionStatus = z.enum(["active", "refreshing", "degraded", "needs_reconnect", "revoked"]);
+export type ConnectionStatus = z.infer<typeof connectionStatus>;
 
 export const connectionDto = z
   .object({
@@ -14,6 +15,8 @@ export const connectionDto = z
     metadata: z.record(z.string(), z.unknown()),
     expiresAt: z.string().nullable(),
     lastRefreshedAt: z.string().nullable(),
+    /** When the refresh token stops working and the person must connect again (null: no known end). */
+    reconnectBy: z.string().nullable(),
     /** An administrator marked it as the tenant's service account for its provider (at most one per provider). */
     serviceAccount: z.boolean(),
   })

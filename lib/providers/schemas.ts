@@ -177,6 +177,11 @@ const providerDefinitionObject = z
     metadataSteps: z.array(metadataStep).default([]),
     accountIdentity,
     supportsRefresh: z.boolean(),
+    /**
+     * How long a refresh token lasts at most from when it was issued, when the provider has such a
+     * policy and does not say so in its token response (`refresh_token_expires_in` wins when sent).
+     */
+    refreshTokenLifetimeDays: z.number().int().min(1).max(3650).optional(),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import { ConnectErrorBanner } from "@/components/connect-error-banner";
 import { ConnectProviderForm } from "@/components/connect-provider-form";
 import { StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
 import { ProviderLogo } from "@/components/provider-logo";
+import { ReconnectWarning } from "@/components/reconnect-warning";
 import { requirePerson } from "@/lib/auth/session";
 import { listMyConnections } from "@/lib/connections/connections";
 import { describeScopes } from "@/lib/providers/authorize-url";
@@ -71,6 +72,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   </div>
                   <p className="note">{scopes.length > 0 ? `Can: ${scopes.map((s) => s.description).join("; ")}.` : "No permissions granted."}</p>
                   <p className="note">Last refreshed: {formatWhen(c.lastRefreshedAt)}</p>
+                  <ReconnectWarning connection={c} providerName={name} />
                 </li>
               );
             })}

@@ -4,6 +4,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type * as oauth from "oauth4webapi";
 import { appendAudit } from "@/lib/audit/append";
+import { nextStatus, reconnectByFrom } from "@/lib/connections/lifecycle";
 import { getDb } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
@@ -37,7 +38,8 @@ export async function storeConnection(input: {
     });
     const data = {
       label: account.label,
-      status: "active" as const,
+      status: nextStatus("active", { kind: "connected" }),
+      reconnectBy: reconnectByFrom(tokens, def.refreshTokenLifetimeDays, now),
       scopes: input.scopes,
       metadata: account.metadata as Prisma.InputJsonObject,
       encBlob: blob,

@@ -49,13 +49,13 @@ describe("refresh engine", () => {
     expect(world.stats().tokenRequests).toBe(requests);
   });
 
-  it("a transient failure keeps the connection active and backs it off for later sweeps", async () => {
+  it("a transient failure leaves the connection degraded (still usable) and backs it off for later sweeps", async () => {
     await world.setExpiresAt(aliceId, minutes(10));
     await world.setExpiresAt(bobId, minutes(120));
     await world.control("/__test/fail-token-endpoint", { count: 1 });
     expect(await runRefreshSweep()).toMatchObject({ refreshed: 0, failed: 1 });
     expect(refreshEngineState().lastRunFailed).toBe(1);
-    expect(await (await getDb()).connection.findUniqueOrThrow({ where: { id: aliceId } })).toMatchObject({ status: "active", failureCount: 1 });
+    expect(await (await getDb()).connection.findUniqueOrThrow({ where: { id: aliceId } })).toMatchObject({ status: "degraded", failureCount: 1 });
     // Backed off: the next sweep does not ask the provider again.
     const requests = world.stats().tokenRequests;
     expect(await runRefreshSweep()).toMatchObject({ skipped: 1, checked: 0 });
@@ -63,6 +63,37 @@ describe("refresh engine", () => {
     expect(backoffDelay(1)).toBe(SWEEP_INTERVAL_MS);
     expect(backoffDelay(3)).toBe(4 * SWEEP_INTERVAL_MS);
     expect(backoffDelay(30)).toBe(60 * 60_000);
+  });
+
+  it("marks a connection past its refresh token's lifetime as needing reconnection, before any call meets it, and says why", async () => {
+    const db = await getDb();
+    // Neither access token is due for a refresh: only the lifetime decides.
+    await world.setExpiresAt(aliceId, minutes(120));
+    await world.setExpiresAt(bobId, minutes(120));
+    await db.connection.update({ where: { id: aliceId }, data: { reconnectBy: new Date(Date.now() - 1000) } });
+    await db.connection.update({ where: { id: bobId }, data: { reconnectBy: new Date(Date.now() + 3 * 86_400_000) } });
+    const requests = world.stats().tokenRequests;
+    await runRefreshSweep();
+    const ended = await db.connection.findUniqueOrThrow({ where: { id: aliceId } });
+    expect(ended.status).toBe("needs_reconnect");
+    expect(ended.lastError).toMatch(/stops honouring this connection's refresh token .*connect Demo Tasks again/);
+    expect(await db.connection.findUniqueOrThrow({ where: { id: bobId } })).toMatchObject({ status: "active" });
+    expect(world.stats().tokenRequests).toBe(requests);
+    const audit = await db.auditEvent.findFirst({ where: { action: "connection.lifetime_ended", target: aliceId } });
+    expect(audit?.details).toMatchObject({ code: "connection_needs_reconnect" });
+  });
+
+  it("takes up a connection left refreshing by an instance that stopped mid-refresh, once its lease ran out", async () => {
+    const db = await getDb();
+    // bob's connection: alice's is still backed off from the transient failure above.
+    await world.setExpiresAt(bobId, minutes(10));
+    await world.setExpiresAt(aliceId, minutes(120));
+    await db.connection.update({
+      where: { id: bobId },
+      data: { status: "refreshing", refreshLeaseOwner: "a-stopped-instance", refreshLeaseUntil: new Date(Date.now() - 1000) },
+    });
+    expect(await runRefreshSweep()).toMatchObject({ refreshed: 1, failed: 0 });
+    expect(await db.connection.findUniqueOrThrow({ where: { id: bobId } })).toMatchObject({ status: "active", refreshLeaseOwner: null });
   });
 
   it("starts on a timer, reports the next run, and stops", async () => {

@@ -4,9 +4,12 @@ import "server-only";
 // path as on-demand refreshes, so it never races an agent's call or another portal instance.
 // A connection whose provider fails transiently is retried with exponential backoff (it stays
 // active); one whose refresh token is refused becomes needs_reconnect and drops out of the sweep.
-import { getDb } from "@/lib/db";
+import { getDb, type VaultPrismaClient } from "@/lib/db";
 import { log } from "@/lib/log";
+import { isUsableConnection, USABLE_CONNECTION_STATUSES } from "@/lib/pdp/connection";
+import { getTenantProvider } from "@/lib/providers/registry";
 import { isVaultCallError } from "@/lib/vault/call/errors";
+import { endLifetime, lockRow, TX_OPTIONS } from "@/lib/vault/refresh/outcome";
 import { tokenRefresher, type TokenRefresher } from "@/lib/vault/refresh/refresher";
 
 export const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -87,8 +90,14 @@ async function sweep(): Promise<SweepResult> {
   try {
     const now = Date.now();
     const db = await getDb();
+    await endLifetimes(db, new Date(now));
     const due = await db.connection.findMany({
-      where: { status: { in: ["active", "degraded"] }, encBlob: { not: null }, expiresAt: { not: null, lt: new Date(now + SWEEP_HORIZON_MS) } },
+      where: {
+        // A "refreshing" row whose lease ran out was left by an instance that stopped mid-refresh: its turn again.
+        OR: [{ status: { in: ["active", "degraded"] } }, { status: "refreshing", refreshLeaseUntil: { lt: new Date(now) } }],
+        encBlob: { not: null },
+        expiresAt: { not: null, lt: new Date(now + SWEEP_HORIZON_MS) },
+      },
       select: { id: true },
       orderBy: { expiresAt: "asc" },
       take: SWEEP_BATCH,
@@ -136,6 +145,32 @@ async function sweep(): Promise<SweepResult> {
   }
   if (result.refreshed > 0 || result.failed > 0) log.info(result, "refresh sweep done");
   return result;
+}
+
+/** Connections whose refresh token's lifetime is over need reconnecting now, before an agent meets a refused refresh. */
+async function endLifetimes(db: VaultPrismaClient, now: Date): Promise<number> {
+  const over = await db.connection.findMany({
+    where: { status: { in: [...USABLE_CONNECTION_STATUSES] }, reconnectBy: { lte: now } },
+    select: { id: true, tenantId: true, providerKey: true },
+    take: SWEEP_BATCH,
+  });
+  let ended = 0;
+  for (const { id, tenantId, providerKey } of over) {
+    // Read before the transaction: the embedded database has one connection, which the transaction holds.
+    const name = (await getTenantProvider(tenantId, providerKey))?.definition.name ?? providerKey;
+    await db.$transaction(async (tx) => {
+      if (!(await lockRow(tx, id))) return;
+      const row = await tx.connection.findUnique({
+        where: { id },
+        select: { id: true, tenantId: true, providerKey: true, status: true, reconnectBy: true, user: { select: { arn: true } } },
+      });
+      if (!row || !isUsableConnection(row.status) || !row.reconnectBy || row.reconnectBy > now) return;
+      await endLifetime(tx, row, name);
+      ended += 1;
+    }, TX_OPTIONS);
+  }
+  if (ended > 0) log.info({ ended }, "connections past their refresh token's lifetime need reconnecting");
+  return ended;
 }
 
 function schedule(delayMs: number): void {

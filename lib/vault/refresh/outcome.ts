@@ -6,6 +6,8 @@ import "server-only";
 import type * as oauth from "oauth4webapi";
 
 import { appendAudit } from "@/lib/audit/append";
+import { nextStatus, reconnectByFrom } from "@/lib/connections/lifecycle";
+import type { ConnectionStatus } from "@/lib/connections/schemas";
 import type { VaultPrismaClient } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
@@ -51,6 +53,7 @@ export async function saveRefreshed(
   tokens: oauth.TokenEndpointResponse,
   previousRefresh: string,
   trigger: RefreshTrigger,
+  lifetimeDays?: number,
 ): Promise<RefreshOutcome> {
   // Registered with the log redactor while they are in flight.
   const live = [new Secret(tokens.access_token), ...(tokens.refresh_token ? [new Secret(tokens.refresh_token)] : [])];
@@ -77,7 +80,9 @@ export async function saveRefreshed(
         data: {
           encBlob: blob,
           keyVersion,
-          status: "active",
+          status: nextStatus(current.status, { kind: "refreshed" }),
+          // A rotated refresh token starts its own lifetime; a kept one keeps the old end.
+          ...(tokens.refresh_token ? { reconnectBy: reconnectByFrom(tokens, lifetimeDays, now) } : {}),
           expiresAt,
           lastRefreshedAt: now,
           failureCount: 0,
@@ -123,7 +128,7 @@ export async function failRefresh(
         await tx.connection.update({ where: { id: row.id }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } });
       return "superseded" as const;
     }
-    await recordFailure(tx, row, failure, trigger, current.refreshLeaseOwner === owner || current.refreshLeaseOwner === null);
+    await recordFailure(tx, row, current.status, failure, trigger, current.refreshLeaseOwner === owner || current.refreshLeaseOwner === null);
     return "recorded" as const;
   }, TX_OPTIONS);
   log.warn({ connection: row.id, provider: row.providerKey, kind: failure.kind, detail: failure.detail, result }, "token refresh failed");
@@ -136,6 +141,7 @@ export async function failRefresh(
 export async function recordFailure(
   tx: Tx,
   row: { id: string; tenantId: string; providerKey: string; user: { arn: string } },
+  currentStatus: ConnectionStatus,
   failure: RefreshFailure,
   trigger: RefreshTrigger,
   releaseLease = false,
@@ -143,7 +149,7 @@ export async function recordFailure(
   await tx.connection.update({
     where: { id: row.id },
     data: {
-      ...(failure.kind === "invalid_grant" ? { status: "needs_reconnect" as const } : {}),
+      status: nextStatus(currentStatus, { kind: "refresh_failed", final: failure.kind === "invalid_grant" }),
       lastError: failure.sentence,
       failureCount: { increment: 1 },
       ...(releaseLease ? { refreshLeaseOwner: null, refreshLeaseUntil: null } : {}),
@@ -165,9 +171,36 @@ export async function recordFailure(
   });
 }
 
-/** Gives the lease back without changing anything else. */
+/** Gives the lease back after an unexpected error: no outcome, so the status goes back to what the row's failures say. */
 export async function releaseLease(owner: string, db: VaultPrismaClient, id: string): Promise<void> {
-  await db.connection
-    .updateMany({ where: { id, refreshLeaseOwner: owner }, data: { refreshLeaseOwner: null, refreshLeaseUntil: null } })
+  await db
+    .$transaction(async (tx) => {
+      const row = await tx.connection.findFirst({ where: { id, refreshLeaseOwner: owner }, select: { status: true, failureCount: true } });
+      if (!row) return;
+      const status = nextStatus(row.status, { kind: "refresh_abandoned", failureCount: row.failureCount });
+      await tx.connection.updateMany({ where: { id, refreshLeaseOwner: owner }, data: { status, refreshLeaseOwner: null, refreshLeaseUntil: null } });
+    }, TX_OPTIONS)
     .catch(() => undefined);
+}
+
+/** The refresh token's lifetime is over (inside the caller's locking transaction): needs reconnecting, told to the person, audited. */
+export async function endLifetime(
+  tx: Tx,
+  row: { id: string; tenantId: string; providerKey: string; status: ConnectionStatus; reconnectBy: Date | null; user: { arn: string } },
+  name: string,
+): Promise<string> {
+  const sentence = `${name} stops honouring this connection's refresh token after ${row.reconnectBy?.toISOString().slice(0, 10) ?? "its lifetime"}: connect ${name} again to keep it working.`;
+  await tx.connection.update({
+    where: { id: row.id },
+    data: { status: nextStatus(row.status, { kind: "lifetime_ended" }), lastError: sentence, refreshLeaseOwner: null, refreshLeaseUntil: null },
+  });
+  await appendAudit(tx, {
+    tenantId: row.tenantId,
+    actorArn: row.user.arn,
+    action: "connection.lifetime_ended",
+    outcome: "failure",
+    target: row.id,
+    details: { provider: row.providerKey, reconnectBy: row.reconnectBy?.toISOString() ?? null, code: "connection_needs_reconnect", reason: sentence },
+  });
+  return sentence;
 }

@@ -111,12 +111,26 @@ describe("refresh", () => {
     await expect(ensureFreshTokens(id)).rejects.toMatchObject({ code: "connection_needs_reconnect" });
   });
 
-  it("a 500 from the token endpoint keeps the connection active and raises provider_unavailable", async () => {
+  it("is refreshing while an instance holds the lease, and active again after", async () => {
+    await world.setExpiresAt(id, past());
+    expect((await world.control("/__test/slow-token-endpoint", { ms: 600, count: 1 })).status).toBe(200);
+    const flight = ensureFreshTokens(id);
+    let seen = "";
+    for (let i = 0; i < 50 && seen !== "refreshing"; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      seen = (await connection()).status;
+    }
+    expect(seen).toBe("refreshing");
+    expect(await flight).toBe("refreshed");
+    expect(await connection()).toMatchObject({ status: "active", refreshLeaseOwner: null });
+  });
+
+  it("a 500 from the token endpoint leaves the connection degraded (still usable) and raises provider_unavailable", async () => {
     await world.setExpiresAt(id, past());
     expect((await world.control("/__test/fail-token-endpoint", { count: 1 })).status).toBe(200);
     await expect(ensureFreshTokens(id)).rejects.toMatchObject({ name: "VaultCallError", code: "provider_unavailable", httpStatus: 502 });
     const row = await connection();
-    expect(row).toMatchObject({ status: "active", failureCount: 1, refreshLeaseOwner: null });
+    expect(row).toMatchObject({ status: "degraded", failureCount: 1, refreshLeaseOwner: null });
     expect(row.lastError).toMatch(/Demo Tasks could not refresh the access token right now \(it answered HTTP 500\)/);
     expect((await refreshAudits("failure"))[0]?.details).toMatchObject({ code: "provider_unavailable", detail: "500" });
 

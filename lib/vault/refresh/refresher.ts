@@ -13,6 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import os from "node:os";
 import * as oauth from "oauth4webapi";
 import { getDb, type VaultPrismaClient } from "@/lib/db";
+import { nextStatus } from "@/lib/connections/lifecycle";
 import { getTenantProvider } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 import { aadForConnection } from "@/lib/vault/crypto/aad";
@@ -22,6 +23,7 @@ import { authorizationServer, clientAuth, oauthClient, PROVIDER_TIMEOUT_MS, requ
 import { loadProviderClient } from "@/lib/vault/provider-oauth/client-credentials";
 import { classifyRefreshError, noRefreshToken, notConfigured } from "@/lib/vault/refresh/failures";
 import {
+  endLifetime,
   failRefresh,
   lockRow,
   recordFailure,
@@ -153,6 +155,7 @@ export class TokenRefresher {
         refreshLeaseUntil: true,
         failureCount: true,
         lastError: true,
+        reconnectBy: true,
         user: { select: { arn: true } },
       },
     });
@@ -161,6 +164,7 @@ export class TokenRefresher {
     if (row.status === "needs_reconnect")
       throw new VaultCallError("connection_needs_reconnect", row.lastError ?? `This ${name} connection needs to be reconnected: reconnect ${name}.`);
     const now = Date.now();
+    if (row.reconnectBy !== null && row.reconnectBy.getTime() <= now) return { kind: "reconnect", sentence: await endLifetime(tx, row, name) };
     const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now;
     const set = openTokenSet(getKeyRing(), aadForConnection(row), row.encBlob);
     let hasRefreshToken: boolean;
@@ -179,7 +183,7 @@ export class TokenRefresher {
       // Without a refresh token nothing can be done early; only a dead token means "reconnect".
       if (need.kind === "expiring" && !expired) return { kind: "current" };
       const failure = noRefreshToken(name, need.kind === "rejected" ? "rejected" : "expired");
-      await recordFailure(tx, row, failure, trigger);
+      await recordFailure(tx, row, row.status, failure, trigger);
       return { kind: "reconnect", sentence: failure.sentence };
     }
     const leaseHeld = row.refreshLeaseOwner !== null && row.refreshLeaseOwner !== this.owner && (row.refreshLeaseUntil?.getTime() ?? 0) > now;
@@ -188,7 +192,10 @@ export class TokenRefresher {
       // The instance we waited for has just failed against the provider: do not hammer it again.
       return { kind: "failed_elsewhere", sentence: row.lastError ?? `${name} could not refresh the access token right now; the vault will try again.` };
     }
-    await tx.connection.update({ where: { id }, data: { refreshLeaseOwner: this.owner, refreshLeaseUntil: new Date(now + REFRESH_LEASE_MS) } });
+    await tx.connection.update({
+      where: { id },
+      data: { status: nextStatus(row.status, { kind: "refresh_started" }), refreshLeaseOwner: this.owner, refreshLeaseUntil: new Date(now + REFRESH_LEASE_MS) },
+    });
     return { kind: "claimed", row: { ...row, encBlob: row.encBlob } };
   }
 
@@ -219,7 +226,7 @@ export class TokenRefresher {
         }
         return await failRefresh(this.owner, db, row, failure, trigger);
       }
-      return await saveRefreshed(this.owner, db, row, name, tokens, revealSecret(set.refreshToken!), trigger);
+      return await saveRefreshed(this.owner, db, row, name, tokens, revealSecret(set.refreshToken!), trigger, def.refreshTokenLifetimeDays);
     } finally {
       set.dispose();
       client?.clientSecret.dispose();

@@ -5,6 +5,7 @@ import { DelegationsList } from "@/components/delegations-list";
 import { DisconnectConnection } from "@/components/disconnect-connection";
 import { GrantDelegationForm } from "@/components/grant-delegation-form";
 import { ProviderLogo } from "@/components/provider-logo";
+import { ReconnectWarning } from "@/components/reconnect-warning";
 import { ServiceAccountToggle } from "@/components/service-account-toggle";
 import { STATUS_EXPLAINED, StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
 import { requirePerson } from "@/lib/auth/session";
@@ -45,6 +46,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </div>
       )}
       <h1>{connection.label}</h1>
+      <ReconnectWarning connection={connection} providerName={providerName} />
       <p className="lead">
         <ProviderLogo providerKey={connection.provider} />
         {providerName} · <StatusBadge status={connection.status} />{" "}
@@ -89,6 +91,10 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             <tr>
               <th scope="row">Last refreshed</th>
               <td>{formatWhen(connection.lastRefreshedAt)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Reconnect by</th>
+              <td>{formatWhen(connection.reconnectBy, "no end stated by the provider")}</td>
             </tr>
             {metadata.map(([key, value]) => (
               <tr key={key}>
