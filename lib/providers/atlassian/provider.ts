@@ -38,4 +38,6 @@ export const provider: ProviderDefinitionInput = {
   ],
   accountIdentity: { source: "api", url: "https://api.atlassian.com/me", idPath: "account_id", labelPath: "email" },
   supportsRefresh: true,
+  // Atlassian's rotating refresh tokens expire after 90 days (each rotation starts a new one).
+  refreshTokenLifetimeDays: 90,
 };

@@ -30,4 +30,6 @@ export const provider: ProviderDefinitionInput = {
   apiHosts: ["graph.microsoft.com"],
   accountIdentity: { source: "api", url: "https://graph.microsoft.com/v1.0/me", idPath: "id", labelPath: "userPrincipalName" },
   supportsRefresh: true,
+  // Microsoft identity platform refresh tokens last 90 days (each refresh issues a new one).
+  refreshTokenLifetimeDays: 90,
 };
