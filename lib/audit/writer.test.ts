@@ -38,17 +38,24 @@ afterAll(async () => {
 
 describe("group commit", () => {
   it("entries submitted together share one statement, in order, each with its own place in the chain", async () => {
-    // Many actions in flight: the writer waits a moment for company instead of writing each alone.
+    // Many actions in flight: the writer waits a moment (a few milliseconds) for company instead of
+    // writing each alone. On a loaded machine the process can be paused longer than that in the
+    // middle of submitting, which splits the batch honestly; so up to three rounds, one must share.
     setInFlightProbe(() => 100);
-    const before = auditWriterStats();
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => plain(`together-${i}`)));
-    const after = auditWriterStats();
-    expect(after.batches - before.batches).toBe(1);
-    expect(after.events - before.events).toBe(20);
-    const seqs = outcomes.map((o) => (o.status === "written" ? o.events[0]!.seq : -1));
-    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    expect(new Set(seqs).size).toBe(20);
-    expect(await markers("together-")).toEqual(Array.from({ length: 20 }, (_, i) => `together-${i}`));
+    const batchesPerRound: number[] = [];
+    for (let round = 0; round < 3 && !batchesPerRound.includes(1); round++) {
+      const before = auditWriterStats();
+      const prefix = `together-${round}-`;
+      const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => plain(`${prefix}${i}`)));
+      const after = auditWriterStats();
+      batchesPerRound.push(after.batches - before.batches);
+      expect(after.events - before.events).toBe(20);
+      const seqs = outcomes.map((o) => (o.status === "written" ? o.events[0]!.seq : -1));
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(20);
+      expect(await markers(prefix)).toEqual(Array.from({ length: 20 }, (_, i) => `${prefix}${i}`));
+    }
+    expect(batchesPerRound, "20 entries submitted at once were written in one batch").toContain(1);
     expect((await verifyTenantChain(db, TENANT)).break).toBeNull();
   });
 

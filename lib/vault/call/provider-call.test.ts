@@ -222,13 +222,13 @@ describe("refusals and boundaries", () => {
     });
   });
 
-  it("a provider outage does not stop a call whose token is still valid", async () => {
+  it("a provider outage does not stop a call whose token is still valid (the connection is degraded, still usable)", async () => {
     await world.setExpiresAt(id, new Date(Date.now() + 30_000));
     await world.control("/__test/fail-token-endpoint", { count: 1 });
     const res = await call(world.tasksUrl);
     expect(res.status).toBe(200);
     const row = await (await getDb()).connection.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ status: "active", failureCount: 1 });
+    expect(row).toMatchObject({ status: "degraded", failureCount: 1 });
   });
 
   it("the stored token set is unchanged by a call that needed no refresh", async () => {
