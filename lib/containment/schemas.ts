@@ -159,3 +159,8 @@ export const updateDetectorBody = z
   .strict()
   .refine((p) => Object.keys(p).length > 0, { message: "must change at least one of enabled, threshold, windowSeconds" });
 export type UpdateDetectorBody = z.output<typeof updateDetectorBody>;
+
+/** `{id}` of /api/v1/alerts/{id}, /api/v1/policies/{id} and /api/v1/enforcements/{id}. */
+export const idParams = z.object({ id: z.string().trim().min(1).max(100) }).strip();
+/** `{kind}` of /api/v1/detectors/{kind}. */
+export const detectorParams = z.object({ kind: detectorKind }).strip();
