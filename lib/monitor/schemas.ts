@@ -4,14 +4,7 @@ import { z } from "zod";
 
 const count = z.number().int().min(0);
 
-export const ALERT_KINDS = [
-  "connection_needs_reconnect",
-  "connection_failing",
-  "agent_denials",
-  "audit_chain_broken",
-  "signing_keys",
-  "refresh_engine_failed",
-] as const;
+export const ALERT_KINDS = ["connection_needs_reconnect", "audit_chain_broken", "signing_keys", "refresh_engine_failed"] as const;
 export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
 
 export const alertDto = z
