@@ -142,6 +142,24 @@ describe("unauthorized agent access", () => {
   });
 });
 
+describe("unauthorized agent access to a connection", () => {
+  it("a vault-signed token naming a connection its delegation does not grant is refused and CRITICAL", async () => {
+    const { issueDelegationToken } = await import("@/lib/oauth-server/tokens");
+    const other = await insertConnection(w.db, alice, { label: "alice-other" });
+    const { client, delegationId } = await agentWithGrant();
+    const d = await w.db.delegation.findUniqueOrThrow({ where: { id: delegationId }, include: { user: true } });
+    const forged = await issueDelegationToken({
+      agent: { clientId: client.clientId, tenantId: "acme" },
+      delegation: { id: d.id, connectionId: other.id, userArn: d.user.arn, expiresAt: d.expiresAt },
+      scopes: d.scopes,
+    });
+    const res = await w.send(delegationGet, "/api/v1/delegation", { token: forged.token });
+    expect(res.status).toBe(401);
+    const [alert] = await alertsOf(client.agent.id);
+    expect(alert).toMatchObject({ kind: "unauthorized_agent", severity: "critical", connectionId: other.id, details: { code: "connection_not_granted" } });
+  });
+});
+
 describe("denial storm", () => {
   it("10 refusals within the hour are tolerated, the 11th is an alert", async () => {
     const { client, token } = await agentWithGrant();

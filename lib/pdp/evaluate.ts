@@ -115,14 +115,16 @@ export async function decideRecorded(s: DecisionSubject): Promise<RecordedDecisi
   });
   if (outcome.status === "stale") return outcome;
   const decision = outcome.value;
-  await observeDecision({
-    tenantId: s.tenantId,
-    agentId: s.agent?.id ?? null,
-    delegationId: s.delegationId,
-    connectionId: s.delegation?.connectionId ?? null,
-    decision: decision.decision,
-    code: decision.code,
-  });
+  // A question (an administrator asking about an agent, say) is not the agent trying anything.
+  if (!s.advisory)
+    await observeDecision({
+      tenantId: s.tenantId,
+      agentId: s.agent?.id ?? null,
+      delegationId: s.delegationId,
+      connectionId: s.delegation?.connectionId ?? null,
+      decision: decision.decision,
+      code: decision.code,
+    });
   return { status: "decided", decision, event: outcome.events[0]!, followed: outcome.events.slice(1) };
 }
 
@@ -156,7 +158,7 @@ export async function loadSubject(input: EvaluateInput, opts: { cached?: boolean
         : null;
   const agent = af && af.agent.tenantId === input.tenantId ? af.agent : null;
   // An agent naming another organisation's delegation: it is refused as unknown, and containment hears of it.
-  if (df && !mine && agent)
+  if (df && !mine && agent && !input.advisory)
     await observeUnauthorized({
       tenantId: input.tenantId,
       agentId: agent.id,

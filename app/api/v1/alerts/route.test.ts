@@ -100,6 +100,34 @@ describe("enforcement", () => {
     expect((await list(await w.token(client, delegationId))).status).toBe(200);
   });
 
+  it("notify: a live policy hands the intent to subscribers of onContainmentNotification; in dry run it only records", async () => {
+    const { onContainmentNotification } = await import("@/lib/containment/notify");
+    const heard: any[] = [];
+    const stop = onContainmentNotification((n) => void heard.push(n));
+    const made = await policies.create({ detector: "broad_consent", action: "notify", dryRun: true });
+    expect(made.status).toBe(201);
+    const { observeGrant } = await import("@/lib/containment/detectors");
+    const scopes = Array.from({ length: 11 }, (_, i) => `s${i}`);
+    const agentA = await w.agent();
+    await observeGrant({ tenantId: "acme", what: "delegation", id: "d-a", agentId: agentA.agent.id, connectionId: cnx.id, scopes });
+    expect(heard).toEqual([]);
+    expect((await alertsOf(agentA.agent.id, "broad_consent"))[0].enforcements).toMatchObject([{ action: "notify", status: "dry_run" }]);
+    await policies.update(made.body.policy.id, { dryRun: false });
+    const agentB = await w.agent();
+    await observeGrant({ tenantId: "acme", what: "delegation", id: "d-b", agentId: agentB.agent.id, connectionId: cnx.id, scopes });
+    stop();
+    const [alert] = await alertsOf(agentB.agent.id, "broad_consent");
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toMatchObject({
+      type: "containment.alert",
+      tenantId: "acme",
+      enforcementId: alert.enforcements[0].id,
+      alert: { id: alert.id, kind: "broad_consent" },
+    });
+    const event = await w.db.auditEvent.findFirstOrThrow({ where: { action: "containment.enforce", target: alert.id } });
+    expect(event.details).toMatchObject({ action: "notify", status: "applied", alertId: alert.id });
+  });
+
   it("repeated firings update the one open alert instead of adding alerts", async () => {
     const { client, delegationId } = await agentWithToken();
     for (let i = 0; i < 24; i++) await w.token(client, delegationId); // 25 exchanges: fires on 21..25
