@@ -1,8 +1,8 @@
 // Each detector on a scripted scenario, over the real token endpoint, proxy and tool routes with
 // alice's real Demo Tasks connection: silent on a benign run of more than 200 ordinary calls, firing
 // once the scenario crosses its line, at the boundary (20 exchanges are fine, the 21st fires), and on
-// the tenant's own threshold. Windows are proved with the hooks' clock; broad consent and failing
-// refreshes through their hooks on real rows.
+// the tenant's own threshold. Windows are proved with the hooks' clock, broad consent through its
+// hook; failing refreshes against the real provider's token endpoint.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { agentWithCredentials, startActionWorld, type TestClient } from "@/lib/testing";
@@ -13,7 +13,7 @@ const { POST: toolPost } = await import("@/app/api/v1/tools/[name]/route");
 const { GET: delegationGet } = await import("@/app/api/v1/delegation/route");
 const { issueToken } = await import("@/lib/testing/agent-tokens");
 const { exchangeParams } = await import("@/lib/testing/oauth-clients");
-const { insertConnection, insertDelegation, DEMO_TASKS_CEILING } = await import("@/lib/testing/fixtures");
+const { insertConnection, DEMO_TASKS_CEILING } = await import("@/lib/testing/fixtures");
 const { revokeDelegation } = await import("@/lib/delegations/delegations");
 const { updateDetectorSetting } = await import("./settings");
 const detectors = await import("./detectors");
@@ -205,20 +205,23 @@ describe("broad consent", () => {
 });
 
 describe("failing connection", () => {
-  it("two failed refreshes in a row are not yet an alert, the third is", async () => {
-    const flaky = await insertConnection(w.db, alice, { label: "alice-flaky" });
-    const agent = await w.agent();
-    await insertDelegation(w.db, { agentId: agent.agent.id, connection: flaky });
-    for (const failures of [1, 2]) {
-      await w.db.connection.update({ where: { id: flaky.id }, data: { failureCount: failures } });
-      await detectors.observeRefreshFailure({ tenantId: "acme", connectionId: flaky.id });
-    }
-    expect(await w.db.alert.findMany({ where: { connectionId: flaky.id } })).toEqual([]);
-    await w.db.connection.update({ where: { id: flaky.id }, data: { failureCount: 3 } });
-    await detectors.observeRefreshFailure({ tenantId: "acme", connectionId: flaky.id });
-    expect(await w.db.alert.findMany({ where: { connectionId: flaky.id } })).toMatchObject([
-      { kind: "connection_failing", severity: "medium", agentId: null, details: { failures: 3, threshold: 3 } },
+  it("two failed refreshes in a row at the real provider are not yet an alert, the third is", async () => {
+    const { ensureFreshTokens } = await import("@/lib/vault/refresh/refresher");
+    const id = await w.connect(bob, "bob");
+    const failOnce = async () => {
+      await w.setExpiresAt(id, new Date(Date.now() - 1000));
+      expect((await w.control("/__test/fail-token-endpoint", { count: 1 })).status).toBe(200);
+      await expect(ensureFreshTokens(id)).rejects.toMatchObject({ code: "provider_unavailable" });
+    };
+    await failOnce();
+    await failOnce();
+    expect(await w.db.alert.findMany({ where: { connectionId: id } })).toEqual([]);
+    await failOnce();
+    expect(await w.db.alert.findMany({ where: { connectionId: id } })).toMatchObject([
+      { kind: "connection_failing", severity: "medium", agentId: null, details: { failures: 3, threshold: 3, status: "active" } },
     ]);
+    // The next refresh succeeds; the alert stays until an administrator resolves it.
+    expect(await ensureFreshTokens(id)).toBe("refreshed");
   });
 });
 
