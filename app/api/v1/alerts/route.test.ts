@@ -274,6 +274,30 @@ describe("the alert lifecycle and who sees what", () => {
     expect((await person.send(alertsRoute.GET, "/api/v1/alerts")).status).toBe(403);
   });
 
+  it("another organisation's administrator sees and changes nothing of acme's; an agent token cannot change an alert", async () => {
+    const { upsertPerson } = await import("@/lib/tenancy/people");
+    const dave = await upsertPerson({ id: "dave", tenantId: "globex", tenantName: "Globex", email: "dave@globex.test", name: "Dave Diaz", role: "admin" });
+    const globex = portalBrowser();
+    await globex.signIn(dave);
+    const [acmeAlert] = await listAlerts();
+    const pending = await w.db.enforcement.findFirstOrThrow({ where: { tenantId: "acme" } });
+    const acmePolicy = await w.db.containmentPolicy.findFirstOrThrow({ where: { tenantId: "acme" } });
+    expect((await json(await globex.send(alertsRoute.GET, "/api/v1/alerts"))).body.alerts).toEqual([]);
+    const send = (handler: typeof alertRoute.PATCH, path: string, id: string, body: unknown) =>
+      globex.send(handler, path, { method: "PATCH", body, params: { id } }).then((r) => r.status);
+    expect(await send(alertRoute.PATCH, `/api/v1/alerts/${acmeAlert.id}`, acmeAlert.id, { status: "resolved" })).toBe(404);
+    expect(await send(enforcementRoute.PATCH, `/api/v1/enforcements/${pending.id}`, pending.id, { decision: "reject" })).toBe(404);
+    expect(await send(policyRoute.PATCH, `/api/v1/policies/${acmePolicy.id}`, acmePolicy.id, { enabled: false })).toBe(404);
+    const { token } = await agentWithToken();
+    const byAgent = await w.send((req) => alertRoute.PATCH(req, { params: Promise.resolve({ id: acmeAlert.id }) }), `/api/v1/alerts/${acmeAlert.id}`, {
+      method: "PATCH",
+      body: { status: "resolved" },
+      token,
+    });
+    expect(byAgent.status).toBe(401);
+    expect((await w.db.alert.findUniqueOrThrow({ where: { id: acmeAlert.id } })).status).toBe(acmeAlert.status);
+  });
+
   it("GET /api/v1/status counts open alerts by severity", async () => {
     const open = await listAlerts("?status=open");
     const res = await json(await admin.send(statusRoute.GET, "/api/v1/status"));
