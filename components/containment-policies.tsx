@@ -1,10 +1,11 @@
 "use client";
 // The Alerts page's policies: what the vault does when each detector opens an alert (log, notify,
-// rate-limit, require approval, suspend), each in dry run or for real, and a form to add one. Every
-// detector without a policy only logs its alerts.
+// rate-limit, require approval, suspend), each in dry run or for real, a form to add one, and each
+// detector's setting. Every detector without a policy only logs its alerts.
 import { useState } from "react";
 
 import { KIND_WORDS } from "@/components/alerts-admin";
+import { DetectorSettings } from "@/components/detector-settings";
 import { usePolicies, useCreatePolicy, useUpdatePolicy, type Policies } from "@/lib/containment/queries";
 import { DETECTOR_KINDS, ENFORCEMENT_ACTIONS, type DetectorKind, type EnforcementAction } from "@/lib/containment/schemas";
 
@@ -57,10 +58,7 @@ export function ContainmentPolicies({ initial }: { initial: Policies }) {
         </table>
       )}
       <NewPolicyForm />
-      <p className="note">
-        Detector settings:{" "}
-        {data.detectors.map((d) => `${KIND_WORDS[d.detector]} ${d.enabled ? (d.threshold !== null ? `above ${d.threshold}` : "on") : "off"}`).join(" · ")}
-      </p>
+      <DetectorSettings detectors={data.detectors} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // The Alerts page in the browser: bob (admin) sees the empty state, an agent that keeps naming
 // delegations that do not exist is refused often enough to open a denial-storm alert (a real agent
-// at the real token endpoint), bob finds it on the page, filters, acknowledges and resolves it, and
-// adds a dry-run policy. alice has no connections before or after; the agent is deleted at the end.
+// at the real token endpoint), bob finds it on the page, filters, acknowledges and resolves it, adds
+// a dry-run policy and sets a detector's threshold. alice has no connections before or after; the agent is deleted at the end.
 import { expect, signInAs, test } from "./fixtures";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -65,6 +65,17 @@ test("bob works through a denial-storm alert on the Alerts page", async ({ page,
     await form.getByRole("button", { name: "Add policy" }).click();
     await expect(page.locator("table.policies")).toContainText("Repeated denials");
     await expect(page.locator("table.policies")).toContainText("dry run");
+  });
+
+  await test.step("a detector's threshold is set for the organisation, and kept", async () => {
+    const row = page.getByRole("row", { name: "Repeated denials" });
+    await row.getByLabel("refusals above").fill("25");
+    await row.getByRole("button", { name: "Save" }).click();
+    await expect
+      .poll(async () => ((await (await page.request.get("/api/v1/policies")).json()) as { detectors: { detector: string; threshold: number }[] }).detectors)
+      .toContainEqual(expect.objectContaining({ detector: "denial_storm", threshold: 25 }));
+    await page.reload();
+    await expect(page.getByRole("row", { name: "Repeated denials" }).getByLabel("refusals above")).toHaveValue("25");
   });
 
   await test.step("clean up: the agent is deleted", async () => {

@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/api-client";
-import type { AlertDto, AlertQuery, CreatePolicyBody, DetectorSettingDto, PolicyDto, UpdatePolicyBody } from "@/lib/containment/schemas";
+import type { AlertDto, AlertQuery, CreatePolicyBody, DetectorSettingDto, PolicyDto, UpdateDetectorBody, UpdatePolicyBody } from "@/lib/containment/schemas";
 
 export type { AlertDto, DetectorSettingDto, PolicyDto };
 export type Policies = { policies: PolicyDto[]; detectors: DetectorSettingDto[] };
@@ -54,4 +54,9 @@ export const useCreatePolicy = () => useContainmentMutation((body: Partial<Creat
 export const useUpdatePolicy = () =>
   useContainmentMutation(({ id, body }: { id: string; body: UpdatePolicyBody }) =>
     apiFetch(`/api/v1/policies/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+  );
+
+export const useUpdateDetector = () =>
+  useContainmentMutation(({ kind, body }: { kind: string; body: UpdateDetectorBody }) =>
+    apiFetch(`/api/v1/detectors/${encodeURIComponent(kind)}`, { method: "PATCH", body }),
   );
