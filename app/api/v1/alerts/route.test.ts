@@ -66,7 +66,7 @@ const alertsOf = async (agentId: string, kind: string) => (await listAlerts(`?ki
 const presentForeign = (client: TestClient, delegationId: string) => issueToken(client, exchangeParams(delegationId)).catch((e: Error) => e.message);
 
 describe("policies", () => {
-  it("are created and changed by administrators only, with a sentence for bad input", async () => {
+  it("are created and changed by administrators only, and so are detector settings, with a sentence for bad input", async () => {
     const bad = await policies.create({ detector: "exchange_velocity", action: "explode" });
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toMatch(/action/);
@@ -76,6 +76,15 @@ describe("policies", () => {
     expect(notAdmin.status).toBe(403);
     const approvalOnLog = await policies.create({ detector: "denial_storm", action: "log", requireAdminApproval: true });
     expect(approvalOnLog.status).toBe(400);
+    for (const [kind, body] of [
+      ["nonsense", { enabled: false }],
+      ["exchange_velocity", { threshold: -1 }],
+      ["exchange_velocity", {}],
+    ] as const) {
+      const refused = await setDetector(kind, body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toMatch(/\w+ .+/);
+    }
     const listed = await json(await admin.send(policiesRoute.GET, "/api/v1/policies"));
     expect(listed.status).toBe(200);
     expect(listed.body.detectors.find((d: any) => d.detector === "exchange_velocity")).toMatchObject({ threshold: 20, windowSeconds: 300, severity: "high" });
