@@ -15,6 +15,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         <NavLink href="/connections">Connections</NavLink>
         <NavLink href="/delegations">Delegations</NavLink>
         {person.role === "admin" && <NavLink href="/agents">Agents</NavLink>}
+        {person.role === "admin" && <NavLink href="/alerts">Alerts</NavLink>}
         {person.role === "admin" && <NavLink href="/mcp-clients">MCP clients</NavLink>}
         {person.role === "admin" && <NavLink href="/providers">Providers</NavLink>}
         <NavLink href="/audit">Audit</NavLink>

@@ -5,6 +5,7 @@ import "server-only";
 // only sets revokedAt: the token endpoint and bearer checks re-read it on every call, so it bites at once.
 import { readCeiling } from "@/lib/agents/ceiling";
 import { appendAudit } from "@/lib/audit/append";
+import { observeGrant } from "@/lib/containment/detectors";
 import { getDb } from "@/lib/db";
 import { BadRequestError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -77,6 +78,14 @@ export async function grantDelegation(person: Person, body: CreateDelegation): P
   const checked = await checkDelegation(person, body);
   const db = await getDb();
   const row = await db.$transaction((tx) => writeDelegation(tx, person, checked, body));
+  await observeGrant({
+    tenantId: person.tenantId,
+    what: "delegation",
+    id: row.id,
+    agentId: checked.agent.id,
+    connectionId: checked.connection.id,
+    scopes: body.scopes,
+  });
   return toDelegationDto(row, checked.now);
 }
 

@@ -1,9 +1,9 @@
 import "server-only";
-// Open alerts, derived on each status call from what the database already says (nothing is stored):
-// connections that need their owner, connections whose refresh keeps failing, agents the policy
-// decision point keeps refusing, and the vault's own health (the newest part of the audit chain,
-// the signing keys, the refresh engine). Cheap by design: indexed counts and the chain's tail, never
-// a walk of the whole log (`npm run audit:verify` does that).
+// Alerts derived on each status call from what the database already says: connections that need
+// their owner, and the vault's own health (the newest part of the audit chain, the signing keys, the
+// refresh engine). Cheap by design: indexed reads and the chain's tail, never a walk of the whole log
+// (`npm run audit:verify` does that). What happens (failing refreshes, agents the policy decision
+// point keeps refusing, and the other detectors) is stored as it happens by lib/containment.
 import { GENESIS_HASH } from "@/lib/audit/append";
 import { checkRows } from "@/lib/audit/verify";
 import type { VaultPrismaClient } from "@/lib/db";
@@ -11,9 +11,6 @@ import { refreshEngineState } from "@/lib/vault/refresh/engine";
 
 import type { AlertDto } from "./schemas";
 
-/** An agent refused this often within the last hour is worth a look: a broken agent, or one probing its limits. */
-export const DENIAL_ALERT_THRESHOLD = 10;
-export const DENIAL_WINDOW_MS = 60 * 60 * 1000;
 /** How many of the newest audit events each status call re-hashes. */
 export const AUDIT_TAIL = 200;
 
@@ -25,7 +22,7 @@ type Ctx = { db: VaultPrismaClient; tenantId: string; audience: AlertAudience; n
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
 export async function openAlerts(ctx: Ctx): Promise<AlertDto[]> {
-  const groups = await Promise.all([connectionAlerts(ctx), denialAlerts(ctx), auditChainAlerts(ctx), signingKeyAlerts(ctx), refreshEngineAlerts(ctx)]);
+  const groups = await Promise.all([connectionAlerts(ctx), auditChainAlerts(ctx), signingKeyAlerts(ctx), refreshEngineAlerts(ctx)]);
   return groups.flat().sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.since ?? "").localeCompare(b.since ?? ""));
 }
 
@@ -36,56 +33,19 @@ async function connectionAlerts({ db, tenantId, audience, providerName }: Ctx): 
     where: {
       tenantId,
       ...(forAgent ? { id: { in: [...audience.connectionIds] } } : {}),
-      OR: [
-        { status: { in: ["needs_reconnect", "degraded"] } },
-        { status: { in: ["active", "refreshing"] }, OR: [{ failureCount: { gt: 0 } }, { lastError: { not: null } }] },
-      ],
+      status: "needs_reconnect",
     },
-    select: { id: true, providerKey: true, label: true, status: true, failureCount: true, lastError: true, updatedAt: true, user: { select: { name: true } } },
+    select: { id: true, providerKey: true, label: true, updatedAt: true, user: { select: { name: true } } },
     orderBy: { updatedAt: "asc" },
   });
   return rows.map((c) => {
     const name = providerName(c.providerKey);
     const which = forAgent ? `The ${name} connection behind your delegation` : `${c.user.name}'s ${name} connection "${c.label}"`;
     const base = { since: c.updatedAt.toISOString(), subject: { type: "connection" as const, id: c.id } };
-    if (c.status === "needs_reconnect") {
-      const next = forAgent
-        ? `ask the person who granted it to reconnect ${name}`
-        : `its owner must reconnect ${name}; agents acting on it are refused until then`;
-      return { ...base, kind: "connection_needs_reconnect" as const, severity: "warning" as const, message: `${which} needs reconnecting: ${next}.` };
-    }
-    const attempts = c.failureCount === 1 ? "1 failed refresh" : `${c.failureCount} failed refreshes`;
-    // lastError holds the vault's own sentence about the failure (never a provider's body); agents get the gist only.
-    const why = !forAgent && c.lastError ? ` ${c.lastError}` : " The vault will keep trying.";
-    return { ...base, kind: "connection_failing" as const, severity: "warning" as const, message: `${which} could not be refreshed (${attempts}).${why}` };
-  });
-}
-
-async function denialAlerts({ db, tenantId, audience, now }: Ctx): Promise<AlertDto[]> {
-  const since = new Date(now.getTime() - DENIAL_WINDOW_MS);
-  const groups = await db.auditEvent.groupBy({
-    by: ["agentId"],
-    where: { tenantId, action: "pdp.decision", outcome: "deny", at: { gte: since }, agentId: audience.kind === "agent" ? audience.agentId : { not: null } },
-    _count: { _all: true },
-    _min: { at: true },
-  });
-  const noisy = groups.filter((g) => g.agentId && g._count._all >= DENIAL_ALERT_THRESHOLD);
-  if (noisy.length === 0) return [];
-  const agents = await db.agent.findMany({ where: { tenantId, id: { in: noisy.map((g) => g.agentId!) } }, select: { id: true, name: true } });
-  const names = new Map(agents.map((a) => [a.id, a.name]));
-  return noisy.map((g) => {
-    const who = audience.kind === "agent" ? "This agent was" : `Agent "${names.get(g.agentId!) ?? g.agentId}" was`;
-    const next =
-      audience.kind === "agent"
-        ? "check which actions its delegations allow (GET /api/v1/delegation)"
-        : "check its delegations and ceiling, or suspend it if it should not be trying";
-    return {
-      kind: "agent_denials",
-      severity: "warning",
-      message: `${who} refused ${g._count._all} times by the policy decision point in the last hour: ${next}.`,
-      since: g._min.at?.toISOString() ?? null,
-      subject: { type: "agent", id: g.agentId },
-    };
+    const next = forAgent
+      ? `ask the person who granted it to reconnect ${name}`
+      : `its owner must reconnect ${name}; agents acting on it are refused until then`;
+    return { ...base, kind: "connection_needs_reconnect" as const, severity: "warning" as const, message: `${which} needs reconnecting: ${next}.` };
   });
 }
 

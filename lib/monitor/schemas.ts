@@ -4,14 +4,7 @@ import { z } from "zod";
 
 const count = z.number().int().min(0);
 
-export const ALERT_KINDS = [
-  "connection_needs_reconnect",
-  "connection_failing",
-  "agent_denials",
-  "audit_chain_broken",
-  "signing_keys",
-  "refresh_engine_failed",
-] as const;
+export const ALERT_KINDS = ["connection_needs_reconnect", "audit_chain_broken", "signing_keys", "refresh_engine_failed"] as const;
 export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
 
 export const alertDto = z
@@ -47,7 +40,18 @@ export const statusDto = z
       .strip(),
     /** authorized: active agents holding at least one live delegation (not revoked, not expired, connection not disconnected). */
     authorizedAgents: z.object({ authorized: count, active: count, suspended: count, total: count }).strip(),
-    openAlerts: z.object({ count, alerts: z.array(alertDto) }).strip(),
+    /**
+     * alerts: what the vault's state says now (connections to reconnect, the audit chain, signing keys,
+     * the refresh engine); bySeverity: stored containment alerts still open (GET /api/v1/alerts lists
+     * them; an agent's count covers those naming it). count: both together.
+     */
+    openAlerts: z
+      .object({
+        count,
+        alerts: z.array(alertDto),
+        bySeverity: z.object({ critical: count, high: count, medium: count, low: count }).strip(),
+      })
+      .strip(),
     refreshEngine: z
       .object({
         running: z.boolean(),

@@ -1,7 +1,8 @@
 // The tenant status over a real database (PGlite): exchanges counted from the audit log and joined to
-// the delegation's provider, connections by status, authorized agents, derived alerts (reconnect,
-// failing refreshes, PDP denials, a tampered audit chain, two active signing keys), what an agent
-// may see of it, and one tenant seeing nothing of another.
+// the delegation's provider, connections by status, authorized agents, alerts derived from state
+// (reconnect, a tampered audit chain, two active signing keys) and stored containment alerts counted
+// by severity (failing refreshes, PDP denials: lib/containment), what an agent may see of it, and one
+// tenant seeing nothing of another.
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { startConnectWorld } from "@/lib/testing/connect-harness";
@@ -12,7 +13,8 @@ const { appendAudit } = await import("@/lib/audit/append");
 const { insertAgent, insertConnection, insertDelegation, DEMO_TASKS_CEILING } = await import("@/lib/testing/fixtures");
 const { upsertPerson } = await import("@/lib/tenancy/people");
 const { tenantStatus, UNKNOWN_PROVIDER } = await import("./status");
-const { DENIAL_ALERT_THRESHOLD } = await import("./alerts");
+const { observeDecision, observeRefreshFailure } = await import("@/lib/containment/detectors");
+const { DETECTORS } = await import("@/lib/containment/schemas");
 const { statusDto } = await import("./schemas");
 const { alice, bob, carol } = world.people;
 const db = await getDb();
@@ -30,7 +32,6 @@ async function audit(
 ) {
   await db.$transaction((tx) => appendAudit(tx, { tenantId, action, outcome, ...extra }));
 }
-const HOUR = 3_600_000;
 
 // acme: alice's Demo Tasks and GitHub connections, plus connections in every status.
 const tasks = await insertConnection(db, alice, { label: "alice-tasks" });
@@ -43,8 +44,10 @@ await db.connection.update({
 const flaky = await insertConnection(db, bob, { label: "bob-flaky" });
 await db.connection.update({
   where: { id: flaky.id },
-  data: { failureCount: 2, lastError: "Demo Tasks could not be reached to refresh the access token; the vault will try again." },
+  data: { failureCount: 3, lastError: "Demo Tasks could not be reached to refresh the access token; the vault will try again." },
 });
+// Its third failure in a row makes it a failing connection (a stored alert).
+await observeRefreshFailure({ tenantId: "acme", connectionId: flaky.id });
 await insertConnection(db, bob, { status: "degraded", label: "bob-degraded" });
 await insertConnection(db, bob, { status: "revoked", label: "bob-gone" });
 const gone = await insertConnection(db, alice, { status: "revoked", label: "alice-gone" });
@@ -85,9 +88,11 @@ await audit("acme", "token.client_credentials", "success", { agentId: helper.id,
 await audit("acme", "action.tool", "success", { agentId: helper.id, actorArn: alice.arn, target: onTasks.id, details: { provider: "demo-tasks" } });
 
 // Denials: the helper is refused often enough to alert, the idle agent not quite.
-for (let i = 0; i < DENIAL_ALERT_THRESHOLD; i++)
-  await audit("acme", "pdp.decision", "deny", { agentId: helper.id, target: onTasks.id, details: { code: "tool_not_delegated" } });
-for (let i = 0; i < DENIAL_ALERT_THRESHOLD - 1; i++) await audit("acme", "pdp.decision", "deny", { agentId: idle.id, target: onTasks.id });
+const denial = (agentId: string) =>
+  observeDecision({ tenantId: "acme", agentId, delegationId: onTasks.id, connectionId: tasks.id, decision: "deny", code: "tool_not_delegated" });
+for (let i = 0; i <= DETECTORS.denial_storm.threshold; i++) await denial(helper.id);
+for (let i = 0; i < DETECTORS.denial_storm.threshold; i++) await denial(idle.id);
+const NONE = { critical: 0, high: 0, medium: 0, low: 0 };
 
 // globex: carol's one connection and one exchange.
 const carolTasks = await insertConnection(db, carol, { label: "carol-tasks" });
@@ -132,27 +137,23 @@ describe("tenantStatus for an administrator", () => {
     expect(authorizedAgents).toEqual({ authorized: 1, active: 5, suspended: 1, total: 6 });
   });
 
-  it("derives alerts: reconnect, failing refreshes, noisy agents; each a sentence with a subject", async () => {
+  it("derives the reconnect alert from state, and counts the stored failing-refresh and denial-storm alerts by severity", async () => {
     const { openAlerts } = await tenantStatus(asAdmin());
-    expect(openAlerts.count).toBe(openAlerts.alerts.length);
-    const kinds = openAlerts.alerts.map((a) => `${a.kind}:${a.subject.id}`).sort();
-    const degraded = await db.connection.findFirstOrThrow({ where: { label: "bob-degraded" } });
-    expect(kinds).toEqual(
-      [`agent_denials:${helper.id}`, `connection_failing:${degraded.id}`, `connection_failing:${flaky.id}`, `connection_needs_reconnect:${broken.id}`].sort(),
-    );
+    expect(openAlerts.alerts.map((a) => `${a.kind}:${a.subject.id}`)).toEqual([`connection_needs_reconnect:${broken.id}`]);
     const reconnect = openAlerts.alerts.find((a) => a.kind === "connection_needs_reconnect")!;
     expect(reconnect.message).toMatch(/Alice Archer's Demo Tasks connection "alice-broken" needs reconnecting/);
-    const failing = openAlerts.alerts.find((a) => a.subject.id === flaky.id)!;
-    expect(failing.message).toMatch(/2 failed refreshes.*could not be reached/);
-    const noisy = openAlerts.alerts.find((a) => a.kind === "agent_denials")!;
-    expect(noisy.message).toMatch(new RegExp(`Agent "Helper" was refused ${DENIAL_ALERT_THRESHOLD} times`));
-    expect(noisy.since).not.toBeNull();
+    expect(openAlerts.bySeverity).toEqual({ ...NONE, medium: 2 });
+    expect(openAlerts.count).toBe(3);
+    const stored = await db.alert.findMany({ where: { tenantId: "acme" }, orderBy: { kind: "asc" } });
+    expect(stored.map((a) => `${a.kind}:${a.agentId ?? a.connectionId}`)).toEqual([`connection_failing:${flaky.id}`, `denial_storm:${helper.id}`]);
+    expect(stored[0]!.message).toMatch(/failed to refresh 3 times in a row/);
   });
 
-  it("forgets denials older than an hour", async () => {
-    const later = new Date(Date.now() + HOUR + 60_000);
-    const { openAlerts } = await tenantStatus(asAdmin(), later);
-    expect(openAlerts.alerts.some((a) => a.kind === "agent_denials")).toBe(false);
+  it("counts acknowledged alerts as no longer open", async () => {
+    const failing = await db.alert.findFirstOrThrow({ where: { kind: "connection_failing" } });
+    await db.alert.update({ where: { id: failing.id }, data: { status: "acknowledged" } });
+    expect((await tenantStatus(asAdmin())).openAlerts.bySeverity).toEqual({ ...NONE, medium: 1 });
+    await db.alert.update({ where: { id: failing.id }, data: { status: "open" } });
   });
 
   it("raises a critical alert when a recent audit event was changed, and when one was removed", async () => {
@@ -213,9 +214,9 @@ describe("tenantStatus for an agent", () => {
 
   it("sees alerts about its own grants and itself only, naming no person or label", async () => {
     const { openAlerts } = await tenantStatus(asAgent(helper));
-    expect(openAlerts.alerts.map((a) => `${a.kind}:${a.subject.id}`).sort()).toEqual(
-      [`agent_denials:${helper.id}`, `connection_needs_reconnect:${broken.id}`].sort(),
-    );
+    expect(openAlerts.alerts.map((a) => `${a.kind}:${a.subject.id}`)).toEqual([`connection_needs_reconnect:${broken.id}`]);
+    // Its own denial storm; not the failing connection it holds no grant on.
+    expect(openAlerts.bySeverity).toEqual({ ...NONE, medium: 1 });
     const text = JSON.stringify(openAlerts);
     for (const hidden of ["Alice", "Bob", "alice-broken", "bob-flaky", alice.arn, "Helper"]) expect(text).not.toContain(hidden);
     expect(openAlerts.alerts.find((a) => a.kind === "connection_needs_reconnect")!.message).toMatch(
@@ -225,7 +226,7 @@ describe("tenantStatus for an agent", () => {
 
   it("an agent without grants sees no connection alerts and nobody else's denials", async () => {
     const { openAlerts } = await tenantStatus(asAgent(idle));
-    expect(openAlerts).toEqual({ count: 0, alerts: [] });
+    expect(openAlerts).toEqual({ count: 0, alerts: [], bySeverity: NONE });
   });
 });
 
@@ -236,7 +237,7 @@ describe("tenant isolation", () => {
       expect(status.exchanges).toEqual({ total: 1, success: 1, failure: 0, byProvider: { "demo-tasks": { success: 1, failure: 0 } } });
       expect(status.connectedAccounts).toEqual({ total: 1, byStatus: { active: 1, refreshing: 0, degraded: 0, needs_reconnect: 0 } });
       expect(status.authorizedAgents).toEqual({ authorized: 1, active: 1, suspended: 0, total: 1 });
-      expect(status.openAlerts).toEqual({ count: 0, alerts: [] });
+      expect(status.openAlerts).toEqual({ count: 0, alerts: [], bySeverity: NONE });
     }
   });
 

@@ -5,6 +5,7 @@ import "server-only";
 // What an agent may know: the same tenant-wide counts an administrator sees (they name nobody), but
 // alerts only about the vault itself, about itself, and about the connections behind its own live
 // delegations, worded without the owner's name or the connection's label. Nothing per person.
+import { openAlertCounts } from "@/lib/containment/alerts";
 import { getDb } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { ForbiddenError } from "@/lib/errors";
@@ -32,12 +33,14 @@ export async function tenantStatus(viewer: StatusViewer, now: Date = new Date())
       ? { kind: "admin" }
       : { kind: "agent", agentId: viewer.caller.agent.id, connectionIds: await agentConnections(tenantId, viewer.caller.agent.id, now) };
   const names = new Map((await listTenantProviders(tenantId)).map((p) => [p.definition.key, p.definition.name]));
-  const [exchanges, connectedAccounts, authorizedAgents, alerts] = await Promise.all([
+  const [exchanges, connectedAccounts, authorizedAgents, alerts, bySeverity] = await Promise.all([
     exchangeCounts(tenantId),
     connectionCounts(tenantId),
     agentCounts(tenantId, now),
     openAlerts({ db, tenantId, audience, now, providerName: (key) => names.get(key) ?? key }),
+    openAlertCounts(tenantId, viewer.kind === "agent" ? viewer.caller.agent.id : undefined),
   ]);
+  const stored = Object.values(bySeverity).reduce((a, b) => a + b, 0);
   return statusDto.parse({
     tenantId,
     view: viewer.kind,
@@ -45,7 +48,7 @@ export async function tenantStatus(viewer: StatusViewer, now: Date = new Date())
     exchanges,
     connectedAccounts,
     authorizedAgents,
-    openAlerts: { count: alerts.length, alerts },
+    openAlerts: { count: alerts.length + stored, alerts, bySeverity },
     refreshEngine: refreshEngineState(),
   });
 }

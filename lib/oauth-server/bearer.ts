@@ -10,9 +10,11 @@ import { createHash } from "node:crypto";
 
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 
+import { observeDecision, observeUnauthorized } from "@/lib/containment/detectors";
 import { VaultError } from "@/lib/errors";
 import { agentFacts, delegationFacts, type DelegationFacts } from "@/lib/policy/facts";
 import { delegationStanding } from "@/lib/pdp/standing";
+import type { PdpAgent } from "@/lib/pdp/types";
 import { kidStillTrusted, vaultVerificationKey, VAULT_VERIFY_ALGS } from "@/lib/vault/signing/signing-keys";
 
 import { vaultIssuer } from "./issuer";
@@ -110,6 +112,7 @@ export async function authenticateBearer(req: Request, opts: BearerOptions = {})
     const facts = await agentFacts({ clientId }, { cached: false });
     if (!facts || facts.agent.tenantId !== tenantId) throw new BearerError("agent_unknown", AGENT_UNKNOWN);
     if (facts.agent.status !== "active") throw new BearerError("agent_suspended", AGENT_SUSPENDED);
+    checkHold(facts.agent);
     return { kind: "agent", tenantId, agent: callerAgent(facts.agent) };
   }
 
@@ -127,13 +130,23 @@ export async function authenticateBearer(req: Request, opts: BearerOptions = {})
     jti: str(claims.jti)!,
     exp: claims.exp!,
   };
-  let facts = matching(await delegationFacts(tenantId, delegationId, { cached: opts.cached === true }), tokenClaims);
+  const loaded = await delegationFacts(tenantId, delegationId, { cached: opts.cached === true });
+  let facts = matching(loaded, tokenClaims);
   // Memory may hold an older copy than the token: read once more before refusing it.
   if (!facts && opts.cached) facts = matching(await delegationFacts(tenantId, delegationId, { cached: false }), tokenClaims);
-  if (!facts) throw new BearerError("delegation_unknown", DELEGATION_UNKNOWN);
+  if (!facts) {
+    // The delegation exists but grants another connection than the one the token names.
+    if (loaded && loaded.tenantId === tenantId && loaded.agent.clientId === clientId && loaded.delegation.connectionId !== connectionId)
+      await observeUnauthorized({ tenantId, agentId: loaded.agent.id, delegationId, connectionId, code: "connection_not_granted" });
+    throw new BearerError("delegation_unknown", DELEGATION_UNKNOWN);
+  }
   if (!opts.cached) {
     const refusal = delegationStanding(facts, new Date());
-    if (refusal) throw standingError(refusal.code);
+    if (refusal) {
+      await observeDecision({ tenantId, agentId: facts.agent.id, delegationId, connectionId, decision: "deny", code: refusal.code });
+      throw standingError(refusal.code);
+    }
+    checkHold(facts.agent);
   }
   return delegationCaller(tokenClaims, facts);
 }
@@ -160,6 +173,18 @@ export function standingError(code: string): BearerError {
     default:
       return new BearerError("delegation_unknown", DELEGATION_UNKNOWN);
   }
+}
+
+/** 429 with Retry-After: a containment policy holds the agent back for a while (lib/containment/enforce.ts). */
+export function heldBackError(reason: string, retryAfter = 60): VaultError {
+  return new VaultError(429, "agent_rate_limited", reason, {}, { headers: { "retry-after": String(retryAfter) } });
+}
+
+// Routes that only read answer on rows read now; routes that act meet the same hold in their decision (lib/pdp/decide.ts).
+function checkHold(agent: Pick<PdpAgent, "hold">): void {
+  const until = agent.hold?.rateLimitedUntil;
+  const wait = until ? Math.ceil((until.getTime() - Date.now()) / 1000) : 0;
+  if (wait > 0) throw heldBackError(`A containment policy holds this agent back: try again in ${wait} seconds.`, wait);
 }
 
 // A delegation that moved to another agent, tenant, connection or person is not the one the token was issued for.

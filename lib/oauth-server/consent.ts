@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 
 import { readCeiling } from "@/lib/agents/ceiling";
 import { appendAudit } from "@/lib/audit/append";
+import { observeGrant } from "@/lib/containment/detectors";
 import { getDb } from "@/lib/db";
 import { checkDelegation, writeDelegation, type CheckedGrant } from "@/lib/delegations/delegations";
 import { agentOptions, type AgentOptions } from "@/lib/delegations/grant-rules";
@@ -119,6 +120,7 @@ export async function decideConsent(person: Person, requestId: string, body: Con
 
   const code = newOpaque(CODE_PREFIX);
   const familyId = randomUUID();
+  const granted: Array<{ id: string; agentId: string; connectionId: string; scopes: string[] }> = [];
   await db.$transaction(async (tx) => {
     // Decided once: of two tabs approving the same request, one wins and the other writes nothing.
     const { count } = await tx.authorizationRequest.updateMany({
@@ -130,6 +132,7 @@ export async function decideConsent(person: Person, requestId: string, body: Con
     for (const { body: grant, ok } of checked) {
       const row = await writeDelegation(tx, person, ok, grant, { oauthClient: client.id, tokenFamily: familyId });
       delegationIds.push(row.id);
+      granted.push({ id: row.id, agentId: ok.agent.id, connectionId: ok.connection.id, scopes: grant.scopes });
     }
     await tx.tokenFamily.create({
       data: {
@@ -168,5 +171,6 @@ export async function decideConsent(person: Person, requestId: string, body: Con
       details: { tokenFamily: familyId, delegations: delegationIds, redirectHost: new URL(request.redirectUri).host, verified: client.verified },
     });
   });
+  for (const g of granted) await observeGrant({ tenantId: person.tenantId, what: "delegation", ...g });
   return { location: codeRedirect(request.redirectUri, code.value, request.state) };
 }

@@ -5,6 +5,7 @@ import "server-only";
 // audited is never handed out. When the person's connection is unusable, the tenant's service account
 // may stand in exactly as it would for an action (lib/orchestration/credential.ts holds the gates); the
 // token still names the person's connection, and each action re-resolves the credential.
+import { observeExchange } from "@/lib/containment/detectors";
 import { serviceAccountForExchange } from "@/lib/orchestration/credential";
 import type { AuditInput } from "@/lib/audit/chain";
 import { submitAudit } from "@/lib/audit/writer";
@@ -117,6 +118,12 @@ export async function exchangeDelegation(client: TokenClient, form: URLSearchPar
   }
   if (recorded.status === "stale") throw new StaleGrantError();
   if (!grants(recorded.decision)) throw refusalOf(recorded.decision);
+  await observeExchange({
+    tenantId: client.agent.tenantId,
+    agentId: client.agent.id,
+    connectionId: s.delegation!.connectionId,
+    scopes: issued!.scope.split(" ").filter(Boolean),
+  });
   return {
     access_token: issued!.token,
     issued_token_type: ACCESS_TOKEN_TYPE,
@@ -205,6 +212,9 @@ function checkTargets(form: URLSearchParams): void {
 function denial(decision: PdpDecision): OAuthError {
   if (decision.code === "agent_unknown" || decision.code === "agent_suspended") {
     return new OAuthError("invalid_client", CLIENT_AUTH_FAILED, { pdpCode: decision.code });
+  }
+  if (decision.code === "agent_rate_limited") {
+    return new OAuthError("temporarily_unavailable", decision.reason, { pdpCode: decision.code, retryAfter: decision.retryAfter ?? 60 });
   }
   if (decision.code.startsWith("scope_")) {
     return new OAuthError("invalid_scope", `The requested scope is wider than the delegation allows: ${decision.reason}`, { pdpCode: decision.code });

@@ -109,6 +109,9 @@ export function components(serverUrl: string) {
         },
       ),
       NotFound: problemResponse("No such tool or delegation (tool_unknown, delegation_unknown)."),
+      TooManyRequests: problemResponse("A containment policy holds the agent back after an alert (agent_rate_limited): wait the seconds Retry-After says.", {
+        headers: { "Retry-After": { description: "Seconds until the agent may call again.", schema: { type: "integer" } } },
+      }),
       Conflict: problemResponse("The connection cannot be used now (connection_needs_reconnect, connection_revoked, provider_unavailable)."),
       ProviderError: problemResponse(
         "The provider failed or answered outside the tool's declared shape (provider_error, provider_unavailable, provider_unexpected_answer).",

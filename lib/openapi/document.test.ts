@@ -49,6 +49,12 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/providers/generic/route.ts": ["POST"],
   "app/api/v1/tenant/route.ts": ["GET", "PATCH"],
   "app/api/v1/mcp-clients/route.ts": ["GET"],
+  // Containment's administration: an administrator's session only (agents list their alerts, documented).
+  "app/api/v1/alerts/[id]/route.ts": ["PATCH"],
+  "app/api/v1/policies/route.ts": ["GET", "POST"],
+  "app/api/v1/policies/[id]/route.ts": ["PATCH"],
+  "app/api/v1/enforcements/[id]/route.ts": ["PATCH"],
+  "app/api/v1/detectors/[kind]/route.ts": ["PATCH"],
   "app/api/v1/mcp-clients/[id]/route.ts": ["GET", "PATCH", "DELETE"],
   // The operator's Prometheus scraper, with the metrics token (not an agent's).
   "app/api/metrics/route.ts": ["GET"],
@@ -195,7 +201,11 @@ describe("the schemas describe real answers", () => {
       exchanges: { total: 1, success: 1, failure: 0, byProvider: { "demo-tasks": { success: 1, failure: 0 } } },
       connectedAccounts: { total: 1, byStatus: { active: 1, refreshing: 0, degraded: 0, needs_reconnect: 0 } },
       authorizedAgents: { authorized: 1, active: 1, suspended: 0, total: 1 },
-      openAlerts: { count: 1, alerts: [{ kind: "agent_denials", severity: "warning", message: "m", since: null, subject: { type: "agent", id: "a" } }] },
+      openAlerts: {
+        count: 2,
+        alerts: [{ kind: "connection_needs_reconnect", severity: "warning", message: "m", since: null, subject: { type: "connection", id: "c" } }],
+        bySeverity: { critical: 1, high: 0, medium: 0, low: 0 },
+      },
       refreshEngine: {
         running: true,
         sweeping: false,

@@ -6,6 +6,7 @@ import { vaultIssuer } from "@/lib/oauth-server/issuer";
 
 import { components } from "./components";
 import type { JsonSchema } from "./schemas";
+import { alertsPath } from "./alerts";
 import { registrationPath } from "./registration";
 
 export type HttpVerb = "get" | "post" | "put" | "patch" | "delete";
@@ -26,6 +27,7 @@ export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/access/v1/evaluation", file: "app/access/v1/evaluation/route.ts", methods: ["post"] },
   { path: "/access/v1/evaluations", file: "app/access/v1/evaluations/route.ts", methods: ["post"] },
   { path: "/api/v1/status", file: "app/api/v1/status/route.ts", methods: ["get"] },
+  { path: "/api/v1/alerts", file: "app/api/v1/alerts/route.ts", methods: ["get"] },
   { path: "/api/health", file: "app/api/health/route.ts", methods: ["get"] },
   { path: "/api/ping", file: "app/api/ping/route.ts", methods: ["get"] },
   { path: "/api/openapi.json", file: "app/api/openapi.json/route.ts", methods: ["get"] },
@@ -104,6 +106,7 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
       },
     },
     "/api/oauth/register": registrationPath,
+    "/api/v1/alerts": alertsPath,
     "/api/v1/delegation": {
       get: {
         operationId: "getDelegation",

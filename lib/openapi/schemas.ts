@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 
 import { delegationDto } from "@/lib/delegations/schemas";
+import { alertDto } from "@/lib/containment/schemas";
 import { statusDto } from "@/lib/monitor/schemas";
 import { CLIENT_AUTH_METHODS, JWT_BEARER_ASSERTION_TYPE } from "@/lib/oauth-server/client-auth";
 import { delegationViewDto } from "@/lib/oauth-server/delegation-view";
@@ -215,6 +216,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
     EvaluationsRequest: fromZod(evaluationsRequest, "input"),
     EvaluationsResponse: fromZod(evaluationsResponse, "output"),
     Status: fromZod(statusDto, "output"),
+    Alerts: fromZod(z.object({ alerts: z.array(alertDto) }), "output"),
     Health: {
       type: "object",
       properties: {

@@ -11,8 +11,9 @@ import "server-only";
 // event is durable before the agent gets any data: when it cannot be written the agent gets 503.
 // Nothing here ever holds a token; lib/vault decrypts it for the call alone.
 import { submitAudit, type WrittenEvent } from "@/lib/audit/writer";
+import { observeUsage } from "@/lib/containment/detectors";
 import { log } from "@/lib/log";
-import { reloadCaller, standingError, type DelegationCaller } from "@/lib/oauth-server/bearer";
+import { heldBackError, reloadCaller, standingError, type DelegationCaller } from "@/lib/oauth-server/bearer";
 import { bearerChallenge } from "@/lib/oauth-server/challenge";
 import { decideRecorded } from "@/lib/pdp/evaluate";
 import { STANDING_CODES } from "@/lib/pdp/standing";
@@ -121,6 +122,7 @@ async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionO
   if (decision.decision === "allow") return recorded.event;
   // A token whose delegation or agent no longer stands is refused as a token (401), like the bearer check does.
   if (STANDING_CODES.has(decision.code)) throw standingError(decision.code);
+  if (decision.code === "agent_rate_limited") throw heldBackError(decision.reason, decision.retryAfter);
   // CONTRACT.md answers an action needing approval with 202 and an approval to poll. There is no
   // approval flow yet, so `approval_required` is a refusal like any other (403 with its code).
   const detail =
@@ -190,6 +192,13 @@ async function call(a: Attempt): Promise<ProviderCallResponse> {
 export async function performCall(caller: DelegationCaller, action: CompletedCall["action"], build: BuildRequest, opts: ActionOptions): Promise<CompletedCall> {
   {
     let a = await decided(caller, null, action, build, opts);
+    // The baseline of what this agent uses on the connection: a first use after it was learned is scope escalation.
+    await observeUsage({
+      tenantId: caller.tenantId,
+      agentId: caller.agent.id,
+      connectionId: caller.connectionId,
+      items: [action.kind === "tool" ? `tool:${action.tool}` : `proxy:${action.method}`],
+    });
     let response: ProviderCallResponse;
     try {
       response = await call(a);

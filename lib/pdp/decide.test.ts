@@ -372,3 +372,26 @@ describe("deny by default", () => {
     });
   });
 });
+
+describe("containment's hold on an agent", () => {
+  const EXCHANGE: PdpAction = { kind: "exchange" };
+  it("a rate limit refuses everything it asks until it ends, with the seconds to wait", () => {
+    const hold = { rateLimitedUntil: new Date(NOW.getTime() + 90_000), approvalForWrites: false };
+    for (const action of [LIST, CREATE, EXCHANGE])
+      expect(decide(facts({ agent: { hold } }), action)).toMatchObject({ decision: "deny", code: "agent_rate_limited", retryAfter: 90 });
+    expect(decide(facts({ agent: { hold }, now: new Date(NOW.getTime() + 90_000) }), LIST).decision).toBe("allow");
+  });
+
+  it("approval for writes sends its writes for approval and lets reads and exchanges through", () => {
+    const hold = { rateLimitedUntil: null, approvalForWrites: true };
+    expect(decide(facts({ agent: { hold } }), CREATE)).toMatchObject({ decision: "deny", layer: "data", code: "approval_required" });
+    expect(decide(facts({ agent: { hold } }), { kind: "proxy", method: "POST", path: "/tasks" })).toMatchObject({ code: "approval_required" });
+    expect(decide(facts({ agent: { hold } }), LIST).decision).toBe("allow");
+    expect(decide(facts({ agent: { hold } }), EXCHANGE).decision).toBe("allow");
+  });
+
+  it("a suspended agent is refused as suspended, whatever its hold", () => {
+    const hold = { rateLimitedUntil: new Date(NOW.getTime() + 90_000), approvalForWrites: true };
+    expect(decide(facts({ agent: { hold, status: "suspended" } }), LIST).code).toBe("agent_suspended");
+  });
+});

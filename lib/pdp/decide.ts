@@ -5,12 +5,14 @@
 // Order. First who is asking and about what: the agent (ceiling: agent_unknown, tenant_mismatch,
 // agent_suspended), then the delegation it names (consent: delegation_unknown — also for another
 // tenant's, so its existence does not leak — and delegation_wrong_agent): until both are known the
-// other checks have nothing to compare. Then the layers in order, first denial wins:
+// other checks have nothing to compare. An agent a containment policy holds back is then refused
+// (agent_rate_limited, with the seconds to wait) whatever it asks. Then the layers in order, first denial wins:
 //   1 ceiling  service_account_not_allowed, provider_not_allowed, tool_not_allowed, method_not_allowed, path_not_allowed, delegation_too_long
 //   2 scope    connection_unavailable, scope_not_granted
 //   3 consent  delegation_revoked, delegation_expired, tool_not_delegated, scope_not_delegated
 //   4 data     constraints_unreadable, read_only, method_not_allowed, path_not_allowed,
-//              outside_time_window, rate_limited, approval_required
+//              outside_time_window, rate_limited, approval_required (also for a write of an agent
+//              containment holds for approval)
 // Scopes, one rule: the scope layer compares with the connection (what is still granted there,
 // scope_not_granted), consent compares with the delegation among those (scope_not_delegated). So a
 // scope removed from the connection after the grant is scope_not_granted; a scope the connection has
@@ -41,6 +43,11 @@ export function decide(facts: PdpFacts, action: PdpAction): PdpDecision {
   const who = callerStanding(facts);
   if (who) return who;
   const agent = facts.agent!;
+  const held = agent.hold?.rateLimitedUntil;
+  if (held && held.getTime() > facts.now.getTime()) {
+    const retryAfter = Math.max(1, Math.ceil((held.getTime() - facts.now.getTime()) / 1000));
+    return { ...deny("ceiling", "agent_rate_limited", `A containment policy holds this agent back: try again in ${retryAfter} seconds.`), retryAfter };
+  }
   const delegation = facts.delegation!;
 
   const c = facts.connection;
@@ -163,6 +170,8 @@ function dataLayer({ facts, action, delegation, tool }: Ctx): Verdict {
       return deny("data", "rate_limited", `The person allows at most ${max} actions every ${perSeconds} seconds: try again later.`);
   }
   if (rules.approvalForWrites && isWrite) return deny("data", "approval_required", "The person wants to approve every change made with this delegation.");
+  if (facts.agent?.hold?.approvalForWrites && isWrite)
+    return deny("data", "approval_required", "A containment policy sends this agent's changes for approval after an alert about it.");
   return null;
 }
 

@@ -8,6 +8,7 @@ import "server-only";
 // any number of instances cannot all slip under it.
 import type { AuditInput } from "@/lib/audit/chain";
 import { submitAudit, type WrittenEvent } from "@/lib/audit/writer";
+import { observeDecision, observeUnauthorized } from "@/lib/containment/detectors";
 import { agentFacts, connectionFacts, delegationFacts, type FactsAgent, type FactsConnection } from "@/lib/policy/facts";
 import { decide } from "@/lib/pdp/decide";
 import { delegationStanding } from "@/lib/pdp/standing";
@@ -113,7 +114,18 @@ export async function decideRecorded(s: DecisionSubject): Promise<RecordedDecisi
     },
   });
   if (outcome.status === "stale") return outcome;
-  return { status: "decided", decision: outcome.value, event: outcome.events[0]!, followed: outcome.events.slice(1) };
+  const decision = outcome.value;
+  // A question (an administrator asking about an agent, say) is not the agent trying anything.
+  if (!s.advisory)
+    await observeDecision({
+      tenantId: s.tenantId,
+      agentId: s.agent?.id ?? null,
+      delegationId: s.delegationId,
+      connectionId: s.delegation?.connectionId ?? null,
+      decision: decision.decision,
+      code: decision.code,
+    });
+  return { status: "decided", decision, event: outcome.events[0]!, followed: outcome.events.slice(1) };
 }
 
 /** Decides a question named by ids, on rows read now (the token endpoint, the AuthZEN API). */
@@ -145,6 +157,15 @@ export async function loadSubject(input: EvaluateInput, opts: { cached?: boolean
         ? await agentFacts({ id: input.agentId }, { cached: false })
         : null;
   const agent = af && af.agent.tenantId === input.tenantId ? af.agent : null;
+  // An agent naming another organisation's delegation: it is refused as unknown, and containment hears of it.
+  if (df && !mine && agent && !input.advisory)
+    await observeUnauthorized({
+      tenantId: input.tenantId,
+      agentId: agent.id,
+      delegationId: input.delegationId,
+      connectionId: null,
+      code: "foreign_delegation",
+    });
   let connection = mine && mine.connection.tenantId === input.tenantId ? mine.connection : null;
   if (input.serviceAccountId !== undefined) {
     const sa = connection ? await connectionFacts(input.serviceAccountId) : null;

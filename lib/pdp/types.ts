@@ -26,9 +26,19 @@ export type PdpDecision = {
    * (tool_not_delegated) or OAuth scopes (scope_not_delegated; when any one of several would do, each of them).
    */
   missing?: string[];
+  /** On agent_rate_limited: seconds until the agent may call again. */
+  retryAfter?: number;
 };
 
-export type PdpAgent = { id: string; tenantId: string; clientId: string; status: "active" | "suspended"; ceiling: Ceiling };
+export type PdpAgent = {
+  id: string;
+  tenantId: string;
+  clientId: string;
+  status: "active" | "suspended";
+  ceiling: Ceiling;
+  /** Containment's hold (lib/containment/enforce.ts): its calls refused until a time, or its writes sent for approval. */
+  hold?: { rateLimitedUntil: Date | null; approvalForWrites: boolean };
+};
 
 export type PdpDelegation = {
   id: string;

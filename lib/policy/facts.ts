@@ -62,12 +62,14 @@ SELECT d."id", d."tenantId", d."agentId", d."userId", d."connectionId", d."scope
   ${ms('d."createdAt"')} AS "createdAtMs", ${ms('d."expiresAt"')} AS "expiresAtMs", ${ms('d."revokedAt"')} AS "revokedAtMs",
   u."arn" AS "userArn",
   a."tenantId" AS "agentTenantId", a."clientId", a."name" AS "agentName", a."status" AS "agentStatus", a."ceiling",
+  ${ms('r."rateLimitedUntil"')} AS "rateLimitedUntilMs", COALESCE(r."approvalForWrites", false) AS "approvalForWrites",
   c."tenantId" AS "connectionTenantId", c."userId" AS "connectionUserId", c."providerKey", c."status" AS "connectionStatus",
   c."scopes" AS "connectionScopes", c."metadata", c."revokedAt" IS NOT NULL AS "connectionRevoked", c."isServiceAccount",
   c."label" AS "connectionLabel", t."allowServiceAccounts", COALESCE(h."policyVersion", 0) AS "policyVersion"
 FROM "Delegation" d
 JOIN "User" u ON u."id" = d."userId"
 JOIN "Agent" a ON a."id" = d."agentId"
+LEFT JOIN "AgentRestriction" r ON r."agentId" = a."id"
 JOIN "Connection" c ON c."id" = d."connectionId"
 JOIN "Tenant" t ON t."id" = d."tenantId"
 LEFT JOIN "AuditHead" h ON h."tenantId" = d."tenantId"
@@ -92,6 +94,8 @@ type DelegationRow = {
   agentName: string;
   agentStatus: "active" | "suspended";
   ceiling: unknown;
+  rateLimitedUntilMs: number | null;
+  approvalForWrites: boolean;
   connectionTenantId: string;
   connectionUserId: string;
   providerKey: string;
@@ -105,6 +109,12 @@ type DelegationRow = {
   policyVersion: number;
 };
 
+/** Containment's hold on the agent (lib/containment/enforce.ts), as the PDP reads it. */
+function agentHold(r: { rateLimitedUntilMs: number | null; approvalForWrites: boolean }): PdpAgent["hold"] {
+  if (r.rateLimitedUntilMs === null && !r.approvalForWrites) return undefined;
+  return { rateLimitedUntil: r.rateLimitedUntilMs === null ? null : new Date(Number(r.rateLimitedUntilMs)), approvalForWrites: r.approvalForWrites };
+}
+
 export function connectionMetadata(stored: unknown): Record<string, unknown> {
   return stored && typeof stored === "object" && !Array.isArray(stored) ? (stored as Record<string, unknown>) : {};
 }
@@ -113,7 +123,15 @@ function toFacts(r: DelegationRow): DelegationFacts {
   return {
     tenantId: r.tenantId,
     policyVersion: Number(r.policyVersion),
-    agent: { id: r.agentId, tenantId: r.agentTenantId, clientId: r.clientId, name: r.agentName, status: r.agentStatus, ceiling: readCeiling(r.ceiling) },
+    agent: {
+      id: r.agentId,
+      tenantId: r.agentTenantId,
+      clientId: r.clientId,
+      name: r.agentName,
+      status: r.agentStatus,
+      ceiling: readCeiling(r.ceiling),
+      hold: agentHold(r),
+    },
     delegation: {
       id: r.id,
       tenantId: r.tenantId,
@@ -172,8 +190,9 @@ export async function delegationFacts(tenantId: string, delegationId: string, op
 }
 
 const AGENT_FACTS = (by: "clientId" | "id") => `
-SELECT a."id", a."tenantId", a."clientId", a."name", a."status", a."ceiling", COALESCE(h."policyVersion", 0) AS "policyVersion"
-FROM "Agent" a LEFT JOIN "AuditHead" h ON h."tenantId" = a."tenantId"
+SELECT a."id", a."tenantId", a."clientId", a."name", a."status", a."ceiling", COALESCE(h."policyVersion", 0) AS "policyVersion",
+  ${ms('r."rateLimitedUntil"')} AS "rateLimitedUntilMs", COALESCE(r."approvalForWrites", false) AS "approvalForWrites"
+FROM "Agent" a LEFT JOIN "AuditHead" h ON h."tenantId" = a."tenantId" LEFT JOIN "AgentRestriction" r ON r."agentId" = a."id"
 WHERE a."${by}" = $1`;
 
 /** An agent by client_id (or by id), read now; or from memory when `cached`, as for delegationFacts. */
@@ -192,12 +211,22 @@ export async function agentFacts(key: { clientId: string } | { id: string }, opt
     status: "active" | "suspended";
     ceiling: unknown;
     policyVersion: number;
+    rateLimitedUntilMs: number | null;
+    approvalForWrites: boolean;
   }>(AGENT_FACTS(clientId ? "clientId" : "id"), [clientId ?? (key as { id: string }).id]);
   if (!row) return null;
   const facts: AgentFacts = {
     tenantId: row.tenantId,
     policyVersion: Number(row.policyVersion),
-    agent: { id: row.id, tenantId: row.tenantId, clientId: row.clientId, name: row.name, status: row.status, ceiling: readCeiling(row.ceiling) },
+    agent: {
+      id: row.id,
+      tenantId: row.tenantId,
+      clientId: row.clientId,
+      name: row.name,
+      status: row.status,
+      ceiling: readCeiling(row.ceiling),
+      hold: agentHold(row),
+    },
   };
   remember(row.tenantId, (t) => t.agents, row.clientId, facts);
   return facts;

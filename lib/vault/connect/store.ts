@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type * as oauth from "oauth4webapi";
 import { appendAudit } from "@/lib/audit/append";
 import { nextStatus, reconnectByFrom } from "@/lib/connections/lifecycle";
+import { observeGrant } from "@/lib/containment/detectors";
 import { getDb } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
@@ -25,7 +26,7 @@ export async function storeConnection(input: {
   const db = await getDb();
   const now = new Date();
   const expiresAt = typeof tokens.expires_in === "number" ? new Date(now.getTime() + tokens.expires_in * 1000) : null;
-  return db.$transaction(async (tx) => {
+  const stored = await db.$transaction(async (tx) => {
     const key = { tenantId: person.tenantId, userId: person.id, providerKey: def.key, accountId: account.accountId };
     const existing = await tx.connection.findUnique({ where: { tenantId_userId_providerKey_accountId: key }, select: { id: true } });
     const id = existing?.id ?? randomUUID();
@@ -61,4 +62,6 @@ export async function storeConnection(input: {
     });
     return { id, reconnected: Boolean(existing) };
   });
+  await observeGrant({ tenantId: person.tenantId, what: "connection", id: stored.id, agentId: null, connectionId: stored.id, scopes: input.scopes });
+  return stored;
 }

@@ -8,6 +8,7 @@ import type * as oauth from "oauth4webapi";
 import { appendAudit } from "@/lib/audit/append";
 import { nextStatus, reconnectByFrom } from "@/lib/connections/lifecycle";
 import type { ConnectionStatus } from "@/lib/connections/schemas";
+import { observeRefreshFailure } from "@/lib/containment/detectors";
 import type { VaultPrismaClient } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
@@ -132,6 +133,7 @@ export async function failRefresh(
     return "recorded" as const;
   }, TX_OPTIONS);
   log.warn({ connection: row.id, provider: row.providerKey, kind: failure.kind, detail: failure.detail, result }, "token refresh failed");
+  if (result === "recorded") await observeRefreshFailure({ tenantId: row.tenantId, connectionId: row.id });
   if (result === "superseded") return "current";
   if (result === "gone") throw new VaultCallError("connection_revoked", "This connection was disconnected while the vault was refreshing it.");
   throw new VaultCallError(failure.kind === "invalid_grant" ? "connection_needs_reconnect" : "provider_unavailable", failure.sentence);
