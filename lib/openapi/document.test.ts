@@ -50,6 +50,9 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/tenant/route.ts": ["GET", "PATCH"],
   "app/api/v1/mcp-clients/route.ts": ["GET"],
   "app/api/v1/mcp-clients/[id]/route.ts": ["GET", "PATCH", "DELETE"],
+  "app/api/v1/webhooks/route.ts": ["GET", "POST"],
+  "app/api/v1/webhooks/[id]/route.ts": ["DELETE"],
+  "app/api/v1/webhooks/[id]/test/route.ts": ["POST"],
   // The operator's Prometheus scraper, with the metrics token (not an agent's).
   "app/api/metrics/route.ts": ["GET"],
   // Not a route of its own: what answers every unknown path under /api/ (404 not_found).

@@ -14,11 +14,14 @@ import { decrypt, encrypt } from "@/lib/vault/crypto/encryption";
 import { getKeyRing } from "@/lib/vault/crypto/keyring";
 import { webhookSignatureHeader } from "@/lib/webhooks/signature";
 
-/** A new secret for the webhook row `row`: the plaintext (for its creator, once) and what to store. */
-export function sealNewWebhookSecret(row: { id: string; tenantId: string }): { secret: string; encBlob: Uint8Array<ArrayBuffer>; keyVersion: number } {
+type NewWebhook = { id: string; tenantId: string; url: string; description: string; eventTypes: string[]; cursorSeq: number; createdBy: string };
+
+/** Creates the webhook row with a new sealed secret, inside the caller's transaction; answers the plaintext secret, for its creator, once. */
+export async function insertWebhookWithSecret(tx: Prisma.TransactionClient, row: NewWebhook): Promise<string> {
   const secret = `whsec_${randomBytes(32).toString("base64url")}`;
   const { blob, keyVersion } = encrypt(getKeyRing(), aadForWebhook(row), secret);
-  return { secret, encBlob: blob, keyVersion };
+  await tx.webhook.create({ data: { ...row, encBlob: blob, keyVersion }, select: { id: true } });
+  return secret;
 }
 
 /** The X-Vault-Signature value of `body` sent at `t` (unix seconds) to the webhook `id`; null when the webhook is gone. */
