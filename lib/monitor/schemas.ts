@@ -47,7 +47,8 @@ export const statusDto = z
       .strip(),
     /** authorized: active agents holding at least one live delegation (not revoked, not expired, connection not disconnected). */
     authorizedAgents: z.object({ authorized: count, active: count, suspended: count, total: count }).strip(),
-    openAlerts: z.object({ count, alerts: z.array(alertDto) }).strip(),
+    /** Open alerts, counted by severity too. */
+    openAlerts: z.object({ count, bySeverity: z.object({ critical: count, warning: count, info: count }).strip(), alerts: z.array(alertDto) }).strip(),
     refreshEngine: z
       .object({
         running: z.boolean(),

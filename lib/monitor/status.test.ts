@@ -135,6 +135,13 @@ describe("tenantStatus for an administrator", () => {
   it("derives alerts: reconnect, failing refreshes, noisy agents; each a sentence with a subject", async () => {
     const { openAlerts } = await tenantStatus(asAdmin());
     expect(openAlerts.count).toBe(openAlerts.alerts.length);
+    const warnings = openAlerts.alerts.filter((a) => a.severity === "warning").length;
+    expect(warnings).toBeGreaterThan(0);
+    expect(openAlerts.bySeverity).toEqual({
+      critical: openAlerts.alerts.filter((a) => a.severity === "critical").length,
+      warning: warnings,
+      info: openAlerts.alerts.filter((a) => a.severity === "info").length,
+    });
     const kinds = openAlerts.alerts.map((a) => `${a.kind}:${a.subject.id}`).sort();
     const degraded = await db.connection.findFirstOrThrow({ where: { label: "bob-degraded" } });
     expect(kinds).toEqual(
@@ -225,7 +232,7 @@ describe("tenantStatus for an agent", () => {
 
   it("an agent without grants sees no connection alerts and nobody else's denials", async () => {
     const { openAlerts } = await tenantStatus(asAgent(idle));
-    expect(openAlerts).toEqual({ count: 0, alerts: [] });
+    expect(openAlerts).toEqual({ count: 0, bySeverity: { critical: 0, warning: 0, info: 0 }, alerts: [] });
   });
 });
 
@@ -236,7 +243,7 @@ describe("tenant isolation", () => {
       expect(status.exchanges).toEqual({ total: 1, success: 1, failure: 0, byProvider: { "demo-tasks": { success: 1, failure: 0 } } });
       expect(status.connectedAccounts).toEqual({ total: 1, byStatus: { active: 1, refreshing: 0, degraded: 0, needs_reconnect: 0 } });
       expect(status.authorizedAgents).toEqual({ authorized: 1, active: 1, suspended: 0, total: 1 });
-      expect(status.openAlerts).toEqual({ count: 0, alerts: [] });
+      expect(status.openAlerts).toEqual({ count: 0, bySeverity: { critical: 0, warning: 0, info: 0 }, alerts: [] });
     }
   });
 

@@ -14,7 +14,7 @@ import type { Person } from "@/lib/tenancy/people";
 import { refreshEngineState } from "@/lib/vault/refresh/engine";
 
 import { openAlerts, type AlertAudience } from "./alerts";
-import { statusDto, type StatusDto } from "./schemas";
+import { statusDto, type AlertDto, type StatusDto } from "./schemas";
 
 export type { StatusDto };
 export type StatusViewer = { kind: "admin"; person: Person } | { kind: "agent"; caller: BearerCaller };
@@ -45,9 +45,17 @@ export async function tenantStatus(viewer: StatusViewer, now: Date = new Date())
     exchanges,
     connectedAccounts,
     authorizedAgents,
-    openAlerts: { count: alerts.length, alerts },
+    openAlerts: { count: alerts.length, bySeverity: bySeverity(alerts), alerts },
     refreshEngine: refreshEngineState(),
   });
+}
+
+// The seam for stored alerts: today every open alert is derived (lib/monitor/alerts.ts). Once alerts
+// are stored (GET /api/v1/alerts), their open ones join `alerts` above and are counted here with them.
+function bySeverity(alerts: readonly AlertDto[]): StatusDto["openAlerts"]["bySeverity"] {
+  const out = { critical: 0, warning: 0, info: 0 };
+  for (const a of alerts) out[a.severity] += 1;
+  return out;
 }
 
 /** Success and failure counts of `token.exchange` events, by the provider of the delegation they named. */

@@ -198,7 +198,11 @@ describe("the schemas describe real answers", () => {
       exchanges: { total: 1, success: 1, failure: 0, byProvider: { "demo-tasks": { success: 1, failure: 0 } } },
       connectedAccounts: { total: 1, byStatus: { active: 1, refreshing: 0, degraded: 0, needs_reconnect: 0 } },
       authorizedAgents: { authorized: 1, active: 1, suspended: 0, total: 1 },
-      openAlerts: { count: 1, alerts: [{ kind: "agent_denials", severity: "warning", message: "m", since: null, subject: { type: "agent", id: "a" } }] },
+      openAlerts: {
+        count: 1,
+        bySeverity: { critical: 0, warning: 1, info: 0 },
+        alerts: [{ kind: "agent_denials", severity: "warning", message: "m", since: null, subject: { type: "agent", id: "a" } }],
+      },
       refreshEngine: {
         running: true,
         sweeping: false,
