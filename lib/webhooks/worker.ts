@@ -176,7 +176,8 @@ async function attempt(d: Due, now: () => Date): Promise<boolean> {
       leaseUntil: null,
       status: ok ? "delivered" : gaveUp ? "failed" : "pending",
       ...(ok ? { deliveredAt: sentAt } : {}),
-      ...(!ok && !gaveUp ? { nextAttemptAt: new Date(sentAt.getTime() + backoffMs(attempts)) } : {}),
+      // Counted from the answer (or its failure), so a slow receiver still gets the whole pause.
+      ...(!ok && !gaveUp ? { nextAttemptAt: new Date(now().getTime() + backoffMs(attempts)) } : {}),
     },
   });
   worker.stats[ok ? "success" : gaveUp ? "failed" : "retry"] += 1;

@@ -165,7 +165,7 @@ describe("webhooks", () => {
     expect(first.status).toBe(500);
     const retried = received.filter((r) => r.headers["x-vault-event-id"] === first.headers["x-vault-event-id"]);
     expect(retried).toHaveLength(2);
-    expect(retried[1]!.at - retried[0]!.at).toBeGreaterThanOrEqual(BACKOFF_MS - 20);
+    expect(retried[1]!.at - retried[0]!.at).toBeGreaterThanOrEqual(BACKOFF_MS);
     expect(retried[1]!.body).toBe(retried[0]!.body);
     for (const r of received) {
       expect(verifyWebhookSignature(hook.secret, r.headers["x-vault-signature"] as string, r.body, new Date(), 300)).toMatchObject({ ok: true });
@@ -186,7 +186,7 @@ describe("webhooks", () => {
     expect(verifyWebhookSignature(hook.secret, header, r.body, t + 300, 300)).toMatchObject({ ok: true });
     expect(verifyWebhookSignature(hook.secret, header, r.body, t + 301, 300)).toEqual({ ok: false, reason: "stale" });
     expect(verifyWebhookSignature(hook.secret, header, r.body, t - 301, 300)).toEqual({ ok: false, reason: "stale" });
-    expect(verifyWebhookSignature(hook.secret, header, r.body.replace('"success"', '"failure"'), t, 300)).toEqual({ ok: false, reason: "mismatch" });
+    expect(verifyWebhookSignature(hook.secret, header, `${r.body.slice(0, -1)},"extra":1}`, t, 300)).toEqual({ ok: false, reason: "mismatch" });
     expect(verifyWebhookSignature("whsec_other", header, r.body, t, 300)).toEqual({ ok: false, reason: "mismatch" });
     // A fresh timestamp does not help a replayer without the secret: the MAC covers it.
     expect(verifyWebhookSignature(hook.secret, header.replace(/t=\d+/, `t=${t + 400}`), r.body, t + 400, 300)).toEqual({ ok: false, reason: "mismatch" });
@@ -237,7 +237,9 @@ describe("webhooks", () => {
 
   it("deletes a webhook, and answers 404 for one that is gone", async () => {
     const del = () => byId.DELETE(browser.request(`${URL_BASE}/${hook.id}`, { method: "DELETE" }), { params: Promise.resolve({ id: hook.id }) });
-    expect((await del()).status).toBe(204);
+    const gone = await del();
+    expect(gone.status).toBe(200);
+    expect(await gone.json()).toEqual({ deleted: true });
     expect((await list()).webhooks).toEqual([]);
     expect(await db.webhookDelivery.count({ where: { webhookId: hook.id } })).toBe(0);
     const again = await del();

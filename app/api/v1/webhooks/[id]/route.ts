@@ -5,5 +5,5 @@ import { webhookIdParams } from "@/lib/webhooks/schemas";
 
 export const DELETE = withPerson({ admin: true, params: webhookIdParams }, async ({ person, params }) => {
   await deleteWebhook(person, params.id);
-  return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
+  return { deleted: true };
 });
