@@ -6,7 +6,8 @@ import "server-only";
 // the SSRF-safe fetcher, signed with X-Vault-Signature. A 2xx answer marks it delivered; anything
 // else (a status, a refused connection, a timeout) is recorded as its last answer and retried with
 // exponential backoff until MAX_ATTEMPTS, then marked failed. Everything lives in the database, so a
-// restart loses nothing. Counts of outcomes feed /api/metrics. Touches WebhookDelivery and Webhook.
+// restart loses nothing. Finished deliveries are kept 30 days for the log, then pruned hourly.
+// Counts of outcomes feed /api/metrics. Touches WebhookDelivery and Webhook.
 import { getDb } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
@@ -22,6 +23,9 @@ export const BASE_BACKOFF_MS = 10_000;
 export const MAX_BACKOFF_MS = 60 * 60 * 1000;
 export const MAX_ATTEMPTS = 12;
 const LEASE_MS = 60_000;
+/** Delivered and given-up deliveries stay in the log this long, then an hourly sweep drops them. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const CLAIM_BATCH = 20;
 
 export type WorkerOptions = { intervalMs?: number; baseBackoffMs?: number; maxAttempts?: number };
@@ -33,6 +37,7 @@ type Worker = {
   running: boolean;
   busy: Promise<CycleResult> | null;
   again: boolean;
+  prunedAt: number;
   opts: Required<WorkerOptions>;
   stats: DeliveryStats;
 };
@@ -43,6 +48,7 @@ const worker: Worker = (holder.__vaultWebhookWorker ??= {
   running: false,
   busy: null,
   again: false,
+  prunedAt: 0,
   opts: { intervalMs: POLL_INTERVAL_MS, baseBackoffMs: BASE_BACKOFF_MS, maxAttempts: MAX_ATTEMPTS },
   stats: { success: 0, retry: 0, failed: 0, queued: 0 },
 });
@@ -98,6 +104,7 @@ function schedule(ms: number): void {
 export function runWebhookCycle(now: () => Date = () => new Date()): Promise<CycleResult> {
   if (worker.busy) return worker.busy;
   const run = (async () => {
+    if (now().getTime() - worker.prunedAt >= PRUNE_EVERY_MS) await pruneDeliveries(now());
     const queued = await pumpAuditEvents();
     worker.stats.queued += queued;
     let attempted = 0;
@@ -113,6 +120,16 @@ export function runWebhookCycle(now: () => Date = () => new Date()): Promise<Cyc
   })();
   worker.busy = run;
   return run.finally(() => (worker.busy = null));
+}
+
+/** Drops finished deliveries older than the retention; pending ones are never dropped. */
+export async function pruneDeliveries(now: Date): Promise<number> {
+  const db = await getDb();
+  const { count } = await db.webhookDelivery.deleteMany({
+    where: { status: { in: ["delivered", "failed"] }, createdAt: { lt: new Date(now.getTime() - DELIVERY_RETENTION_MS) } },
+  });
+  worker.prunedAt = now.getTime();
+  return count;
 }
 
 type Due = { id: string; webhookId: string; eventId: string; eventType: string; body: string; attempts: number; url: string };

@@ -235,6 +235,22 @@ describe("webhooks", () => {
     );
   });
 
+  it("prunes finished deliveries past the retention, never pending ones", async () => {
+    const old = new Date(Date.now() - worker.DELIVERY_RETENTION_MS - 60_000);
+    const base = { webhookId: hook.id, eventType: "alert", body: "{}", createdAt: old };
+    await db.webhookDelivery.createMany({
+      data: [
+        { ...base, id: "old-delivered", eventId: "evt_old_1", status: "delivered" },
+        { ...base, id: "old-failed", eventId: "evt_old_2", status: "failed" },
+        { ...base, id: "old-pending", eventId: "evt_old_3", status: "pending", nextAttemptAt: new Date(Date.now() + 3_600_000) },
+      ],
+    });
+    const kept = await db.webhookDelivery.count({ where: { webhookId: hook.id, createdAt: { gt: old } } });
+    expect(await worker.pruneDeliveries(new Date())).toBe(2);
+    expect((await db.webhookDelivery.findMany({ where: { createdAt: old }, select: { id: true } })).map((r) => r.id)).toEqual(["old-pending"]);
+    expect(await db.webhookDelivery.count({ where: { webhookId: hook.id, createdAt: { gt: old } } })).toBe(kept);
+  });
+
   it("deletes a webhook, and answers 404 for one that is gone", async () => {
     const del = () => byId.DELETE(browser.request(`${URL_BASE}/${hook.id}`, { method: "DELETE" }), { params: Promise.resolve({ id: hook.id }) });
     const gone = await del();
