@@ -1,27 +1,12 @@
 "use client";
 // The one moment a webhook's signing secret is visible: right after the webhook is created. It lives
 // only in this component's props; "Done" drops it and nothing can show it again.
-import { useEffect, useRef, useState } from "react";
+import { useRevealedSecret } from "@/components/use-revealed-secret";
 
 export type RevealedWebhookSecret = { url: string; secret: string };
 
 export function NewWebhookSecret({ revealed, onDone }: { revealed: RevealedWebhookSecret; onDone: () => void }) {
-  const region = useRef<HTMLElement>(null);
-  const [copied, setCopied] = useState(false);
-
-  useEffect(() => {
-    region.current?.focus();
-    setCopied(false);
-  }, [revealed]);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(revealed.secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  }
+  const { region, copied, copy } = useRevealedSecret(revealed.secret, revealed);
 
   return (
     <section ref={region} tabIndex={-1} className="card banner ok new-credentials" aria-label="New webhook secret">
