@@ -134,7 +134,7 @@ export async function sendTestEvent(person: Person, id: string): Promise<Deliver
   if (!hook) throw new NotFoundError("No webhook with this id exists in your organisation: create it first, or reload the page.", "webhook_not_found");
   const event = testEvent(person.tenantId, id, new Date(), randomUUID());
   const row = await db.webhookDelivery.create({
-    data: { id: randomUUID(), webhookId: id, eventId: event.id, eventType: event.type, body: JSON.stringify(event) },
+    data: { id: randomUUID(), webhookId: id, eventId: event.id, eventType: event.type, body: JSON.stringify(event), nextAttemptAt: new Date() },
     select: DELIVERY_SELECT,
   });
   nudgeWebhookWorker();

@@ -53,7 +53,8 @@ async function pumpOne(webhookId: string, batch: number): Promise<number> {
     const events = rows.flatMap((r) => buildEvents(r, r.agentId ? (names.get(r.agentId) ?? null) : null)).filter((e) => subscribed.has(e.type));
     if (events.length > 0) {
       await tx.webhookDelivery.createMany({
-        data: events.map((e) => ({ id: randomUUID(), webhookId, eventId: e.id, eventType: e.type, body: JSON.stringify(e) })),
+        // Due now, by this process's clock (the one the claim compares with), not the database session's.
+        data: events.map((e) => ({ id: randomUUID(), webhookId, eventId: e.id, eventType: e.type, body: JSON.stringify(e), nextAttemptAt: new Date() })),
         skipDuplicates: true,
       });
     }
