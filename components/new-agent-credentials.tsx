@@ -1,29 +1,12 @@
 "use client";
 // The one moment a client secret is visible: right after registering an agent or rotating its
 // secret. It lives only in this component's props; "Done" drops it and nothing can show it again.
-import { useEffect, useRef, useState } from "react";
+import { useRevealedSecret } from "@/components/use-revealed-secret";
 
 export type RevealedCredentials = { agentName: string; clientId: string; clientSecret?: string; rotated?: boolean };
 
 export function NewAgentCredentials({ credentials, onDone }: { credentials: RevealedCredentials; onDone: () => void }) {
-  const region = useRef<HTMLElement>(null);
-  const [copied, setCopied] = useState(false);
-
-  // Moved to at once, so a keyboard or screen-reader user lands on what must be copied now.
-  useEffect(() => {
-    region.current?.focus();
-    setCopied(false);
-  }, [credentials]);
-
-  async function copySecret() {
-    if (!credentials.clientSecret) return;
-    try {
-      await navigator.clipboard.writeText(credentials.clientSecret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  }
+  const { region, copied, copy: copySecret } = useRevealedSecret(credentials.clientSecret, credentials);
 
   return (
     <section ref={region} tabIndex={-1} className="card banner ok new-credentials" aria-label="New agent credentials">

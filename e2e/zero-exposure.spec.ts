@@ -6,8 +6,10 @@
 // disconnects, and the agent's calls fail after each. Everything the portal sends out is recorded on
 // the way: every response the browsers receive (headers and bodies), their requests, cookies, web
 // storage and console, every answer the test itself receives (Playwright's request API, Node's
-// fetch, the MCP SDK client's transport), the portal's stdout and stderr, the audit export and every
-// file of the client build (.next/static). Finally the demo provider lists every access and refresh
+// fetch, the MCP SDK client's transport), every webhook delivery (bob subscribes a loopback receiver
+// to every event type on the Webhooks page first), the portal's stdout and stderr, the audit export,
+// the Prometheus metrics (read with the data folder's metrics token) and every file of the client
+// build (.next/static). Finally the demo provider lists every access and refresh
 // token it ever issued (rotated and revoked ones included) and each is searched for in all of it,
 // raw, URL-encoded, JSON-escaped, hex and base64 at every alignment: zero hits, asserted. The agent's
 // client secret is searched for in the server's output, the audit rows, the API and MCP answers and
@@ -33,6 +35,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { addPortalLog, expireProviderAccessTokens, issuedTokens, PROVIDER, providerSecrets, providerStats } from "./exposure/controls";
 import { Corpus, type Channel } from "./exposure/corpus";
 import { connectDemoTasks, disconnect, grant, grantItem, registerAgent, revoke } from "./exposure/portal-steps";
+import { createWebhook, startWebhookReceiver } from "./exposure/webhooks";
 import { ApiRecorder, BrowserRecorder, recordingFetch, type ApiAnswer } from "./exposure/recorder";
 import { describeHit, formsOf, scan, type Secret } from "./exposure/scanner";
 import { expect, signInAs, test } from "./fixtures";
@@ -89,6 +92,11 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   await signInAs(bob, "bob@acme.test");
   await signInAs(alice, "alice@acme.test");
   await browserRec.snapshot("sign-in");
+
+  let webhookSecret = "";
+  const receiver = await startWebhookReceiver(corpus, () => webhookSecret);
+  await createWebhook(bob, receiver.url, (secret) => (webhookSecret = secret));
+  await browserRec.snapshot("webhook");
 
   const statsAtStart = await providerStats();
   const connectionId = await connectDemoTasks(alice);
@@ -378,6 +386,30 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     return rows.length;
   });
 
+  await test.step("webhooks: every event type the journey caused arrived, signed", async () => {
+    await receiver.waitFor([
+      "webhook_test",
+      "connected_account_link",
+      "agent_identity_delegation",
+      "token_exchange_request",
+      "token_exchange_response",
+      "token_exchange",
+      "connected_account_usage",
+      "connected_account_unlink",
+    ]);
+    expect(receiver.deliveries.every((d) => d.verified)).toBe(true);
+    await receiver.close();
+  });
+
+  await test.step("metrics: read with the data folder's metrics token", async () => {
+    const metricsToken = readFileSync(path.join(process.env.E2E_DATA_DIR ?? "", "metrics.token"), "utf8").trim();
+    const res = await fetch(new URL("/api/metrics", base), { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    corpus.add("metrics", "GET /api/metrics", text);
+    expect(text).toMatch(/^vault_webhook_deliveries_total\{outcome="success"\} [1-9]\d*$/m);
+  });
+
   await browserRec.settle();
   while (mcpPending.length) await Promise.allSettled(mcpPending.splice(0));
   await agentCtx.dispose();
@@ -427,6 +459,9 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
       [agent.clientId, "browser-response"],
       ["Serving the portal at", "server-log"],
       ["Grant access", "static-file"],
+      [connectionId, "webhook"],
+      [AGENT, "webhook"],
+      ["vault_http_request_duration_seconds_bucket", "metrics"],
       ["next-auth.session-token", "browser-cookies"],
       [`localhost:${PORT}`, "browser-storage"],
     ];
@@ -451,9 +486,11 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
     inject("audit", (s) => `${s}${JSON.stringify({ v: `x${at}` })}`);
     inject("static-file", (s) => `${s}${Buffer.from(`xy${at}`).toString("hex")}`);
     inject("browser-storage", (s) => `${s}${encodeURIComponent(Buffer.from(`a:${rt}`).toString("base64"))}`);
+    inject("webhook", (s) => `${s}${JSON.stringify({ data: { token: at } })}`);
+    inject("metrics", (s) => `${s}vault_x{v="${Buffer.from(rt).toString("base64")}"} 1`);
     const hits = scan(copy, secrets);
     const where = [...new Set(hits.map((h) => h.channel))];
-    for (const c of ["browser-response", "api-response", "mcp", "server-log", "audit", "static-file", "browser-storage"] as const)
+    for (const c of ["browser-response", "api-response", "mcp", "server-log", "audit", "static-file", "browser-storage", "webhook", "metrics"] as const)
       expect(where, `an injected token is found in ${c}`).toContain(c);
     // Nothing else: the copy differs from the real corpus only by the injections.
     expect(hits.every((h) => h.secretIndex === 0 || h.secretIndex === secrets.length - 1)).toBe(true);
@@ -464,18 +501,25 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
   const secretHits = scan(
     corpus,
     [{ kind: "agent client secret", value: agent.clientSecret }],
-    ["server-log", "audit", "api-response", "mcp", "browser-storage", "browser-cookies", "browser-console"],
+    ["server-log", "audit", "api-response", "mcp", "browser-storage", "browser-cookies", "browser-console", "webhook", "metrics"],
+  );
+  // The webhook's signing secret: shown to bob once (that page's answer), and nowhere the vault sends or keeps things.
+  const webhookSecretHits = scan(
+    corpus,
+    [{ kind: "webhook signing secret", value: webhookSecret }],
+    ["server-log", "audit", "api-response", "mcp", "browser-storage", "browser-cookies", "browser-console", "webhook", "metrics"],
   );
   const responses = browserRec.responses + api.calls + mcpCounter.messages;
   const summary =
     `zero-exposure: ${responses} responses scanned (browser ${browserRec.responses}, of which ${corpus.bodiesUnavailable} without a body (redirects); API ${api.calls}; MCP ${mcpCounter.messages}), ` +
-    `${logLines} log lines scanned (portal stdout+stderr), ${staticFiles.length} files scanned (.next/static), ${auditRows} audit rows scanned (JSONL, and the CSV export), ` +
+    `${corpus.count("webhook") / 2} webhook deliveries scanned, ${logLines} log lines scanned (portal stdout+stderr), ${staticFiles.length} files scanned (.next/static), ${auditRows} audit rows scanned (JSONL, and the CSV export), ` +
     `${corpus.count("browser-request")} browser requests, ${browserRec.storageSnapshots} storage snapshots, ${corpus.count("browser-cookies")} cookie snapshots, ${browserRec.consoleMessages} console messages; ` +
     `${secrets.length} tokens searched (${issued.accessTokens.length} access, ${issued.refreshTokens.length} refresh, after ${statsAtEnd.refreshGrants - statsAtStart.refreshGrants} refreshes) as ${needles} encoded forms ` +
-    `in ${corpus.items.length} items, ${(corpus.bytes() / 1e6).toFixed(1)} MB; token hits ${tokenHits.length}, client secret hits ${secretHits.length}`;
+    `in ${corpus.items.length} items, ${(corpus.bytes() / 1e6).toFixed(1)} MB; token hits ${tokenHits.length}, client secret hits ${secretHits.length}, webhook secret hits ${webhookSecretHits.length}`;
   console.log(summary);
   await testInfo.attach("zero-exposure-summary", { body: summary, contentType: "text/plain" });
 
   expect(tokenHits.map(describeHit), "no provider access or refresh token anywhere").toEqual([]);
   expect(secretHits.map(describeHit), "the agent's client secret is in no log, audit row, answer or browser storage").toEqual([]);
+  expect(webhookSecretHits.map(describeHit), "the webhook secret is in no log, audit row, delivery, metric or browser storage").toEqual([]);
 });

@@ -18,6 +18,7 @@ export const ENC_BLOB_OMIT = {
   providerRegistration: { encBlob: true },
   pendingAuthorization: { encBlob: true },
   signingKey: { encBlob: true },
+  webhook: { encBlob: true },
 } as const;
 
 export type VaultPrismaClient = PrismaClient<never, typeof ENC_BLOB_OMIT>;

@@ -18,6 +18,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         {person.role === "admin" && <NavLink href="/alerts">Alerts</NavLink>}
         {person.role === "admin" && <NavLink href="/mcp-clients">MCP clients</NavLink>}
         {person.role === "admin" && <NavLink href="/providers">Providers</NavLink>}
+        {person.role === "admin" && <NavLink href="/webhooks">Webhooks</NavLink>}
         <NavLink href="/audit">Audit</NavLink>
         <div className="who">
           <strong>{person.name}</strong>

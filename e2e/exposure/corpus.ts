@@ -13,7 +13,9 @@ export type Channel =
   | "mcp"
   | "server-log"
   | "audit"
-  | "static-file";
+  | "static-file"
+  | "webhook"
+  | "metrics";
 
 export type CorpusItem = { channel: Channel; label: string; text: string };
 

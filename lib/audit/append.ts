@@ -5,6 +5,8 @@ import "server-only";
 // instead; both serialize on the same head row, so the chain never forks.
 import type { Prisma } from "@/lib/generated/prisma/client";
 
+import { countAudited } from "@/lib/monitor/series";
+
 import { auditHash, chainedRow, type AuditInput } from "./chain";
 import { lockAuditHead } from "./head";
 import { forgetChainState } from "./writer";
@@ -22,5 +24,7 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: num
   const hash = auditHash(tail.hash, row);
   await tx.auditEvent.create({ data: { ...row, details: row.details as Prisma.InputJsonObject, prevHash: tail.hash, hash } });
   await tx.$executeRaw`UPDATE "AuditHead" SET "seq" = ${row.seq}, "hash" = ${hash} WHERE "tenantId" = ${input.tenantId}`;
+  // Counted when appended: a transaction that fails after its append is counted too.
+  countAudited(row.action, row.outcome);
   return { seq: row.seq, hash };
 }

@@ -21,6 +21,7 @@ import { randomUUID } from "node:crypto";
 
 import { getSql, type SqlQuery } from "@/lib/db";
 import { log } from "@/lib/log";
+import { countAudited, series } from "@/lib/monitor/series";
 import { observePolicyVersion } from "@/lib/policy/facts";
 
 import { auditHash, chainedRow, type AuditInput } from "./chain";
@@ -230,6 +231,8 @@ function commit(t: TenantLog, p: Plan): void {
   if (p.rows.length > 0) {
     writer.stats.batches += 1;
     writer.stats.events += p.rows.length;
+    series().auditBatchSize.observe(p.rows.length);
+    for (const r of p.rows) countAudited(r.action, r.outcome);
   }
   writer.stats.stale += p.results.filter((r) => !(r instanceof Error) && r.status === "stale").length;
 }

@@ -13,6 +13,7 @@ import { VaultError } from "@/lib/errors";
 import { problem, toProblem } from "@/lib/http/problem";
 import { parseOrThrow, readJson } from "@/lib/http/route";
 import { log } from "@/lib/log";
+import { observeRequest } from "@/lib/monitor/series";
 import { authenticateBearer, BearerError, type AgentCaller, type BearerCaller, type DelegationCaller } from "@/lib/oauth-server/bearer";
 import { bearerChallenge } from "@/lib/oauth-server/challenge";
 
@@ -54,6 +55,7 @@ export function withBearer<K extends Kind, B extends Schema | undefined = undefi
   handler: (ctx: BearerHandlerContext<K, B, P>) => Promise<Response | object> | Response | object,
 ): (req: Request, ctx?: RouteContext) => Promise<Response> {
   return async (req, ctx) => {
+    const startedAt = performance.now();
     const requestId = requestIdOf(req);
     let response: Response;
     try {
@@ -71,6 +73,7 @@ export function withBearer<K extends Kind, B extends Schema | undefined = undefi
       response = errorResponse(error, req, requestId);
     }
     response.headers.set("x-request-id", requestId);
+    observeRequest("agent", req, response.status, startedAt);
     return response;
   };
 }

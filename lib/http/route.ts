@@ -11,6 +11,7 @@ import { BadRequestError, VaultError } from "@/lib/errors";
 import { describeIssues } from "@/lib/describe-issues";
 import { problem, toProblem } from "@/lib/http/problem";
 import { log } from "@/lib/log";
+import { observeRequest } from "@/lib/monitor/series";
 import type { Person } from "@/lib/tenancy/people";
 
 type Schema = z.ZodType;
@@ -44,6 +45,19 @@ export function json(data: unknown, status = 200): NextResponse {
 }
 
 export function withPerson<B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
+  options: RouteOptions<B, P>,
+  handler: (ctx: HandlerContext<B, P>) => Promise<Response | object> | Response | object,
+): (req: Request, ctx?: RouteContext) => Promise<Response> {
+  const answer = personHandler(options, handler);
+  return async (req, ctx) => {
+    const startedAt = performance.now();
+    const res = await answer(req, ctx);
+    observeRequest("portal", req, res.status, startedAt);
+    return res;
+  };
+}
+
+function personHandler<B extends Schema | undefined, P extends Schema | undefined>(
   options: RouteOptions<B, P>,
   handler: (ctx: HandlerContext<B, P>) => Promise<Response | object> | Response | object,
 ): (req: Request, ctx?: RouteContext) => Promise<Response> {

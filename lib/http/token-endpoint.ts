@@ -5,6 +5,7 @@ import "server-only";
 // origins in VAULT_MCP_ALLOWED_ORIGINS may call it (CORS): browser-based MCP clients redeem codes here.
 import { corsPreflight, withCors } from "@/lib/http/cors";
 import { log } from "@/lib/log";
+import { observeRequest } from "@/lib/monitor/series";
 
 import { attemptedMethods, authenticateClient, type TokenClient } from "@/lib/oauth-server/client-auth";
 import { oauthErrorResponse, tokenEndpointJson } from "@/lib/http/oauth-response";
@@ -19,7 +20,10 @@ const REPEATABLE = new Set(["resource", "audience"]);
 const MAX_STALE_RETRIES = 5;
 
 export async function handleTokenRequest(req: Request): Promise<Response> {
-  return withCors(req, await answerTokenRequest(req));
+  const startedAt = performance.now();
+  const res = withCors(req, await answerTokenRequest(req));
+  observeRequest("token", req, res.status, startedAt);
+  return res;
 }
 
 /** OPTIONS /api/oauth/token: the CORS preflight of a browser-based client. */

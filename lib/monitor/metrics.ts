@@ -1,15 +1,20 @@
 import "server-only";
 // Prometheus metrics of this portal process (GET /api/metrics): the process itself (CPU, memory,
-// event-loop lag), the statements it sends to the database, and the audit writer's batches. Counts
-// and durations only: nothing here can carry a token, a person or a request's content. Reading them
-// sends no statement, so the bench can read them around a measurement without disturbing it.
+// event-loop lag), the statements it sends to the database, the audit writer's batches (and their
+// sizes), request latency, PDP decisions, token exchanges and refreshes by outcome
+// (lib/monitor/series.ts), and webhook deliveries by outcome. Counts and durations only, labelled
+// from fixed vocabularies: nothing here can carry a token, a person or a request's content. Reading
+// them sends no statement, so the bench can read them around a measurement without disturbing it.
 import { timingSafeEqual } from "node:crypto";
 
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, type Metric, Registry } from "prom-client";
 
 import { auditWriterStats } from "@/lib/audit/writer";
 import { sqlStatementCount } from "@/lib/db";
 import { env } from "@/lib/env";
+import { webhookDeliveryStats } from "@/lib/webhooks/worker";
+
+import { series } from "./series";
 
 function build(): Registry {
   const registry = new Registry();
@@ -52,6 +57,20 @@ function build(): Registry {
       this.set(s.batches > 0 ? s.events / s.batches : 0);
     },
   });
+  const s = series();
+  for (const m of [s.requestDuration, s.decisions, s.exchanges, s.refreshes, s.auditBatchSize] as Metric[]) registry.registerMetric(m);
+  new Counter({
+    name: "vault_webhook_deliveries_total",
+    help: "Webhook delivery attempts, by outcome: success (2xx), retry (failed, tried again later), failed (given up).",
+    labelNames: ["outcome"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const stats = webhookDeliveryStats();
+      for (const outcome of ["success", "retry", "failed"] as const) this.inc({ outcome }, stats[outcome]);
+    },
+  });
+  fromStats("vault_webhook_events_queued_total", "Events written to the webhook outbox, one per subscribed webhook.", () => webhookDeliveryStats().queued);
   return registry;
 }
 

@@ -1,5 +1,5 @@
 import "server-only";
-// One GET of a URL someone outside handed the vault (a client's metadata document), safe against
+// One request to a URL someone outside handed the vault (a client's metadata document, a webhook), safe against
 // server-side request forgery: https only (plain http to this machine in demo mode), the host
 // resolved once with dns.lookup({ all: true }) and refused when any address it has is not public
 // (lib/net/public-address.ts), then the connection made to exactly the address that was checked, so
@@ -21,6 +21,10 @@ export type PublicFetchOptions = {
   timeoutMs: number;
   maxBytes: number;
   accept: string;
+  /** GET unless said otherwise; a webhook delivery POSTs its body with its own headers. */
+  method?: "GET" | "POST";
+  body?: string;
+  headers?: Readonly<Record<string, string>>;
 };
 
 export type PublicFetchAnswer = { status: number; headers: Record<string, string>; body: Buffer };
@@ -50,7 +54,11 @@ export function publicUrlProblem(url: URL, opts: Pick<PublicFetchOptions, "allow
   return opts.allowLoopback ? "its address must be https, or http on this machine (demo mode)" : "its address must be https";
 }
 
-async function checkedAddress(url: URL, opts: PublicFetchOptions, signal: AbortSignal): Promise<{ address: string; family: 4 | 6 }> {
+async function checkedAddress(
+  url: URL,
+  opts: Pick<PublicFetchOptions, "allowLoopback" | "timeoutMs">,
+  signal: AbortSignal,
+): Promise<{ address: string; family: 4 | 6 }> {
   const host = bare(url.hostname);
   const literal = isIP(host);
   const addresses: LookupAddress[] = literal
@@ -94,6 +102,13 @@ function readLimited(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
+/** Refuses (PublicFetchError) a URL the vault would not fetch, its host looked up as fetchPublic() would: for checking a URL when it is saved. */
+export async function checkPublicDestination(url: URL, opts: Pick<PublicFetchOptions, "allowLoopback" | "timeoutMs">): Promise<void> {
+  const problem = publicUrlProblem(url, opts);
+  if (problem) throw new PublicFetchError("url", problem);
+  await checkedAddress(url, opts, AbortSignal.timeout(opts.timeoutMs));
+}
+
 export async function fetchPublic(url: URL, opts: PublicFetchOptions): Promise<PublicFetchAnswer> {
   const problem = publicUrlProblem(url, opts);
   if (problem) throw new PublicFetchError("url", problem);
@@ -124,8 +139,14 @@ async function exchange(url: URL, opts: PublicFetchOptions, signal: AbortSignal)
       hostname: bare(url.hostname),
       port: url.port || undefined,
       path: `${url.pathname}${url.search}`,
-      method: "GET",
-      headers: { accept: opts.accept, "accept-encoding": "identity", "user-agent": "token-vault" },
+      method: opts.method ?? "GET",
+      headers: {
+        ...opts.headers,
+        ...(opts.body !== undefined ? { "content-length": String(Buffer.byteLength(opts.body)) } : {}),
+        accept: opts.accept,
+        "accept-encoding": "identity",
+        "user-agent": "token-vault",
+      },
       agent: false,
       signal,
       // The address checked above, and no other: Node asks this instead of resolving the name again.
@@ -154,7 +175,7 @@ async function exchange(url: URL, opts: PublicFetchOptions, signal: AbortSignal)
       }
       readLimited(res, opts.maxBytes).then((body) => resolve({ status: res.statusCode ?? 0, headers, body }), reject);
     });
-    req.end();
+    req.end(opts.body);
   });
 }
 

@@ -56,6 +56,9 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/enforcements/[id]/route.ts": ["PATCH"],
   "app/api/v1/detectors/[kind]/route.ts": ["PATCH"],
   "app/api/v1/mcp-clients/[id]/route.ts": ["GET", "PATCH", "DELETE"],
+  "app/api/v1/webhooks/route.ts": ["GET", "POST"],
+  "app/api/v1/webhooks/[id]/route.ts": ["DELETE"],
+  "app/api/v1/webhooks/[id]/test/route.ts": ["POST"],
   // The operator's Prometheus scraper, with the metrics token (not an agent's).
   "app/api/metrics/route.ts": ["GET"],
   // Not a route of its own: what answers every unknown path under /api/ (404 not_found).

@@ -31,6 +31,7 @@ export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/api/health", file: "app/api/health/route.ts", methods: ["get"] },
   { path: "/api/ping", file: "app/api/ping/route.ts", methods: ["get"] },
   { path: "/api/openapi.json", file: "app/api/openapi.json/route.ts", methods: ["get"] },
+  { path: "/api/v1/event-schemas", file: "app/api/v1/event-schemas/route.ts", methods: ["get"] },
   { path: "/.well-known/oauth-authorization-server", file: "app/.well-known/oauth-authorization-server/route.ts", methods: ["get"], preflight: true },
   { path: "/.well-known/jwks.json", file: "app/.well-known/jwks.json/route.ts", methods: ["get"], preflight: true },
   { path: "/.well-known/authzen-configuration", file: "app/.well-known/authzen-configuration/route.ts", methods: ["get"], preflight: true },
@@ -295,6 +296,9 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
       },
     },
     "/api/openapi.json": { get: discovery("getOpenApiDocument", "This document", "OpenApiDocument") },
+    "/api/v1/event-schemas": {
+      get: discovery("getEventSchemas", "Versioned JSON Schemas of every event type webhooks deliver (public, like this document)", "EventSchemas"),
+    },
     "/.well-known/oauth-authorization-server": {
       get: discovery("getAuthorizationServerMetadata", "RFC 8414 metadata of the token endpoint", "AuthorizationServerMetadata"),
     },

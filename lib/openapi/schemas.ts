@@ -275,6 +275,21 @@ export function componentSchemas(): Record<string, JsonSchema> {
       required: ["keys"],
     },
     Ping: { type: "object", properties: { ok: { type: "boolean", const: true } }, required: ["ok"] },
+    EventSchemas: {
+      type: "object",
+      description: "One entry per event type: its name, its version and its JSON Schema (draft 2020-12).",
+      properties: {
+        schemas: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { type: { type: "string" }, version: { type: "integer" }, schema: { type: "object" } },
+            required: ["type", "version", "schema"],
+          },
+        },
+      },
+      required: ["schemas"],
+    },
     OpenApiDocument: { type: "object", description: "This document.", properties: { openapi: { type: "string" } }, required: ["openapi"] },
     ...toolComponents(),
   };

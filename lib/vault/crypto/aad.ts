@@ -21,3 +21,7 @@ export function aadForPendingAuthorization(row: { id: string; tenantId: string; 
 export function aadForSigningKey(row: { kid: string }): AadContext {
   return { tenantId: NO_BINDING, userId: NO_BINDING, rowId: row.kid, purpose: "signing.private_key" };
 }
+
+export function aadForWebhook(row: { id: string; tenantId: string }): AadContext {
+  return { tenantId: row.tenantId, userId: NO_BINDING, rowId: row.id, purpose: "webhook.secret" };
+}

@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { VaultCryptoError } from "@/lib/vault/crypto/errors";
 import { tenantKey, unknownVersionError, type KeyRing } from "@/lib/vault/crypto/keyring";
 
-export type Purpose = "connection.tokens" | "provider.client_secret" | "pending.pkce" | "signing.private_key";
+export type Purpose = "connection.tokens" | "provider.client_secret" | "pending.pkce" | "signing.private_key" | "webhook.secret";
 export type AadContext = { tenantId: string; userId: string; rowId: string; purpose: Purpose };
 
 export { VaultCryptoError, type VaultCryptoErrorCode } from "@/lib/vault/crypto/errors";
@@ -19,7 +19,13 @@ const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 const MIN_BLOB_LENGTH = HEADER_LENGTH + NONCE_LENGTH + TAG_LENGTH;
 const AAD_LABEL = "token-vault/aad/v1";
-const PURPOSES: ReadonlySet<string> = new Set<Purpose>(["connection.tokens", "provider.client_secret", "pending.pkce", "signing.private_key"]);
+const PURPOSES: ReadonlySet<string> = new Set<Purpose>([
+  "connection.tokens",
+  "provider.client_secret",
+  "pending.pkce",
+  "signing.private_key",
+  "webhook.secret",
+]);
 
 export function encrypt(ring: KeyRing, ctx: AadContext, plaintext: Uint8Array | string): { blob: Uint8Array<ArrayBuffer>; keyVersion: number } {
   const keyVersion = ring.current;

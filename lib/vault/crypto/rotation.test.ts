@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle, VaultPrismaClient } from "@/lib/db";
 import { createTestDatabase, DB_KINDS } from "@/lib/testing/db";
 
-import { aadForConnection, aadForPendingAuthorization, aadForProviderRegistration, aadForSigningKey } from "@/lib/vault/crypto/aad";
+import { aadForConnection, aadForPendingAuthorization, aadForProviderRegistration, aadForSigningKey, aadForWebhook } from "@/lib/vault/crypto/aad";
 import { type AadContext, blobKeyVersion, decrypt, encrypt, VaultCryptoError } from "@/lib/vault/crypto/encryption";
 import { parseKeyRing } from "@/lib/vault/crypto/keyring";
 import { countByKeyVersion, rotateAllCredentials } from "@/lib/vault/crypto/rotation";
@@ -22,16 +22,25 @@ const PLAIN = {
   registration: "client-secret-value",
   pending: "pkce-verifier-value",
   signing: '{"kty":"EC","d":"private"}',
+  webhook: "whsec_signing-secret",
 };
 
-type Blobs = { connection: Uint8Array; registration: Uint8Array; pending: Uint8Array; signing: Uint8Array };
+type Blobs = { connection: Uint8Array; registration: Uint8Array; pending: Uint8Array; signing: Uint8Array; webhook: Uint8Array };
 
 async function readBlobs(prisma: VaultPrismaClient, connectionId = "c1"): Promise<Blobs & { rows: { connection: { keyVersion: number | null } } }> {
   const c = await prisma.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { encBlob: true, keyVersion: true } });
   const r = await prisma.providerRegistration.findUniqueOrThrow({ where: { id: "p1" }, select: { encBlob: true } });
   const p = await prisma.pendingAuthorization.findUniqueOrThrow({ where: { id: "a1" }, select: { encBlob: true } });
   const s = await prisma.signingKey.findUniqueOrThrow({ where: { kid: "k1" }, select: { encBlob: true } });
-  return { connection: c.encBlob!, registration: r.encBlob!, pending: p.encBlob, signing: s.encBlob, rows: { connection: { keyVersion: c.keyVersion } } };
+  const w = await prisma.webhook.findUniqueOrThrow({ where: { id: "w1" }, select: { encBlob: true } });
+  return {
+    connection: c.encBlob!,
+    registration: r.encBlob!,
+    pending: p.encBlob,
+    signing: s.encBlob,
+    webhook: w.encBlob,
+    rows: { connection: { keyVersion: c.keyVersion } },
+  };
 }
 
 const ctx: Record<keyof Blobs, AadContext> = {
@@ -39,6 +48,7 @@ const ctx: Record<keyof Blobs, AadContext> = {
   registration: aadForProviderRegistration({ id: "p1", tenantId: "t1" }),
   pending: aadForPendingAuthorization({ id: "a1", tenantId: "t1", userId: "u1" }),
   signing: aadForSigningKey({ kid: "k1" }),
+  webhook: aadForWebhook({ id: "w1", tenantId: "t1" }),
 };
 
 async function seed(prisma: VaultPrismaClient): Promise<void> {
@@ -81,6 +91,19 @@ async function seed(prisma: VaultPrismaClient): Promise<void> {
   });
   const s = enc("signing");
   await prisma.signingKey.create({ data: { kid: "k1", alg: "ES256", publicJwk: { kty: "EC" }, encBlob: s.blob, keyVersion: s.keyVersion } });
+  const w = enc("webhook");
+  await prisma.webhook.create({
+    data: {
+      id: "w1",
+      tenantId: "t1",
+      url: "https://hooks.example/x",
+      eventTypes: ["alert"],
+      encBlob: w.blob,
+      keyVersion: w.keyVersion,
+      cursorSeq: 0,
+      createdBy: "u1",
+    },
+  });
 }
 
 describe.each(DB_KINDS)("key rotation on %s", (kind) => {
@@ -99,12 +122,13 @@ describe.each(DB_KINDS)("key rotation on %s", (kind) => {
       ProviderRegistration: { "1": 1 },
       PendingAuthorization: { "1": 1 },
       SigningKey: { "1": 1 },
+      Webhook: { "1": 1 },
     });
 
     const progress: string[] = [];
     const result = await rotateAllCredentials(db.prisma, ring12, { batchSize: 1, onProgress: (table) => progress.push(table) });
-    expect(result).toMatchObject({ scanned: 4, reencrypted: 4, skippedConcurrent: 0, failed: 0, failures: [] });
-    for (const t of ["Connection", "ProviderRegistration", "PendingAuthorization", "SigningKey"] as const) {
+    expect(result).toMatchObject({ scanned: 5, reencrypted: 5, skippedConcurrent: 0, failed: 0, failures: [] });
+    for (const t of ["Connection", "ProviderRegistration", "PendingAuthorization", "SigningKey", "Webhook"] as const) {
       expect(result.byTable[t]).toEqual({ scanned: 1, reencrypted: 1, skippedConcurrent: 0, failed: 0 });
       expect(progress).toContain(t);
     }
@@ -125,6 +149,7 @@ describe.each(DB_KINDS)("key rotation on %s", (kind) => {
       ProviderRegistration: { "2": 1 },
       PendingAuthorization: { "2": 1 },
       SigningKey: { "2": 1 },
+      Webhook: { "2": 1 },
     });
   });
 
@@ -172,7 +197,7 @@ describe.each(DB_KINDS)("key rotation on %s", (kind) => {
     const result = await rotateAllCredentials(spy, ring12);
     expect(interfered).toBe(true);
     expect(result.byTable.Connection).toEqual({ scanned: 1, reencrypted: 0, skippedConcurrent: 1, failed: 0 });
-    expect(result.reencrypted).toBe(3);
+    expect(result.reencrypted).toBe(4);
 
     const row = await prisma.connection.findUniqueOrThrow({ where: { id: "c1" }, select: { encBlob: true, keyVersion: true } });
     expect(row.keyVersion).toBe(1);
@@ -192,6 +217,6 @@ describe.each(DB_KINDS)("key rotation on %s", (kind) => {
     const result = await rotateAllCredentials(db.prisma, ring12);
     expect(result.byTable.Connection).toMatchObject({ scanned: 1, failed: 1, reencrypted: 0 });
     expect(result.failures).toEqual([{ table: "Connection", rowId: "c1", reason: expect.stringContaining("does not belong to this record") }]);
-    expect(result.reencrypted).toBe(3);
+    expect(result.reencrypted).toBe(4);
   });
 });

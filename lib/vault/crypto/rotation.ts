@@ -5,11 +5,11 @@ import "server-only";
 // the meantime is skipped and counted, never overwritten with stale plaintext.
 import type { VaultPrismaClient } from "@/lib/db";
 
-import { aadForConnection, aadForPendingAuthorization, aadForProviderRegistration, aadForSigningKey } from "@/lib/vault/crypto/aad";
+import { aadForConnection, aadForPendingAuthorization, aadForProviderRegistration, aadForSigningKey, aadForWebhook } from "@/lib/vault/crypto/aad";
 import { type AadContext, decrypt, encrypt } from "@/lib/vault/crypto/encryption";
 import type { KeyRing } from "@/lib/vault/crypto/keyring";
 
-export const ROTATED_TABLES = ["Connection", "ProviderRegistration", "PendingAuthorization", "SigningKey"] as const;
+export const ROTATED_TABLES = ["Connection", "ProviderRegistration", "PendingAuthorization", "SigningKey", "Webhook"] as const;
 export type RotatedTable = (typeof ROTATED_TABLES)[number];
 
 export type TableCounts = { scanned: number; reencrypted: number; skippedConcurrent: number; failed: number };
@@ -116,6 +116,24 @@ function tables(prisma: VaultPrismaClient): Record<RotatedTable, TableOps> {
           })
         ).count,
     },
+    Webhook: {
+      page: async (cursor, take, below) =>
+        (
+          await prisma.webhook.findMany({
+            where: { keyVersion: { lt: below }, ...after("id", cursor) },
+            orderBy: { id: "asc" },
+            take,
+            select: { id: true, tenantId: true, encBlob: true, keyVersion: true },
+          })
+        ).map((r) => ({ rowId: r.id, blob: r.encBlob, keyVersion: r.keyVersion, ctx: aadForWebhook(r) })),
+      swap: async (c, blob, keyVersion) =>
+        (
+          await prisma.webhook.updateMany({
+            where: { id: c.rowId, keyVersion: c.keyVersion ?? -1, encBlob: { equals: c.blob } },
+            data: { encBlob: blob, keyVersion },
+          })
+        ).count,
+    },
   };
 }
 
@@ -127,7 +145,7 @@ export async function rotateAllCredentials(prisma: VaultPrismaClient, ring: KeyR
   const ops = tables(prisma);
   const result: RotationResult = {
     ...zero(),
-    byTable: { Connection: zero(), ProviderRegistration: zero(), PendingAuthorization: zero(), SigningKey: zero() },
+    byTable: { Connection: zero(), ProviderRegistration: zero(), PendingAuthorization: zero(), SigningKey: zero(), Webhook: zero() },
     failures: [],
   };
 
@@ -168,16 +186,18 @@ export async function rotateAllCredentials(prisma: VaultPrismaClient, ring: KeyR
 export async function countByKeyVersion(prisma: VaultPrismaClient): Promise<Record<RotatedTable, Record<string, number>>> {
   const tally = (groups: { keyVersion: number | null; _count: { _all: number } }[]) =>
     Object.fromEntries(groups.map((g) => [g.keyVersion === null ? "none" : String(g.keyVersion), g._count._all]));
-  const [connection, registration, pending, signing] = await Promise.all([
+  const [connection, registration, pending, signing, webhook] = await Promise.all([
     prisma.connection.groupBy({ by: ["keyVersion"], where: { encBlob: { not: null } }, _count: { _all: true }, orderBy: { keyVersion: "asc" } }),
     prisma.providerRegistration.groupBy({ by: ["keyVersion"], where: { encBlob: { not: null } }, _count: { _all: true }, orderBy: { keyVersion: "asc" } }),
     prisma.pendingAuthorization.groupBy({ by: ["keyVersion"], _count: { _all: true }, orderBy: { keyVersion: "asc" } }),
     prisma.signingKey.groupBy({ by: ["keyVersion"], _count: { _all: true }, orderBy: { keyVersion: "asc" } }),
+    prisma.webhook.groupBy({ by: ["keyVersion"], _count: { _all: true }, orderBy: { keyVersion: "asc" } }),
   ]);
   return {
     Connection: tally(connection),
     ProviderRegistration: tally(registration),
     PendingAuthorization: tally(pending),
     SigningKey: tally(signing),
+    Webhook: tally(webhook),
   };
 }
