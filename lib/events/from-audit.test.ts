@@ -74,9 +74,9 @@ const ROWS: AuditRowForEvents[] = [
     expiresAt: at.toISOString(),
   }),
   row("delegation.revoke", "success", { connectionId: "c1", provider: "demo-tasks", ownerArn: "auth:account:acme:alice", byAdministrator: true }),
-  row("alert.opened", "success", { alertId: "alr-1", kind: "scope_escalation", severity: "critical", status: "open" }),
-  row("alert.updated", "success", { kind: "scope_escalation", severity: "critical", status: "acknowledged" }),
-  row("enforcement.suspend", "success", { alertId: "alr-1", kind: "exchange_velocity", severity: "critical" }),
+  row("containment.alert", "success", { alertId: "alr-1", kind: "scope_escalation", severity: "high", status: "open" }),
+  row("containment.alert_acknowledge", "success", { alertId: "alr-1", kind: "scope_escalation", severity: "high", status: "acknowledged" }),
+  row("containment.enforce", "success", { alertId: "alr-1", kind: "exchange_velocity", severity: "high", action: "suspend", status: "applied" }),
   ...["requested", "approved", "denied", "expired", "used"].map((s) => row(`approval.${s}`, "success", { delegationId: "d1", expiresAt: at.toISOString() })),
 ];
 
@@ -85,7 +85,7 @@ describe("audit actions to events", () => {
     const produced = new Set(Object.values(AUDIT_EVENT_MAP).flat());
     for (const t of produced) expect(EVENT_TYPES).toContain(t);
     expect([...produced].sort()).toEqual(EVENT_TYPES.filter((t) => t !== "webhook_test").sort());
-    expect(eventTypesOf("enforcement.rate_limit")).toEqual(["alert"]);
+    expect(eventTypesOf("containment.enforce")).toEqual(["alert"]);
     expect(eventTypesOf("pdp.decision")).toEqual([]);
     expect(eventTypesOf("webhook.create")).toEqual([]);
   });
@@ -114,7 +114,7 @@ describe("audit actions to events", () => {
     expect(refused!.data).toMatchObject({ outcome: "failure", grantedScopes: [], error: "invalid_scope", code: "scope_not_delegated" });
     const revoke = buildEvents(ROWS[9]!)[0]!;
     expect(revoke.data).toMatchObject({ operation: "revoked", userArn: "auth:account:acme:alice" });
-    expect(buildEvents(ROWS[12]!)[0]!.data).toMatchObject({ action: "enforcement.suspend", enforcement: "suspend", alertId: "alr-1" });
+    expect(buildEvents(ROWS[12]!)[0]!.data).toMatchObject({ action: "containment.enforce", enforcement: "suspend", alertId: "alr-1" });
     expect(buildEvents(ROWS[14]!)[0]!.data).toMatchObject({ status: "approved", approvalId: "target-1" });
   });
 });

@@ -38,9 +38,12 @@ export const AUDIT_EVENT_MAP: Readonly<Record<string, readonly EventType[]>> = {
   "action.proxy": ["connected_account_usage"],
   "delegation.grant": ["agent_identity_delegation"],
   "delegation.revoke": ["agent_identity_delegation"],
-  "alert.opened": ["alert"],
-  "alert.updated": ["alert"],
-  "enforcement.": ["alert"],
+  // The containment audit actions (lib/containment): an alert opened or fired again, acknowledged,
+  // resolved, and each enforcement (applied, in dry run, waiting for or decided by an administrator).
+  "containment.alert": ["alert"],
+  "containment.alert_acknowledge": ["alert"],
+  "containment.alert_resolve": ["alert"],
+  "containment.enforce": ["alert"],
   "approval.requested": ["approval"],
   "approval.approved": ["approval"],
   "approval.denied": ["approval"],
@@ -165,7 +168,7 @@ function dataFor(type: EventType, row: AuditRowForEvents, d: Details, agentName:
         kind: str(d, "kind"),
         severity: str(d, "severity"),
         status: str(d, "status"),
-        enforcement: str(d, "enforcement") ?? (row.action.startsWith("enforcement.") ? row.action.slice("enforcement.".length, 100) : null),
+        enforcement: str(d, "enforcement") ?? (row.action.startsWith("containment.enforce") ? str(d, "action") : null),
         outcome,
       };
     case "approval":

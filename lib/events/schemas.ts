@@ -95,7 +95,7 @@ const DATA: Record<EventType, { description: string; properties: Record<string, 
   alert: {
     description: "A detector opened or updated an alert, or an enforcement acted on one.",
     properties: {
-      action: { type: "string", pattern: "^(alert|enforcement)\\.[a-z_.]+$" },
+      action: { type: "string", pattern: "^containment\\.[a-z_]+$" },
       alertId: nullableId,
       agentId: nullableId,
       agentName: text,

@@ -147,7 +147,7 @@ describe("webhooks", () => {
       });
       await appendAudit(tx, {
         tenantId: "acme",
-        action: "alert.opened",
+        action: "containment.alert",
         outcome: "success",
         agentId: agent.agent.id,
         target: "alr_1",
