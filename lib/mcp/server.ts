@@ -119,7 +119,7 @@ async function callTool(
   const resolved = restToolName(name);
   const tool = resolved.ok ? resolved.name : name;
   try {
-    const { output, receipt } = await runTool(caller, tool, input, { requestId, channel: "mcp", approvalReference });
+    const { output, receipt } = await runTool(caller, tool, input, { requestId, channel: "mcp", ...(approvalReference ? { approvalReference } : {}) });
     return {
       content: [{ type: "text", text: JSON.stringify(output) }],
       // Structured only where tools/list published an output schema (an object one), which it then fits.
