@@ -156,6 +156,17 @@ describe("a tool call that needs approval", () => {
     expect((await status(t, id)).json.status).toBe("used");
   });
 
+  it("two retries racing on one approval: exactly one reaches the provider", async () => {
+    const t = await heldToken();
+    const id = (await tool(t, "demo-tasks.create_task", { title: "Only once" })).json.approval_id as string;
+    await decide("approve", id);
+    const before = apiCalls;
+    const answers = await Promise.all([1, 2, 3].map(() => tool(t, "demo-tasks.create_task", { title: "Only once" }, id)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    expect(apiCalls).toBe(before + 1);
+    expect((await events(id)).filter((e) => e.action === "approval.used")).toHaveLength(1);
+  });
+
   it("reads are not held; another delegation's token cannot poll it", async () => {
     const t = await heldToken();
     expect((await tool(t, "demo-tasks.list_tasks", {})).status).toBe(200);
