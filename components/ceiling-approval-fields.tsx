@@ -27,7 +27,7 @@ export function CeilingApprovalFields({ tools, methods, approvalTools, approvalM
       </p>
       {tools.length === 0 && methods.length === 0 && <p className="note">Allow tools or HTTP methods above to choose which need approval.</p>}
       {tools.length > 0 && (
-        <div className="inline-checks" role="group" aria-label="Tools that need approval">
+        <div className="inline-checks" role="group" aria-label="Ask first for these tool calls">
           {tools.map((t) => (
             <label key={t} className="check">
               <input type="checkbox" checked={approvalTools.includes(t)} onChange={(e) => onTools(toggled(approvalTools, t, e.target.checked))} />
@@ -37,7 +37,7 @@ export function CeilingApprovalFields({ tools, methods, approvalTools, approvalM
         </div>
       )}
       {methods.length > 0 && (
-        <div className="inline-checks" role="group" aria-label="HTTP methods that need approval">
+        <div className="inline-checks" role="group" aria-label="Ask first for these request methods">
           {methods.map((m) => (
             <label key={m} className="check">
               <input type="checkbox" checked={approvalMethods.includes(m)} onChange={(e) => onMethods(toggled(approvalMethods, m, e.target.checked))} />

@@ -41,7 +41,7 @@ test("an agent's write waits for alice's approval on the Approvals page, then it
   const connectionId = await connectDemoTasks(alice);
   const agent = await registerAgent(bob, AGENT, { tools: TOOLS, methods: ["GET", "POST"], paths: ["/tasks/**"], days: 30 });
   await test.step("bob's ceiling asks the person first for demo-tasks.create_task", async () => {
-    await agent.card.getByRole("group", { name: "Tools that need approval" }).getByLabel("demo-tasks.create_task", { exact: true }).check();
+    await agent.card.getByRole("group", { name: "Ask first for these tool calls" }).getByLabel("demo-tasks.create_task", { exact: true }).check();
     await agent.card.getByRole("button", { name: "Save ceiling", exact: true }).click();
     await expect(agent.card.getByRole("status")).toHaveText("Ceiling saved.");
     await expect(agent.card).toContainText("asks first for demo-tasks.create_task");
