@@ -48,9 +48,19 @@ export async function decideApproval(person: Person, id: string, verdict: "appro
   const db = await getDb();
   const owned = { id, tenantId: person.tenantId, userId: person.id };
   await expireOverdue(db, owned);
-  const row = await db.approval.findFirst({ where: owned, include });
+  const row = await db.approval.findFirst({
+    where: owned,
+    include: { ...include, delegation: { select: { ...include.delegation.select, revokedAt: true, expiresAt: true } } },
+  });
   if (!row) throw new NotFoundError(NOT_YOURS, "approval_not_found");
   const now = new Date();
+  // Approving for a grant that ended would let nothing through; saying so beats a silent approval.
+  if (verdict === "approve" && (row.delegation.revokedAt || row.delegation.expiresAt <= now)) {
+    throw new ConflictError(
+      "The grant this request was made with has been revoked or has expired, so approving it would change nothing: deny it instead.",
+      "delegation_ended",
+    );
+  }
   const status = verdict === "approve" ? "approved" : "denied";
   const decided = await db.$transaction(async (tx) => {
     const { count } = await tx.approval.updateMany({ where: { ...owned, status: "pending", expiresAt: { gt: now } }, data: { status, decidedAt: now } });

@@ -16,7 +16,7 @@ const approve = await import("./[id]/approve/route");
 const deny = await import("./[id]/deny/route");
 const tools = await import("../tools/[name]/route");
 const proxyRoute = await import("../proxy/route");
-const { alice, bob } = w.people;
+const { alice, bob, carol } = w.people;
 const db = w.db;
 
 let cnx: { id: string; tenantId: string; userId: string };
@@ -100,6 +100,8 @@ describe("a tool call that needs approval", () => {
     expect(byBob.status).toBe(404);
     expect(byBob.json.code).toBe("approval_not_found");
     expect((await mine(bob)).json.approvals.some((a: { id: string }) => a.id === id)).toBe(false);
+    // Nor may someone of another organisation.
+    expect((await decide("deny", id, carol)).json).toMatchObject({ status: 404, code: "approval_not_found" });
     // Nor may a page on another site, with alice's cookie.
     expect((await decide("approve", id, alice, "https://evil.example")).json.code).toBe("origin_mismatch");
     expect((await status(t, id)).json.status).toBe("pending");
@@ -174,6 +176,18 @@ describe("a tool call that needs approval", () => {
     const other = await heldToken();
     expect((await status(other, id)).json).toMatchObject({ status: 404, code: "approval_not_found" });
     expect((await tool(other, "demo-tasks.delete_task", { id: "t-1" }, id)).json).toMatchObject({ status: 404, code: "approval_not_found" });
+  });
+});
+
+describe("a grant that ended", () => {
+  it("cannot have its pending requests approved, only denied", async () => {
+    const agent = client;
+    const d = await w.grant(agent, cnx, { constraints: { approvalForWrites: true } });
+    const t = await w.token(agent, d.id);
+    const id = (await tool(t, "demo-tasks.create_task", { title: "After revocation" })).json.approval_id as string;
+    await db.delegation.update({ where: { id: d.id }, data: { revokedAt: new Date() } });
+    expect((await decide("approve", id)).json).toMatchObject({ status: 409, code: "delegation_ended" });
+    expect((await decide("deny", id)).json.approval).toMatchObject({ status: "denied" });
   });
 });
 
