@@ -33,6 +33,7 @@ export function ceilingSummary(agent: { ceiling: Ceiling }, providers: ProviderO
     c.methods.length ? `${c.methods.join(", ")} on ${c.pathPatterns.length ? c.pathPatterns.join(" ") : "no paths"}` : "no direct API calls",
     `delegations up to ${duration(c.maxDelegationSeconds)}`,
     c.allowServiceAccount ? "may use a service account" : "no service account",
+    ...(c.approvalTools.length || c.approvalMethods.length ? [`asks first for ${[...c.approvalTools, ...c.approvalMethods].join(", ")}`] : []),
   ];
   return parts.join(" · ");
 }

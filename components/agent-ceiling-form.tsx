@@ -5,6 +5,7 @@
 // same. CeilingForm edits any ceiling and hands it to its caller; AgentCeilingForm saves an agent's.
 import { useId, useState, type FormEvent } from "react";
 
+import { CeilingApprovalFields } from "@/components/ceiling-approval-fields";
 import { ceilingSchema, DAY_SECONDS, MAX_DELEGATION_SECONDS, type Ceiling } from "@/lib/agents/ceiling";
 import { useUpdateAgent, type AgentDto } from "@/lib/agents/queries";
 import { pathPattern } from "@/lib/pdp/path-pattern";
@@ -27,6 +28,8 @@ function toCeiling(input: {
   pathText: string;
   days: string;
   allowServiceAccount: boolean;
+  approvalTools: string[];
+  approvalMethods: HttpMethod[];
 }): Ceiling | string {
   const patterns = input.pathText
     .split("\n")
@@ -41,14 +44,17 @@ function toCeiling(input: {
   if (!input.days.trim() || !Number.isFinite(days) || days <= 0 || days > MAX_DAYS) {
     return `The longest delegation must be a number of days above 0 and at most ${MAX_DAYS}.`;
   }
+  // A tool of a provider that was unticked goes with it.
+  const tools = input.tools.filter((t) => input.providers.includes(findTool(t)?.provider ?? ""));
   const parsed = ceilingSchema.safeParse({
     providers: input.providers,
-    // A tool of a provider that was unticked goes with it.
-    tools: input.tools.filter((t) => input.providers.includes(findTool(t)?.provider ?? "")),
+    tools,
     methods: input.methods,
     pathPatterns: patterns,
     maxDelegationSeconds: Math.max(60, Math.round(days * DAY_SECONDS)),
     allowServiceAccount: input.allowServiceAccount,
+    approvalTools: input.approvalTools.filter((t) => tools.includes(t)),
+    approvalMethods: input.approvalMethods.filter((m) => input.methods.includes(m)),
   });
   return parsed.success ? parsed.data : "This ceiling could not be read: check each field and try again.";
 }
@@ -104,6 +110,8 @@ export function CeilingForm({
   const [pathText, setPathText] = useState(initial.pathPatterns.join("\n"));
   const [days, setDays] = useState(String(+(initial.maxDelegationSeconds / DAY_SECONDS).toFixed(3)));
   const [serviceAccount, setServiceAccount] = useState(initial.allowServiceAccount);
+  const [approvalTools, setApprovalTools] = useState<string[]>(initial.approvalTools);
+  const [approvalMethods, setApprovalMethods] = useState<HttpMethod[]>(initial.approvalMethods);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -117,7 +125,7 @@ export function CeilingForm({
   function submit(event: FormEvent) {
     event.preventDefault();
     changed();
-    const ceiling = toCeiling({ providers: chosen, tools, methods, pathText, days, allowServiceAccount: serviceAccount });
+    const ceiling = toCeiling({ providers: chosen, tools, methods, pathText, days, allowServiceAccount: serviceAccount, approvalTools, approvalMethods });
     if (typeof ceiling === "string") {
       setInvalid(ceiling);
       return;
@@ -226,6 +234,20 @@ export function CeilingForm({
           }}
         />
       </label>
+      <CeilingApprovalFields
+        tools={tools.filter((t) => offered.some((o) => o.name === t))}
+        methods={methods}
+        approvalTools={approvalTools}
+        approvalMethods={approvalMethods}
+        onTools={(list) => {
+          changed();
+          setApprovalTools(list);
+        }}
+        onMethods={(list) => {
+          changed();
+          setApprovalMethods(list);
+        }}
+      />
       <label className="check">
         <input
           type="checkbox"

@@ -43,6 +43,10 @@ export const ceilingSchema = z
       .default(30 * DAY_SECONDS),
     /** Whether it may ever act with a tenant service account instead of a person's own connection. */
     allowServiceAccount: z.boolean().default(false),
+    /** Tools it may call only once the person behind the delegation approves that very call. */
+    approvalTools: uniq(toolName, 200).default([]),
+    /** Proxy methods it may send only once the person approves that very request. */
+    approvalMethods: uniq(httpMethod, HTTP_METHODS.length).default([]),
   })
   .strict();
 

@@ -33,6 +33,10 @@ const BEARER_ROUTES: BearerRoute[] = [
     body: '{"input":{}}',
   }),
   await route("app/api/v1/proxy/route.ts", import("@/app/api/v1/proxy/route"), "POST", "/api/v1/proxy", { body: '{"method":"GET","path":"/tasks"}' }),
+  await route("app/api/v1/approvals/[id]/route.ts", import("@/app/api/v1/approvals/[id]/route"), "GET", "/api/v1/approvals/some-approval", {
+    params: { id: "some-approval" },
+  }),
+  await route("app/api/v1/alerts/route.ts", import("@/app/api/v1/alerts/route"), "GET", "/api/v1/alerts"),
   await route("app/api/v1/status/route.ts", import("@/app/api/v1/status/route"), "GET", "/api/v1/status"),
   await route("app/api/mcp/route.ts", import("@/app/api/mcp/route"), "POST", "/api/mcp", { body: JSON_RPC }),
   await route("app/access/v1/evaluation/route.ts", import("@/app/access/v1/evaluation/route"), "POST", "/access/v1/evaluation", { body: EVALUATION }),

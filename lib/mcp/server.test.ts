@@ -12,7 +12,8 @@ vi.mock("@/lib/orchestration/tools", () => tools);
 vi.mock("@/lib/log", () => ({ log: logged }));
 const { VaultError } = await import("@/lib/errors");
 const { VaultCallError } = await import("@/lib/vault/call/errors");
-const { createMcpServer, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
+const { createMcpServer, APPROVAL_ID_META_KEY, APPROVAL_META_KEY, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
+const { ApprovalPending } = await import("@/lib/approvals/pending");
 
 type Caller = Parameters<typeof createMcpServer>[0];
 // The action layer is replaced here, so of the caller's facts only the connection's provider and label are read (to name tools).
@@ -157,6 +158,40 @@ describe("MCP server", () => {
     tools.runTool.mockResolvedValue({ output: { tasks: [] }, receipt: "r" });
     await client.callTool({ name: "demo_tasks__list_tasks" });
     expect(tools.runTool).toHaveBeenCalledWith(caller, "demo-tasks.list_tasks", {}, { requestId: "req-42", channel: "mcp" });
+  });
+
+  it("a call held for the person's approval says so (isError, what to do) with the approval in _meta, and is not a result", async () => {
+    const approval = {
+      approval_id: "apr-1",
+      status: "pending" as const,
+      expires_at: "2026-01-01T00:15:00.000Z",
+      kind: "tool" as const,
+      tool: "demo-tasks.create_task",
+      method: "POST",
+      path: "/tasks",
+      url: "http://localhost:3000/api/v1/approvals/apr-1",
+    };
+    tools.runTool.mockRejectedValue(new ApprovalPending(approval));
+    const result = await client.callTool({ name: "demo_tasks__create_task", arguments: { title: "Buy milk" } });
+    expect(result.isError).toBe(true);
+    expect(result._meta).toEqual({ [APPROVAL_META_KEY]: approval });
+    const text = (result.content as { text: string }[])[0]!.text;
+    expect(text).toMatch(/approve/);
+    expect(text).toContain("apr-1");
+    expect(text).toContain(approval.url);
+    expect(text).toMatch(/same arguments/);
+    expect(result.structuredContent).toBeUndefined();
+  });
+
+  it("a retry may name its approval in the call's _meta, which reaches the action as the approval reference", async () => {
+    tools.runTool.mockResolvedValue({ output: { task: {} }, receipt: "r" });
+    await client.callTool({ name: "demo_tasks__create_task", arguments: { title: "Buy milk" }, _meta: { [APPROVAL_ID_META_KEY]: "apr-1" } });
+    expect(tools.runTool).toHaveBeenLastCalledWith(
+      caller,
+      "demo-tasks.create_task",
+      { title: "Buy milk" },
+      { requestId: "req-42", channel: "mcp", approvalReference: "apr-1" },
+    );
   });
 
   it.each([

@@ -5,11 +5,13 @@ import "server-only";
 // (PDP, orchestration, audit, receipt). The server announces tools without listChanged: it never
 // sends notifications/tools/list_changed (each request gets a fresh server, and a changed grant
 // shows in the next tools/list). Failures come back as tool results with `isError` (MCP "Error
-// Handling": the model can read them and adjust), carrying the sentence and the stable code; nothing
+// Handling": the model can read them and adjust), carrying the sentence and the stable code; a call
+// held for the person's approval says so, with the approval to poll in _meta; nothing
 // from a provider credential is ever part of an answer.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
+import { ApprovalPending } from "@/lib/approvals/pending";
 import { VaultError } from "@/lib/errors";
 import { listToolsFor, runTool, type ToolListing } from "@/lib/orchestration/tools";
 import { log } from "@/lib/log";
@@ -22,6 +24,10 @@ import { accountTag, mcpToolName, mcpToolNameOn, restToolName } from "./tool-nam
 export const RECEIPT_META_KEY = "tokenvault/receipt";
 /** `_meta` key of `{ code, status, ...extensions }` on every failed tool result. */
 export const ERROR_META_KEY = "tokenvault/error";
+/** `_meta` key of `{ approval_id, status, expires_at, url }` on a call that waits for the person's approval. */
+export const APPROVAL_META_KEY = "tokenvault/approval";
+/** A call's `_meta` key naming the approval a retry relies on (like the REST routes' X-Approval-Id). */
+export const APPROVAL_ID_META_KEY = "tokenvault/approval_id";
 
 const SERVER_INFO = { name: "token-vault", title: "Token Vault", version: "1.0.0" };
 const INSTRUCTIONS =
@@ -90,23 +96,30 @@ export function createMcpServer(callers: readonly DelegationCaller[], opts: { re
   });
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name;
+    const reference = request.params._meta?.[APPROVAL_ID_META_KEY];
+    const call = { requestId: opts.requestId, approvalReference: typeof reference === "string" ? reference.slice(0, 100) : null };
     const listed = sessionTools(callers).get(name);
-    if (listed) return callTool(listed.caller, listed.tool.name, request.params.arguments ?? {}, opts.requestId);
+    if (listed) return callTool(listed.caller, listed.tool.name, request.params.arguments ?? {}, call);
     const resolved = restToolName(name);
     // A name not listed (a dotted name, or one not delegated): the delegation that lists the tool,
     // otherwise the first, whose refusal says the tool is not delegated.
     const owner = (resolved.ok && callers.find((c) => listToolsFor(c).some((t) => t.name === resolved.name))) || caller;
-    return callTool(owner, name, request.params.arguments ?? {}, opts.requestId);
+    return callTool(owner, name, request.params.arguments ?? {}, call);
   });
   return mcp;
 }
 
-async function callTool(caller: DelegationCaller, name: string, input: unknown, requestId: string): Promise<CallToolResult> {
+async function callTool(
+  caller: DelegationCaller,
+  name: string,
+  input: unknown,
+  { requestId, approvalReference }: { requestId: string; approvalReference: string | null },
+): Promise<CallToolResult> {
   // The MCP name as listed; runTool takes the catalogue's name (and refuses what resolves to none).
   const resolved = restToolName(name);
   const tool = resolved.ok ? resolved.name : name;
   try {
-    const { output, receipt } = await runTool(caller, tool, input, { requestId, channel: "mcp" });
+    const { output, receipt } = await runTool(caller, tool, input, { requestId, channel: "mcp", ...(approvalReference ? { approvalReference } : {}) });
     return {
       content: [{ type: "text", text: JSON.stringify(output) }],
       // Structured only where tools/list published an output schema (an object one), which it then fits.
@@ -114,6 +127,7 @@ async function callTool(caller: DelegationCaller, name: string, input: unknown, 
       _meta: { [RECEIPT_META_KEY]: receipt },
     };
   } catch (error) {
+    if (error instanceof ApprovalPending) return pendingResult(error);
     if (error instanceof VaultError) return toolError(error.message, error.code, error.status, error.extensions);
     // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
     log.error({ err: error, requestId, delegationId: caller.delegationId, tool: name }, "MCP tools/call failed");
@@ -128,6 +142,17 @@ function toolError(sentence: string, code: string, status: number, extensions: R
     // The same members as the problem+json of POST /api/v1/tools/{name}; code and status cannot be overwritten.
     _meta: { [ERROR_META_KEY]: { ...extensions, code, status } },
   };
+}
+
+/**
+ * Not done, and not failed: isError so that no client or model takes it for a result, with a sentence
+ * that says what to do (wait for the person, then call again with the same arguments).
+ */
+function pendingResult({ approval }: ApprovalPending): CallToolResult {
+  const text =
+    `Not done yet: the person must approve this call first (approval ${approval.approval_id}, status ${approval.status}, until ${approval.expires_at}). ` +
+    `They see it on the Approvals page of the portal; poll ${approval.url} with this token, and once it is approved call this tool again with exactly the same arguments.`;
+  return { isError: true, content: [{ type: "text", text }], _meta: { [APPROVAL_META_KEY]: approval } };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -5,6 +5,7 @@ import "server-only";
 import { TOKEN_ENDPOINT_PATH } from "@/lib/oauth-server/issuer";
 import { AGENT_SCOPE } from "@/lib/oauth-server/tokens";
 
+import { approvalSchemas } from "./approvals";
 import { registrationSchemas } from "./registration";
 import { componentSchemas, type JsonSchema } from "./schemas";
 
@@ -79,7 +80,7 @@ export function components(serverUrl: string) {
         description: "A tenant administrator's portal session (__Secure-next-auth.session-token over HTTPS).",
       },
     },
-    schemas: { ...componentSchemas(), ...registrationSchemas },
+    schemas: { ...componentSchemas(), ...registrationSchemas, ...approvalSchemas },
     parameters: {
       XRequestId: {
         name: "X-Request-ID",

@@ -29,6 +29,10 @@ const VERBS = ["get", "put", "post", "delete", "options", "head", "patch", "trac
  * documented in AGENT_ROUTES. A file may be in both when some methods are the portal's.
  */
 const PORTAL_ROUTES: Record<string, string[]> = {
+  // A person's approvals: listed and decided with the session cookie (Origin checked); agents poll /api/v1/approvals/{id}.
+  "app/api/v1/approvals/route.ts": ["GET"],
+  "app/api/v1/approvals/[id]/approve/route.ts": ["POST"],
+  "app/api/v1/approvals/[id]/deny/route.ts": ["POST"],
   "app/api/auth/[...nextauth]/route.ts": ["GET", "POST"],
   "app/api/oauth/callback/route.ts": ["GET"],
   "app/api/oauth/connect/[provider]/route.ts": ["GET"],

@@ -7,6 +7,7 @@ import { vaultIssuer } from "@/lib/oauth-server/issuer";
 import { components } from "./components";
 import type { JsonSchema } from "./schemas";
 import { alertsPath } from "./alerts";
+import { approvalHeader, approvalPath, pendingResponse } from "./approvals";
 import { registrationPath } from "./registration";
 
 export type HttpVerb = "get" | "post" | "put" | "patch" | "delete";
@@ -23,6 +24,8 @@ export const AGENT_ROUTES: readonly AgentRoute[] = [
   { path: "/api/v1/tools", file: "app/api/v1/tools/route.ts", methods: ["get"] },
   { path: "/api/v1/tools/{name}", file: "app/api/v1/tools/[name]/route.ts", methods: ["post"] },
   { path: "/api/v1/proxy", file: "app/api/v1/proxy/route.ts", methods: ["post"] },
+  // Listing and deciding are the portal's, with a session; agents poll.
+  { path: "/api/v1/approvals/{id}", file: "app/api/v1/approvals/[id]/route.ts", methods: ["get"] },
   { path: "/api/mcp", file: "app/api/mcp/route.ts", methods: ["post", "get", "delete"], preflight: true },
   { path: "/access/v1/evaluation", file: "app/access/v1/evaluation/route.ts", methods: ["post"] },
   { path: "/access/v1/evaluations", file: "app/access/v1/evaluations/route.ts", methods: ["post"] },
@@ -169,9 +172,10 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
             schema: { type: "string", maxLength: 100 },
           },
           requestId,
+          approvalHeader,
         ],
         requestBody: body("ToolCallRequest"),
-        responses: { "200": json("ToolCallResponse", "The tool's output and the receipt."), ...ACTION_ERRORS },
+        responses: { "200": json("ToolCallResponse", "The tool's output and the receipt."), ...pendingResponse, ...ACTION_ERRORS },
       },
     },
     "/api/v1/proxy": {
@@ -182,11 +186,12 @@ function paths(): Record<string, Partial<Record<HttpVerb, Operation>>> {
           "`path` is relative to the provider's API base. Absolute URLs, `//host`, `..` in any encoding, `@`, backslashes and control characters are refused with 400 (path_refused) before anything is sent. Only allow-listed headers pass either way; redirects are returned, never followed.",
         tags: ["acting"],
         security: DELEGATION_TOKEN,
-        parameters: [requestId],
+        parameters: [requestId, approvalHeader],
         requestBody: body("ProxyRequest"),
-        responses: { "200": json("ProxyResponse", "The provider's status, allowed headers and body, and the receipt."), ...ACTION_ERRORS },
+        responses: { "200": json("ProxyResponse", "The provider's status, allowed headers and body, and the receipt."), ...pendingResponse, ...ACTION_ERRORS },
       },
     },
+    "/api/v1/approvals/{id}": approvalPath(requestId, { "401": response("Unauthorized"), "403": response("Forbidden"), "404": response("NotFound") }),
     "/api/mcp": {
       post: {
         operationId: "mcp",

@@ -113,7 +113,16 @@ describe("a change committed on one instance refuses the very next call on the o
     const s = await session();
     expect((await callB(s.token)).status).toBe(200);
     await updateAgent(bob, s.agent.agent.id, {
-      ceiling: { providers: ["demo-tasks"], tools: [], methods: ["GET"], pathPatterns: ["/me"], maxDelegationSeconds: 86_400, allowServiceAccount: false },
+      ceiling: {
+        providers: ["demo-tasks"],
+        tools: [],
+        methods: ["GET"],
+        pathPatterns: ["/me"],
+        maxDelegationSeconds: 86_400,
+        allowServiceAccount: false,
+        approvalTools: [],
+        approvalMethods: [],
+      },
     });
     expect(await callB(s.token)).toMatchObject({ status: 403, code: "path_not_allowed" });
   });

@@ -36,9 +36,18 @@ import {
   type CredentialKind,
 } from "./credential";
 import { VaultError } from "@/lib/errors";
+import { passApproval } from "@/lib/approvals/gate";
+import type { ApprovalRequest } from "@/lib/approvals/request";
 
 export type Channel = "api" | "mcp";
-export type ActionOptions = { requestId: string; channel: Channel };
+export type ActionOptions = {
+  requestId: string;
+  channel: Channel;
+  /** The approval a retry names (X-Approval-Id, or the MCP call's _meta): it must be this very request's. */
+  approvalReference?: string | null;
+  /** Set here once the person's approval for this request was used up: the PDP's approval rules are met. */
+  approvalId?: string;
+};
 
 /** What goes upstream: built per credential, since the API base may depend on the connection's metadata. */
 export type UpstreamRequest = {
@@ -107,9 +116,16 @@ async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionO
     actorArn: a.ctx.caller.userArn,
     requestId: opts.requestId,
     standingFirst: true,
+    approved: opts.approvalId !== undefined,
     // The row the call will use must still be the one read: a refresh or disconnect since sends it back.
     ...(a.credentialVersion !== null ? { credentials: [{ connectionId: a.credential.connection.id, version: a.credentialVersion }] } : {}),
-    record: { connectionId: a.credential.connection.id, provider: a.credential.connection.provider, request_sha256: a.requestSha, channel: opts.channel },
+    record: {
+      connectionId: a.credential.connection.id,
+      provider: a.credential.connection.provider,
+      request_sha256: a.requestSha,
+      channel: opts.channel,
+      ...(opts.approvalId ? { approvalId: opts.approvalId } : {}),
+    },
   }).catch((e: unknown) => {
     log.error({ err: e, requestId: opts.requestId, delegationId: facts.delegation.id }, "could not record a decision; the action is refused");
     throw auditUnavailable();
@@ -123,12 +139,8 @@ async function decide(a: Attempt, action: CompletedCall["action"], opts: ActionO
   // A token whose delegation or agent no longer stands is refused as a token (401), like the bearer check does.
   if (STANDING_CODES.has(decision.code)) throw standingError(decision.code);
   if (decision.code === "agent_rate_limited") throw heldBackError(decision.reason, decision.retryAfter);
-  // CONTRACT.md answers an action needing approval with 202 and an approval to poll. There is no
-  // approval flow yet, so `approval_required` is a refusal like any other (403 with its code).
-  const detail =
-    decision.code === "approval_required"
-      ? `${decision.reason} Approvals cannot be requested through the vault yet, so this action is refused.`
-      : decision.reason;
+  // `approval_required` reaches performCall, which asks the person (202) unless the caller has no request to show them.
+  const detail = decision.reason;
   // A grant that lacks a tool or a scope is a token that is not enough (RFC 6750 §3.1): say what is missing.
   const headers = decision.missing
     ? { "www-authenticate": bearerChallenge({ code: "insufficient_scope", description: detail, scope: decision.missing }) }
@@ -189,9 +201,22 @@ async function call(a: Attempt): Promise<ProviderCallResponse> {
  * Steps 1-4 of an action: credential, request, PDP and its write-ahead record, provider call. Throws
  * VaultError (or BearerError) for every refusal; a provider call that failed after an allow is audited as a failure first.
  */
-export async function performCall(caller: DelegationCaller, action: CompletedCall["action"], build: BuildRequest, opts: ActionOptions): Promise<CompletedCall> {
+export async function performCall(
+  caller: DelegationCaller,
+  action: CompletedCall["action"],
+  build: BuildRequest,
+  given: ActionOptions,
+  approval?: ApprovalRequest,
+): Promise<CompletedCall> {
   {
-    let a = await decided(caller, null, action, build, opts);
+    let opts = given;
+    // Held for approval: the person's approval of this very request is used up (once), or the agent gets one to poll (202).
+    let a = await decided(caller, null, action, build, opts).catch(async (e: unknown) => {
+      if (!(e instanceof VaultError && e.code === "approval_required" && approval)) throw e;
+      const ask = { request: approval, reason: e.message, reference: opts.approvalReference, requestId: opts.requestId, channel: opts.channel };
+      opts = { ...opts, approvalId: await passApproval(caller, ask) };
+      return decided(caller, null, action, build, opts);
+    });
     // The baseline of what this agent uses on the connection: a first use after it was learned is scope escalation.
     await observeUsage({
       tenantId: caller.tenantId,
@@ -246,6 +271,7 @@ function auditDetails(s: AuditSubject, extra: { status: number | null; requestSh
     requestId: s.opts.requestId.slice(0, 200),
     // The write-ahead record (the decision) this outcome completes.
     decisionSeq: s.decision.seq,
+    ...(s.opts.approvalId ? { approvalId: s.opts.approvalId } : {}),
   };
 }
 

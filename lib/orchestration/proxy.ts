@@ -13,6 +13,8 @@ import {
   type ProxyRequestBody,
 } from "@/lib/orchestration/proxy-request";
 
+import { proxyRequest } from "@/lib/approvals/request";
+
 import type { CredentialKind } from "./credential";
 import { actionInFlight } from "./in-flight";
 import { completeAction, performCall, type BuildRequest } from "./perform";
@@ -52,11 +54,13 @@ export function decodeData(contentType: string | undefined, body: Buffer): { dat
   return { data: body.toString("base64"), encoding: "base64" };
 }
 
-export function runProxy(caller: DelegationCaller, req: ProxyRequestBody, opts: { requestId: string }): Promise<ProxyResult> {
+export type ProxyOptions = { requestId: string; approvalReference?: string | null };
+
+export function runProxy(caller: DelegationCaller, req: ProxyRequestBody, opts: ProxyOptions): Promise<ProxyResult> {
   return actionInFlight(() => proxyOnce(caller, req, opts));
 }
 
-async function proxyOnce(caller: DelegationCaller, req: ProxyRequestBody, opts: { requestId: string }): Promise<ProxyResult> {
+async function proxyOnce(caller: DelegationCaller, req: ProxyRequestBody, opts: ProxyOptions): Promise<ProxyResult> {
   // Each throws a ProxyRequestError (400) before any credential or the network is touched.
   checkProxyPath(req.path);
   const headers = allowedRequestHeaders(req.headers);
@@ -70,7 +74,13 @@ async function proxyOnce(caller: DelegationCaller, req: ProxyRequestBody, opts: 
     headers,
     body: encoded.bytes,
   });
-  const run = await performCall(caller, { kind: "proxy", method: req.method, path: req.path }, build, { requestId: opts.requestId, channel: "api" });
+  const run = await performCall(
+    caller,
+    { kind: "proxy", method: req.method, path: req.path },
+    build,
+    { requestId: opts.requestId, channel: "api", approvalReference: opts.approvalReference },
+    proxyRequest(req),
+  );
   const { data, encoding } = decodeData(run.response.headers["content-type"], run.response.body);
   const { receipt } = await completeAction(run, data, run.response.status < 400 ? "success" : "failure");
   return { status: run.response.status, headers: allowedResponseHeaders(run.response.headers), data, encoding, credential: run.credential.kind, receipt };

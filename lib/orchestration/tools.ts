@@ -10,6 +10,8 @@ import { mcpToolName, restToolName } from "@/lib/mcp/tool-names";
 import { findToolDefinition } from "@/lib/providers";
 import { projectOutput, toolInputJsonSchema, type ToolDefinition } from "@/lib/tools/tool";
 
+import { toolRequest } from "@/lib/approvals/request";
+
 import { actionContext, type CredentialKind } from "./credential";
 import { VaultError } from "@/lib/errors";
 import { actionInFlight } from "./in-flight";
@@ -81,7 +83,7 @@ async function toolOnce(caller: DelegationCaller, name: string, input: unknown, 
     if (encoded.contentType) headers["content-type"] = encoded.contentType;
     return { method: spec.method, path: spec.path, url: buildUpstreamUrl(def, connection.metadata, spec.path, spec.query), headers, body: encoded.bytes };
   };
-  const run = await performCall(caller, { kind: "tool", tool: tool.name }, build, opts);
+  const run = await performCall(caller, { kind: "tool", tool: tool.name }, build, opts, toolRequest(tool.name, args, spec));
   const { status, body } = run.response;
 
   if (status < 200 || status > 299) {

@@ -19,6 +19,7 @@ type Overrides = {
   constraints?: Partial<Constraints> | null;
   connection?: Partial<PdpConnection> | null;
   recentActions?: number;
+  approved?: boolean;
   now?: Date;
 };
 
@@ -68,6 +69,7 @@ function facts(o: Overrides = {}): PdpFacts {
             ...o.connection,
           },
     recentActions: o.recentActions,
+    ...(o.approved ? { approved: true } : {}),
   };
 }
 
@@ -212,6 +214,13 @@ const cases: Record<string, Row[]> = {
     allowed("constraint methods narrowing to what is asked", { constraints: { methods: ["GET"] } }, GET_TASKS),
     allowed("constraint paths narrowing to what is asked", { constraints: { pathPatterns: ["/tasks"] } }, GET_TASKS),
     allowed("approval for writes does not stop reads", { constraints: { approvalForWrites: true } }, LIST),
+    allowed("the person approved this very request", { approved: true, constraints: { approvalForWrites: true } }, CREATE),
+    allowed(
+      "approved, past the ceiling's approval rules",
+      { approved: true, ceiling: { approvalTools: ["demo-tasks.create_task"], approvalMethods: ["POST"] } },
+      CREATE,
+    ),
+    allowed("the ceiling's approval methods leave other methods alone", { ceiling: { approvalMethods: ["POST"] } }, GET_TASKS),
     allowed(
       "an exchange ignores the per-call rules",
       {
@@ -259,6 +268,15 @@ const cases: Record<string, Row[]> = {
       "outside_time_window",
     ],
     ["approval for writes (tool)", { constraints: { approvalForWrites: true } }, CREATE, "data", "approval_required"],
+    ["the ceiling's approval tools hold even a read tool", { ceiling: { approvalTools: ["demo-tasks.list_tasks"] } }, LIST, "data", "approval_required"],
+    ["the ceiling's approval methods hold that method", { ceiling: { approvalMethods: ["POST"] } }, POST_TASKS, "data", "approval_required"],
+    [
+      "an approved request still meets every other rule",
+      { approved: true, constraints: { readOnly: true, approvalForWrites: true } },
+      CREATE,
+      "data",
+      "read_only",
+    ],
     [
       "approval for writes (DELETE)",
       { constraints: { approvalForWrites: true } },

@@ -11,8 +11,9 @@
 //   2 scope    connection_unavailable, scope_not_granted
 //   3 consent  delegation_revoked, delegation_expired, tool_not_delegated, scope_not_delegated
 //   4 data     constraints_unreadable, read_only, method_not_allowed, path_not_allowed,
-//              outside_time_window, rate_limited, approval_required (also for a write of an agent
-//              containment holds for approval)
+//              outside_time_window, rate_limited, approval_required (the delegation's "ask me before writes",
+//              the ceiling's approvalTools/approvalMethods, or a containment hold on the agent's writes,
+//              unless the person approved this very request)
 // Scopes, one rule: the scope layer compares with the connection (what is still granted there,
 // scope_not_granted), consent compares with the delegation among those (scope_not_delegated). So a
 // scope removed from the connection after the grant is scope_not_granted; a scope the connection has
@@ -147,7 +148,7 @@ function writes(action: PdpAction, tool?: ToolMeta): boolean {
   return false;
 }
 
-function dataLayer({ facts, action, delegation, tool }: Ctx): Verdict {
+function dataLayer({ facts, action, ceiling, delegation, tool }: Ctx): Verdict {
   const rules: Constraints | null = delegation.constraints;
   if (!rules) return deny("data", "constraints_unreadable", "The delegation's rules cannot be read: the person should grant it again.");
   if (action.kind === "exchange") return null;
@@ -169,9 +170,14 @@ function dataLayer({ facts, action, delegation, tool }: Ctx): Verdict {
     if (facts.recentActions === undefined || facts.recentActions >= max)
       return deny("data", "rate_limited", `The person allows at most ${max} actions every ${perSeconds} seconds: try again later.`);
   }
+  if (facts.approved) return null;
   if (rules.approvalForWrites && isWrite) return deny("data", "approval_required", "The person wants to approve every change made with this delegation.");
   if (facts.agent?.hold?.approvalForWrites && isWrite)
     return deny("data", "approval_required", "A containment policy sends this agent's changes for approval after an alert about it.");
+  if (action.kind === "tool" && ceiling.approvalTools.includes(action.tool))
+    return deny("data", "approval_required", `An administrator wants the person to approve every call of the tool "${action.tool}" by this agent.`);
+  if (action.kind === "proxy" && ceiling.approvalMethods.includes(action.method))
+    return deny("data", "approval_required", `An administrator wants the person to approve every ${action.method} request by this agent.`);
   return null;
 }
 

@@ -53,6 +53,8 @@ export type DecisionSubject = {
   actorArn?: string | null;
   requestId?: string;
   advisory?: boolean;
+  /** The person approved this very request: the data layer's approval rules are met (lib/approvals/). */
+  approved?: boolean;
   /** The token's own validity is judged before the layers (an agent acting with a delegation token). */
   standingFirst?: boolean;
   /** More members for the event: an action's write-ahead record names what is about to be sent. */
@@ -97,6 +99,7 @@ export async function decideRecorded(s: DecisionSubject): Promise<RecordedDecisi
         delegation: s.delegation,
         connection: s.connection,
         ...(s.serviceAccount ? { serviceAccount: true } : {}),
+        ...(s.approved ? { approved: true } : {}),
         ...(counted ? { recentActions: view.recent(counted.delegationId, counted.windowMs) } : {}),
       };
       const decision = (s.standingFirst ? delegationStanding(facts, view.now) : null) ?? decide(facts, s.action);

@@ -80,4 +80,9 @@ export type PdpFacts = {
    * and the delegation; the ceiling is checked here).
    */
   serviceAccount?: boolean;
+  /**
+   * The person approved this very request (lib/approvals/ consumed their approval for it): the
+   * approval rules of the data layer are met. Never set for anything but the request approved.
+   */
+  approved?: boolean;
 };

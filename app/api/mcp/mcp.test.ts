@@ -359,6 +359,43 @@ describe("MCP bearer challenges", () => {
   });
 });
 
+describe("approvals over MCP", () => {
+  it("a held call is a pending result with the approval in _meta; approved, the same call passes once", async () => {
+    const { decideApproval, pollApproval } = await import("@/lib/approvals/approvals");
+    const delegation = await insertDelegation(db, {
+      agentId: agent.agent.id,
+      connection: { id: connectionId, tenantId: alice.tenantId, userId: alice.id },
+      scopes: ["tasks.read", "tasks.write"],
+      tools: DELEGATED,
+      constraints: { approvalForWrites: true },
+    });
+    const client = await connectClient(await tokenFor(delegation.id));
+    const title = `Approved over MCP ${randomUUID().slice(0, 8)}`;
+    const call = () => client.callTool({ name: "demo_tasks__create_task", arguments: { title } });
+
+    const held = await call();
+    expect(held.isError).toBe(true);
+    const approval = (held._meta as Record<string, { approval_id: string; status: string; expires_at: string; url: string }>)["tokenvault/approval"]!;
+    expect(approval).toMatchObject({ status: "pending", approval_id: expect.any(String), expires_at: expect.any(String) });
+    expect(textOf(held)).toContain(approval.url);
+    const listed = await client.callTool({ name: "demo_tasks__list_tasks", arguments: {} });
+    expect((listed.structuredContent as { tasks: { title: string }[] }).tasks.map((t) => t.title)).not.toContain(title);
+
+    await decideApproval(alice, approval.approval_id, "approve");
+    const passed = await call();
+    expect(passed.isError).toBeFalsy();
+    expect(passed.structuredContent).toMatchObject({ task: { title } });
+    expect((passed._meta as Record<string, string>)["tokenvault/receipt"]).toEqual(expect.any(String));
+    const caller = { tenantId: alice.tenantId, delegationId: delegation.id } as Parameters<typeof pollApproval>[0];
+    expect((await pollApproval(caller, approval.approval_id)).status).toBe("used");
+    // Again: a new approval to wait for, not a second pass.
+    const again = await call();
+    expect(again.isError).toBe(true);
+    expect((again._meta as Record<string, { approval_id: string }>)["tokenvault/approval"]!.approval_id).not.toBe(approval.approval_id);
+    await client.close();
+  });
+});
+
 describe("zero exposure over MCP", () => {
   it("never sends a provider token or a bearer token back in any answer", async () => {
     await rememberProviderTokens();

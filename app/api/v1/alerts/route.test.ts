@@ -147,7 +147,7 @@ describe("enforcement", () => {
     expect(mine[0].enforcements).toHaveLength(1);
   });
 
-  it("require approval: the agent's next writes come back approval_required, reads go on; resolving the alert lifts it", async () => {
+  it("require approval: the agent's next writes wait for the person's approval (202), reads go on; resolving the alert lifts it", async () => {
     expect((await policies.update(velocityPolicy, { action: "require_approval", dryRun: false })).status).toBe(200);
     expect((await setDetector("exchange_velocity", { threshold: 2 })).status).toBe(200);
     const { client, token, delegationId } = await agentWithToken();
@@ -157,8 +157,8 @@ describe("enforcement", () => {
     const [alert] = await alertsOf(client.agent.id, "exchange_velocity");
     expect(alert.enforcements).toMatchObject([{ action: "require_approval", status: "applied" }]);
     const write = await create(token);
-    expect(write.status).toBe(403);
-    expect(write.json).toMatchObject({ code: "approval_required" });
+    expect(write.status).toBe(202);
+    expect(write.json).toMatchObject({ status: "pending", approval_id: expect.any(String) });
     expect((await list(token)).status).toBe(200);
     expect((await patchAlert(alert.id, "resolved")).status).toBe(200);
     expect((await create(token)).status).toBe(200);

@@ -21,7 +21,16 @@ const browser = portalBrowser();
 type Problem = { code: string; detail: string };
 type Settings = { id: string; name: string; allowServiceAccounts: boolean; mcpClientPolicy: Record<string, unknown> };
 
-const EMPTY_CEILING = { providers: [], tools: [], methods: [], pathPatterns: [], maxDelegationSeconds: 30 * 86_400, allowServiceAccount: false };
+const EMPTY_CEILING = {
+  providers: [],
+  tools: [],
+  methods: [],
+  pathPatterns: [],
+  maxDelegationSeconds: 30 * 86_400,
+  allowServiceAccount: false,
+  approvalTools: [],
+  approvalMethods: [],
+};
 const DEFAULT_POLICY = { whoMayConnect: "everyone", newClients: "approval", defaultCeiling: EMPTY_CEILING, verifiedHosts: [] };
 
 function patch(body: unknown, headers: Record<string, string> = { origin: ORIGIN }) {

@@ -153,10 +153,18 @@ describe("POST /api/v1/tools/{name}", () => {
 });
 
 describe("PDP denials reach the agent as 403 with the code", () => {
+  it("a write that needs approval answers 202 with the approval to poll, not a refusal", async () => {
+    const t = await w.token(client, (await w.grant(client, aliceCnx, { constraints: { approvalForWrites: true } })).id);
+    const res = await tool("demo-tasks.delete_task", { id: "x" }, t);
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ approval_id: expect.any(String), status: "pending", tool: "demo-tasks.delete_task" });
+    const decision = await db.auditEvent.findFirstOrThrow({ where: { tenantId: "acme", action: "pdp.decision" }, orderBy: { seq: "desc" } });
+    expect(decision).toMatchObject({ outcome: "deny", details: { kind: "tool", code: "approval_required" } });
+  });
+
   it.each([
     ["a tool the person did not delegate", { tools: ["demo-tasks.list_tasks"] }, "demo-tasks.whoami", {}, "tool_not_delegated"],
     ["a write on a read-only delegation", { constraints: { readOnly: true } }, "demo-tasks.create_task", { title: "x" }, "read_only"],
-    ["a write that needs approval", { constraints: { approvalForWrites: true } }, "demo-tasks.delete_task", { id: "x" }, "approval_required"],
     ["a scope the person did not delegate", { scopes: ["tasks.read"] }, "demo-tasks.create_task", { title: "x" }, "scope_not_delegated"],
   ])("%s -> %s", async (_name, grant, name, input, code) => {
     const t = await w.token(client, (await w.grant(client, aliceCnx, grant)).id);

@@ -158,6 +158,8 @@ describe("PATCH /api/v1/agents/{id}: ceiling and details", () => {
       pathPatterns: ["/tasks", "/tasks/*"],
       maxDelegationSeconds: 3 * 86_400,
       allowServiceAccount: true,
+      approvalTools: ["demo-tasks.whoami"],
+      approvalMethods: ["POST"],
     };
     const res = await patch(agent.id, { ceiling, description: "Reads tasks." });
     expect(res.status).toBe(200);
