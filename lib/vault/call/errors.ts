@@ -32,8 +32,12 @@ const HTTP_STATUS: Record<VaultCallErrorCode, number> = {
 
 export class VaultCallError extends VaultError {
   declare readonly code: VaultCallErrorCode;
-  constructor(code: VaultCallErrorCode, message: string, options?: { cause?: unknown }) {
-    super(HTTP_STATUS[code], code, message, {}, options);
+  constructor(code: VaultCallErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    const wait = options?.retryAfterSeconds;
+    super(HTTP_STATUS[code], code, message, wait ? { retry_after: wait } : {}, {
+      cause: options?.cause,
+      ...(wait ? { headers: { "retry-after": String(wait) } } : {}),
+    });
     this.name = "VaultCallError";
   }
 

@@ -1,23 +1,31 @@
 import "server-only";
 // The background refresh engine: every five minutes (first run shortly after start) it refreshes the
-// active connections whose access tokens expire within the hour, through the same single-flight
-// path as on-demand refreshes, so it never races an agent's call or another portal instance.
-// A connection whose provider fails transiently is retried with exponential backoff (it stays
-// active); one whose refresh token is refused becomes needs_reconnect and drops out of the sweep.
-import { getDb, type VaultPrismaClient } from "@/lib/db";
+// connections whose access tokens expire within the hour, through the same single-flight path as
+// on-demand refreshes, so it never races an agent's call. Each sweep takes up due connections in
+// batches by setting their refresh lease in one statement that skips rows another instance holds,
+// so several instances split the work; within an instance at most PER_PROVIDER_CONCURRENCY
+// refreshes per provider run at once, and a provider that answers 429 is paused for its
+// Retry-After. A connection whose provider fails transiently is retried with exponential backoff
+// (it is degraded, still usable); one whose refresh token is refused needs reconnecting and drops
+// out of the sweep; one past its refresh token's lifetime is marked so before any call meets it.
+import { getDb, getSql, type VaultPrismaClient } from "@/lib/db";
 import { log } from "@/lib/log";
 import { isUsableConnection, USABLE_CONNECTION_STATUSES } from "@/lib/pdp/connection";
 import { getTenantProvider } from "@/lib/providers/registry";
 import { isVaultCallError } from "@/lib/vault/call/errors";
-import { endLifetime, lockRow, TX_OPTIONS } from "@/lib/vault/refresh/outcome";
-import { tokenRefresher, type TokenRefresher } from "@/lib/vault/refresh/refresher";
+import { endLifetime, lockRow, releaseLease, TX_OPTIONS } from "@/lib/vault/refresh/outcome";
+import { REFRESH_LEASE_MS, tokenRefresher, type TokenRefresher } from "@/lib/vault/refresh/refresher";
 
 export const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 export const FIRST_RUN_DELAY_MS = 15 * 1000;
 /** Refresh what expires within this horizon. */
 export const SWEEP_HORIZON_MS = 60 * 60 * 1000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
-const SWEEP_CONCURRENCY = 4;
+/** Refreshes in flight at once per provider in one instance (several instances each take their share). */
+export const PER_PROVIDER_CONCURRENCY = 8;
+/** Due connections one instance takes up per statement, and at most per sweep. */
+const CLAIM_BATCH = 200;
+const SWEEP_MAX = 50_000;
 const SWEEP_BATCH = 1000;
 
 export type RefreshEngineState = {
@@ -44,6 +52,8 @@ type Engine = {
   refresher: TokenRefresher | null;
   /** connection id -> consecutive transient failures and when to try again. */
   backoff: Map<string, { failures: number; notBefore: number }>;
+  /** provider key -> until when it asked the vault to slow down (429 with Retry-After). */
+  pausedProviders: Map<string, number>;
 };
 
 const holder = globalThis as unknown as { __vaultRefreshEngine?: Engine };
@@ -64,6 +74,7 @@ const engine: Engine = (holder.__vaultRefreshEngine ??= {
   intervalMs: SWEEP_INTERVAL_MS,
   refresher: null,
   backoff: new Map(),
+  pausedProviders: new Map(),
 });
 
 export function refreshEngineState(): RefreshEngineState {
@@ -88,47 +99,23 @@ async function sweep(): Promise<SweepResult> {
   const result: SweepResult = { checked: 0, refreshed: 0, failed: 0, skipped: 0 };
   engine.state.sweeping = true;
   try {
-    const now = Date.now();
     const db = await getDb();
-    await endLifetimes(db, new Date(now));
-    const due = await db.connection.findMany({
-      where: {
-        // A "refreshing" row whose lease ran out was left by an instance that stopped mid-refresh: its turn again.
-        OR: [{ status: { in: ["active", "degraded"] } }, { status: "refreshing", refreshLeaseUntil: { lt: new Date(now) } }],
-        encBlob: { not: null },
-        expiresAt: { not: null, lt: new Date(now + SWEEP_HORIZON_MS) },
-      },
-      select: { id: true },
-      orderBy: { expiresAt: "asc" },
-      take: SWEEP_BATCH,
-    });
-    const queue = [...due];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const id = next.id;
-        const backoff = engine.backoff.get(id);
-        if (backoff && backoff.notBefore > Date.now()) {
-          result.skipped += 1;
-          continue;
-        }
-        result.checked += 1;
-        try {
-          const outcome = await refresher.ensureFresh(id, { kind: "expiring", withinMs: SWEEP_HORIZON_MS }, "engine");
-          if (outcome === "refreshed") result.refreshed += 1;
-          engine.backoff.delete(id);
-        } catch (e) {
-          result.failed += 1;
-          if (isVaultCallError(e, "provider_unavailable")) {
-            const failures = (backoff?.failures ?? 0) + 1;
-            engine.backoff.set(id, { failures, notBefore: Date.now() + backoffDelay(failures, engine.intervalMs) });
-          } else {
-            engine.backoff.delete(id);
-            if (!isVaultCallError(e)) log.error({ err: e, connection: id }, "the refresh engine could not refresh a connection");
-          }
-        }
+    await endLifetimes(db, new Date());
+    // This sweep's own: what it already took up, and what it leaves to a later one (backed off).
+    const seen = new Set<string>();
+    for (const [id, b] of engine.backoff) {
+      if (b.notBefore > Date.now()) {
+        seen.add(id);
+        result.skipped += 1;
       }
-    };
-    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
+    }
+    while (seen.size < SWEEP_MAX) {
+      const paused = [...engine.pausedProviders].filter(([, until]) => until > Date.now()).map(([key]) => key);
+      const batch = await claimDue(refresher.owner, CLAIM_BATCH, [...seen], paused);
+      if (batch.length === 0) break;
+      for (const row of batch) seen.add(row.id);
+      await refreshBatch(db, refresher, batch, result);
+    }
     Object.assign(engine.state, { lastRunError: null });
   } catch (e) {
     engine.state.lastRunError = `The refresh sweep could not run: ${(e as Error).message}`;
@@ -145,6 +132,76 @@ async function sweep(): Promise<SweepResult> {
   }
   if (result.refreshed > 0 || result.failed > 0) log.info(result, "refresh sweep done");
   return result;
+}
+
+/**
+ * Takes up to `limit` due connections for this instance in one statement: their refresh lease is set
+ * to `owner`, and rows another instance holds (leased, or locked right now) are skipped, so several
+ * instances sweeping at once split the work instead of queueing on the same rows.
+ */
+async function claimDue(owner: string, limit: number, exclude: string[], pausedProviders: string[]): Promise<{ id: string; providerKey: string }[]> {
+  const sql = await getSql();
+  const utcNow = `(now() AT TIME ZONE 'UTC')`;
+  return sql.query<{ id: string; providerKey: string }>(
+    `UPDATE "Connection" SET "refreshLeaseOwner" = $1, "refreshLeaseUntil" = ${utcNow} + $2 * interval '1 millisecond'
+     WHERE "id" IN (
+       SELECT "id" FROM "Connection"
+       WHERE ("status" IN ('active', 'degraded') OR ("status" = 'refreshing' AND "refreshLeaseUntil" < ${utcNow}))
+         AND ("refreshLeaseUntil" IS NULL OR "refreshLeaseUntil" < ${utcNow})
+         AND "encBlob" IS NOT NULL AND "expiresAt" IS NOT NULL AND "expiresAt" < ${utcNow} + $3 * interval '1 millisecond'
+         AND NOT ("id" = ANY($4::text[])) AND NOT ("providerKey" = ANY($5::text[]))
+       ORDER BY "expiresAt" ASC LIMIT $6
+       FOR UPDATE SKIP LOCKED)
+     RETURNING "id", "providerKey"`,
+    [owner, REFRESH_LEASE_MS, SWEEP_HORIZON_MS, exclude, pausedProviders, limit],
+  );
+}
+
+/** Refreshes a claimed batch: at most PER_PROVIDER_CONCURRENCY at a time per provider, providers side by side. */
+async function refreshBatch(db: VaultPrismaClient, refresher: TokenRefresher, batch: { id: string; providerKey: string }[], result: SweepResult) {
+  const byProvider = new Map<string, string[]>();
+  for (const row of batch) byProvider.set(row.providerKey, [...(byProvider.get(row.providerKey) ?? []), row.id]);
+  await Promise.all(
+    [...byProvider].map(async ([providerKey, ids]) => {
+      const worker = async () => {
+        for (let id = ids.shift(); id; id = ids.shift()) {
+          if ((engine.pausedProviders.get(providerKey) ?? 0) > Date.now()) {
+            // The provider asked for a pause: these wait for a later sweep.
+            result.skipped += 1;
+            await releaseLease(refresher.owner, db, id);
+            continue;
+          }
+          await refreshOne(db, refresher, id, providerKey, result);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PER_PROVIDER_CONCURRENCY, ids.length) }, worker));
+    }),
+  );
+}
+
+async function refreshOne(db: VaultPrismaClient, refresher: TokenRefresher, id: string, providerKey: string, result: SweepResult): Promise<void> {
+  result.checked += 1;
+  const backoff = engine.backoff.get(id);
+  let outcome: "refreshed" | "current" | "failed" = "failed";
+  try {
+    outcome = await refresher.ensureFresh(id, { kind: "expiring", withinMs: SWEEP_HORIZON_MS }, "engine");
+    if (outcome === "refreshed") result.refreshed += 1;
+    engine.backoff.delete(id);
+  } catch (e) {
+    result.failed += 1;
+    if (isVaultCallError(e, "provider_unavailable")) {
+      const failures = (backoff?.failures ?? 0) + 1;
+      engine.backoff.set(id, { failures, notBefore: Date.now() + backoffDelay(failures, engine.intervalMs) });
+      const wait = Number(e.extensions.retry_after);
+      if (wait > 0) engine.pausedProviders.set(providerKey, Date.now() + wait * 1000);
+    } else {
+      engine.backoff.delete(id);
+      if (!isVaultCallError(e)) log.error({ err: e, connection: id }, "the refresh engine could not refresh a connection");
+    }
+  } finally {
+    // The sweep's lease, when the refresh did not end it itself (nothing was due after all, or it stopped early).
+    if (outcome !== "refreshed") await releaseLease(refresher.owner, db, id);
+  }
 }
 
 /** Connections whose refresh token's lifetime is over need reconnecting now, before an agent meets a refused refresh. */

@@ -13,7 +13,20 @@ export type RefreshFailure = {
   sentence: string;
   /** Short machine detail for the audit row (an OAuth error code, an HTTP status). */
   detail: string;
+  /** The provider asked the vault to slow down (429): how long, from its Retry-After (30 s when unsaid). */
+  retryAfterSeconds?: number;
 };
+
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+const MAX_RETRY_AFTER_SECONDS = 3600;
+
+/** Retry-After of a 429 answer, in seconds (a number or an HTTP date), bounded; undefined for other answers. */
+export function retryAfterOf(response: Response | undefined, now = Date.now()): number | undefined {
+  if (!response || response.status !== 429) return undefined;
+  const raw = response.headers.get("retry-after")?.trim() ?? "";
+  const asked = /^\d+$/.test(raw) ? Number(raw) : Number.isFinite(Date.parse(raw)) ? Math.ceil((Date.parse(raw) - now) / 1000) : DEFAULT_RETRY_AFTER_SECONDS;
+  return Math.min(Math.max(asked, 1), MAX_RETRY_AFTER_SECONDS);
+}
 
 export function invalidGrant(name: string, detail = "invalid_grant"): RefreshFailure {
   return { kind: "invalid_grant", sentence: `${name} refused the refresh token (it was revoked or has expired): reconnect ${name}.`, detail };
@@ -36,6 +49,8 @@ export function notConfigured(name: string): RefreshFailure {
 export function classifyRefreshError(e: unknown, name: string): RefreshFailure | null {
   if (e instanceof oauth.ResponseBodyError) {
     if (e.error === "invalid_grant") return invalidGrant(name);
+    const wait = retryAfterOf(e.response);
+    if (wait !== undefined) return slowDown(name, wait, `429 ${e.error}`);
     if (e.status >= 500 || e.error === "temporarily_unavailable" || e.error === "server_error") {
       return {
         kind: "transient",
@@ -58,6 +73,8 @@ export function classifyRefreshError(e: unknown, name: string): RefreshFailure |
   }
   if (e instanceof oauth.OperationProcessingError) {
     const status = e.cause instanceof Response ? e.cause.status : undefined;
+    const wait = retryAfterOf(e.cause instanceof Response ? e.cause : undefined);
+    if (wait !== undefined) return slowDown(name, wait, "429");
     // oauth4webapi parses error bodies of 4xx answers only; a 5xx arrives here.
     if (status !== undefined && status >= 500) {
       return {
@@ -84,4 +101,13 @@ export function classifyRefreshError(e: unknown, name: string): RefreshFailure |
     return { kind: "transient", sentence: `${name} could not be reached to refresh the access token; the vault will try again.`, detail: "network" };
   }
   return null;
+}
+
+function slowDown(name: string, seconds: number, detail: string): RefreshFailure {
+  return {
+    kind: "transient",
+    sentence: `${name} asked the vault to slow down (HTTP 429): the vault will refresh this connection again in ${seconds} seconds.`,
+    detail,
+    retryAfterSeconds: seconds,
+  };
 }

@@ -136,7 +136,9 @@ export async function failRefresh(
   if (result === "recorded") await observeRefreshFailure({ tenantId: row.tenantId, connectionId: row.id });
   if (result === "superseded") return "current";
   if (result === "gone") throw new VaultCallError("connection_revoked", "This connection was disconnected while the vault was refreshing it.");
-  throw new VaultCallError(failure.kind === "invalid_grant" ? "connection_needs_reconnect" : "provider_unavailable", failure.sentence);
+  throw new VaultCallError(failure.kind === "invalid_grant" ? "connection_needs_reconnect" : "provider_unavailable", failure.sentence, {
+    retryAfterSeconds: failure.retryAfterSeconds,
+  });
 }
 
 /** Writes a failed refresh onto the row (inside the caller's locking transaction) and audits it. */
