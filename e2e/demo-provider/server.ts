@@ -43,7 +43,10 @@ const HOST = "127.0.0.1";
 const TOKEN_PATH = "/token";
 const REVOCATION_PATH = "/token/revocation";
 
-const failBody = z.object({ count: z.number().int().min(0).max(1000).optional() });
+const failBody = z.object({
+  count: z.number().int().min(0).max(1000).optional(),
+  status: z.union([z.literal(500), z.literal(502), z.literal(503)]).optional(),
+});
 const slowBody = z.object({ ms: z.number().int().min(0).max(60_000), count: z.number().int().min(0).max(1000).optional() });
 
 type App = {
@@ -60,6 +63,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     revocations: 0,
   };
   let failTokenRequests = 0;
+  let failTokenStatus = 500;
   let slowTokenRequests = { ms: 0, count: 0 };
   let apiHook: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
   // Test controls only: every access and refresh token value ever handed out (rotated, revoked and
@@ -107,7 +111,10 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
         failTokenRequests -= 1;
         // Drain the body so the client sees a clean 500 rather than a reset connection.
         req.resume();
-        sendJson(res, 500, { error: "server_error", error_description: "injected failure (test control)" });
+        sendJson(res, failTokenStatus, {
+          error: failTokenStatus === 503 ? "temporarily_unavailable" : "server_error",
+          error_description: "injected failure (test control)",
+        });
         return;
       }
     }
@@ -124,6 +131,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       const parsed = failBody.safeParse(await readJson(req));
       if (!parsed.success) throw new HttpError(400, "invalid_request", "count must be an integer 0-1000");
       failTokenRequests = parsed.data.count ?? 1;
+      failTokenStatus = parsed.data.status ?? 500;
       sendJson(res, 200, { failTokenRequests });
       return;
     }

@@ -139,6 +139,32 @@ describe("refresh", () => {
     expect(await connection()).toMatchObject({ status: "active", failureCount: 0, lastError: null });
   });
 
+  it.each([503, 502])("a %s from the token endpoint leaves the connection degraded, still usable, and the next refresh recovers it", async (status) => {
+    await world.setExpiresAt(id, past());
+    expect((await world.control("/__test/fail-token-endpoint", { count: 1, status })).status).toBe(200);
+    const before = await world.plainTokens(id);
+    await expect(ensureFreshTokens(id)).rejects.toMatchObject({ code: "provider_unavailable" });
+    expect(await connection()).toMatchObject({ status: "degraded", failureCount: 1, refreshLeaseOwner: null });
+    // Nothing lost: the stored token set is the one from before the failure, and it still refreshes.
+    expect(await world.plainTokens(id)).toEqual(before);
+    expect(await ensureFreshTokens(id)).toBe("refreshed");
+    expect(await connection()).toMatchObject({ status: "active", failureCount: 0 });
+  });
+
+  it("a token endpoint that does not answer in time: degraded after the timeout, the token set kept, then recovered", { timeout: 30_000 }, async () => {
+    await world.setExpiresAt(id, past());
+    expect((await world.control("/__test/slow-token-endpoint", { ms: 11_000, count: 1 })).status).toBe(200);
+    const before = await world.plainTokens(id);
+    const started = Date.now();
+    await expect(ensureFreshTokens(id)).rejects.toMatchObject({ code: "provider_unavailable" });
+    expect(Date.now() - started).toBeLessThan(10_900);
+    expect(await connection()).toMatchObject({ status: "degraded", failureCount: 1, refreshLeaseOwner: null });
+    expect(await world.plainTokens(id)).toEqual(before);
+    // After the vault gave up on the slow request, the stored token set still refreshes.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await ensureFreshTokens(id)).toBe("refreshed");
+  });
+
   it("without a refresh token: nothing happens early, a dead token means reconnect", async () => {
     const { access } = await world.plainTokens(id);
     await world.storeTokens(id, { access, expiresAt: new Date(Date.now() + 30 * 60_000) });
