@@ -140,33 +140,37 @@ async function storedRefresh(id: string): Promise<string> {
 }
 
 describe("the refresh engine at scale, two instances on PostgreSQL", () => {
-  it(`refreshes ${N} connections once each, split between both instances, with no double and no lost refresh`, async () => {
-    const ids = await plant(N, "scale");
-    const grantsBefore = grants;
-    const started = performance.now();
-    type Swept = { refreshed: number; failed: number; checked: number };
-    const [a, b] = (await Promise.all([runRefreshSweep(), sweeper.sweep()])) as [Swept, Swept];
-    const seconds = (performance.now() - started) / 1000;
-    console.log(
-      `refresh scale: ${N} connections in ${seconds.toFixed(1)} s by two instances (${a.refreshed} + ${b.refreshed}), ${grants - grantsBefore} grants`,
-    );
+  it(
+    `refreshes ${N} connections once each, split between both instances, with no double and no lost refresh`,
+    { timeout: Math.max(60_000, N * 40) },
+    async () => {
+      const ids = await plant(N, "scale");
+      const grantsBefore = grants;
+      const started = performance.now();
+      type Swept = { refreshed: number; failed: number; checked: number };
+      const [a, b] = (await Promise.all([runRefreshSweep(), sweeper.sweep()])) as [Swept, Swept];
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `refresh scale: ${N} connections in ${seconds.toFixed(1)} s by two instances (${a.refreshed} + ${b.refreshed}), ${grants - grantsBefore} grants`,
+      );
 
-    expect(a.failed + b.failed).toBe(0);
-    expect(a.refreshed + b.refreshed).toBe(N);
-    // Split between the instances, not queued behind each other.
-    expect(Math.min(a.refreshed, b.refreshed)).toBeGreaterThan(N / 10);
-    expect(grants - grantsBefore).toBe(N);
-    const doubles = [...redeemed.values()].filter((count) => count > 1).length;
-    expect(doubles, "no refresh token was redeemed twice").toBe(0);
-    // Nothing lost: every connection holds the provider's current refresh token, and is active again.
-    const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(N / 200)) === 0);
-    for (const id of sample) {
-      const account = (await db.connection.findUniqueOrThrow({ where: { id }, select: { accountId: true } })).accountId;
-      expect(await storedRefresh(id)).toBe(current.get(account));
-    }
-    expect(await db.connection.count({ where: { providerKey: "rotating", status: "active", refreshLeaseOwner: null } })).toBe(N);
-    expect(await db.connection.count({ where: { providerKey: "rotating", expiresAt: { lt: new Date(Date.now() + 60 * 60_000) } } })).toBe(0);
-  });
+      expect(a.failed + b.failed).toBe(0);
+      expect(a.refreshed + b.refreshed).toBe(N);
+      // Split between the instances, not queued behind each other.
+      expect(Math.min(a.refreshed, b.refreshed)).toBeGreaterThan(N / 10);
+      expect(grants - grantsBefore).toBe(N);
+      const doubles = [...redeemed.values()].filter((count) => count > 1).length;
+      expect(doubles, "no refresh token was redeemed twice").toBe(0);
+      // Nothing lost: every connection holds the provider's current refresh token, and is active again.
+      const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(N / 200)) === 0);
+      for (const id of sample) {
+        const account = (await db.connection.findUniqueOrThrow({ where: { id }, select: { accountId: true } })).accountId;
+        expect(await storedRefresh(id)).toBe(current.get(account));
+      }
+      expect(await db.connection.count({ where: { providerKey: "rotating", status: "active", refreshLeaseOwner: null } })).toBe(N);
+      expect(await db.connection.count({ where: { providerKey: "rotating", expiresAt: { lt: new Date(Date.now() + 60 * 60_000) } } })).toBe(0);
+    },
+  );
 
   it("a provider answering 429 with Retry-After is paused for it: the rest of the sweep leaves it alone", async () => {
     await plant(40, "slow");
