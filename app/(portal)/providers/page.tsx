@@ -1,7 +1,9 @@
 import { GenericProviderForm } from "@/components/generic-provider-form";
 import { ProvidersAdmin } from "@/components/providers-admin";
+import { RefreshOverviewCard } from "@/components/refresh-overview";
 import { requireAdmin } from "@/lib/auth/session";
 import { toProviderSummary } from "@/lib/providers/client-schemas";
+import { refreshOverview } from "@/lib/monitor/refresh-overview";
 import { listTenantProviders } from "@/lib/providers/registry";
 import { callbackUrl } from "@/lib/vault/connect/flow";
 
@@ -11,6 +13,7 @@ export default async function ProvidersPage() {
   // The same summary GET /api/v1/providers answers, so React Query can take over from it.
   const initial = providers.map(toProviderSummary);
   const redirectUri = callbackUrl();
+  const overview = await refreshOverview(admin.tenantId);
   return (
     <>
       <h1>Providers</h1>
@@ -22,6 +25,7 @@ export default async function ProvidersPage() {
         <h2 id="catalogue">Catalogue</h2>
         <ProvidersAdmin initial={initial} />
       </section>
+      <RefreshOverviewCard overview={overview} />
       <section className="card" aria-labelledby="add-generic">
         <h2 id="add-generic">Add a generic OAuth 2.0 provider</h2>
         <p className="note">
