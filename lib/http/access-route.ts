@@ -10,7 +10,7 @@ import { personFromRequest } from "@/lib/auth/session";
 import { bearerChallenge, bearerErrorResponse, requestIdOf } from "@/lib/http/bearer-route";
 import { BadRequestError, VaultError } from "@/lib/errors";
 import { describeIssues } from "@/lib/describe-issues";
-import { problem, toProblem } from "@/lib/http/problem";
+import { problem, toProblem, unavailableProblem } from "@/lib/http/problem";
 import { sameOrigin } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { authenticateBearer, BearerError } from "@/lib/oauth-server/bearer";
@@ -87,6 +87,11 @@ async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
   if (error instanceof BearerError) return bearerErrorResponse(error);
   if (error instanceof VaultError) return toProblem(error);
+  const down = unavailableProblem(error);
+  if (down) {
+    log.warn({ err: error, method: req.method, path: new URL(req.url).pathname }, "the database is not answering");
+    return down;
+  }
   // Includes a decision whose audit event could not be written: no answer rather than an unrecorded one.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "access evaluation failed");
   return problem({

@@ -10,7 +10,7 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 
 import { VaultError } from "@/lib/errors";
-import { problem, toProblem } from "@/lib/http/problem";
+import { problem, toProblem, unavailableProblem } from "@/lib/http/problem";
 import { parseOrThrow, readJson } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { observeRequest } from "@/lib/monitor/series";
@@ -107,6 +107,11 @@ function wrongKind(kind: Kind, accept: readonly Kind[]): Response {
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
   if (error instanceof BearerError) return bearerErrorResponse(error);
   if (error instanceof VaultError) return toProblem(error);
+  const down = unavailableProblem(error);
+  if (down) {
+    log.warn({ err: error, method: req.method, path: new URL(req.url).pathname }, "the database is not answering");
+    return down;
+  }
   // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "agent API handler failed");
   return problem({

@@ -9,7 +9,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 
 import { requestIdOf } from "@/lib/http/bearer-route";
 import { allowedOrigin, corsPreflight, withCors } from "@/lib/http/cors";
-import { problem } from "@/lib/http/problem";
+import { problem, unavailableProblem } from "@/lib/http/problem";
 import { log } from "@/lib/log";
 import { BearerError } from "@/lib/oauth-server/bearer";
 import { vaultIssuer } from "@/lib/oauth-server/issuer";
@@ -26,13 +26,16 @@ export async function handleMcpPost(req: Request): Promise<Response> {
   try {
     response = await answer(req, requestId);
   } catch (error) {
-    log.error({ err: error, requestId }, "MCP request failed");
-    response = problem({
-      status: 500,
-      code: "internal_error",
-      title: "Internal error",
-      detail: `Something went wrong on our side: try again, and report request ${requestId} if it keeps happening.`,
-    });
+    const down = unavailableProblem(error);
+    if (!down) log.error({ err: error, requestId }, "MCP request failed");
+    response =
+      down ??
+      problem({
+        status: 500,
+        code: "internal_error",
+        title: "Internal error",
+        detail: `Something went wrong on our side: try again, and report request ${requestId} if it keeps happening.`,
+      });
   }
   response.headers.set("x-request-id", requestId);
   response.headers.set("cache-control", "no-store");

@@ -2,6 +2,7 @@
 // is how every route wrapper answers a VaultError (lib/errors.ts), the one error type.
 import { NextResponse } from "next/server";
 
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { VaultError } from "@/lib/errors";
 
 export type ProblemInit = { status: number; code: string; title: string; detail: string; headers?: HeadersInit; extensions?: VaultError["extensions"] };
@@ -26,5 +27,16 @@ export function toProblem(error: VaultError, headers: Record<string, string> = {
     detail: error.message,
     extensions: error.extensions,
     headers: { ...error.headers, ...headers },
+  });
+}
+
+/** The answer to an unexpected failure that is the database not answering: 503 with Retry-After; otherwise null. */
+export function unavailableProblem(error: unknown): NextResponse | null {
+  if (!isDatabaseUnavailable(error)) return null;
+  return problem({
+    status: 503,
+    code: "database_unavailable",
+    title: "Temporarily unavailable",
+    detail: "The vault's database is not answering right now: try again in a few seconds.",
   });
 }

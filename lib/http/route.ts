@@ -9,7 +9,7 @@ import { personFromRequest } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { BadRequestError, VaultError } from "@/lib/errors";
 import { describeIssues } from "@/lib/describe-issues";
-import { problem, toProblem } from "@/lib/http/problem";
+import { problem, toProblem, unavailableProblem } from "@/lib/http/problem";
 import { log } from "@/lib/log";
 import { observeRequest } from "@/lib/monitor/series";
 import type { Person } from "@/lib/tenancy/people";
@@ -126,6 +126,11 @@ export function parseOrThrow<S extends Schema>(schema: S, value: unknown, where:
 
 function errorResponse(error: unknown, req: Request): Response {
   if (error instanceof VaultError) return toProblem(error);
+  const down = unavailableProblem(error);
+  if (down) {
+    log.warn({ err: error, method: req.method, path: new URL(req.url).pathname }, "the database is not answering");
+    return down;
+  }
   // Unknown failures may carry internals (SQL, stack, provider answers): logged here, never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname }, "portal API handler failed");
   return problem({

@@ -3,6 +3,7 @@ import "server-only";
 // client authentication, then the grant. Every answer is RFC 6749 JSON with `Cache-Control:
 // no-store`; bad input of any kind is a 4xx, and only a fault on our side is a 500. Pages of the
 // origins in VAULT_MCP_ALLOWED_ORIGINS may call it (CORS): browser-based MCP clients redeem codes here.
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { corsPreflight, withCors } from "@/lib/http/cors";
 import { log } from "@/lib/log";
 import { observeRequest } from "@/lib/monitor/series";
@@ -52,6 +53,13 @@ async function answerTokenRequest(req: Request): Promise<Response> {
     }
   } catch (e) {
     if (e instanceof OAuthError) return oauthErrorResponse(e, { basicAttempted });
+    if (isDatabaseUnavailable(e)) {
+      log.warn({ err: e }, "the database is not answering");
+      return Response.json(
+        { error: "temporarily_unavailable", error_description: "The vault's database is not answering right now: try again in a few seconds." },
+        { status: 503, headers: { "retry-after": "5", "cache-control": "no-store", pragma: "no-cache" } },
+      );
+    }
     log.error({ err: e }, "token endpoint failed");
     return oauthErrorResponse(new OAuthError("server_error", "Something went wrong on our side: try again shortly."));
   }

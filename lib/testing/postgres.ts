@@ -84,7 +84,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export type Cluster = { url: string; stop: () => void };
+export type Cluster = {
+  url: string;
+  stop: () => void;
+  /** Stops the server, keeping its data (a restart, or an outage, as a test wants it). */
+  pause: () => void;
+  /** Starts it again on the same port with the same data. */
+  resume: () => void;
+};
 
 /** initdb + pg_ctl in a temp folder on a free loopback port; as `nobody` when we are root (postgres refuses root). */
 export async function startThrowawayCluster(bin: string): Promise<Cluster> {
@@ -123,8 +130,14 @@ export async function startThrowawayCluster(bin: string): Promise<Cluster> {
     run([path.join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"], 60_000);
     const port = await freePort();
     const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    run([path.join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "start"], 40_000);
-    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
+    const start = () => run([path.join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "start"], 40_000);
+    start();
+    return {
+      url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+      stop,
+      pause: () => run([path.join(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "-t", "30", "stop"], 40_000),
+      resume: start,
+    };
   } catch (e) {
     stop();
     throw e;
