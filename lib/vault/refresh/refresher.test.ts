@@ -157,7 +157,7 @@ describe("refresh", () => {
     const before = await world.plainTokens(id);
     const started = Date.now();
     await expect(ensureFreshTokens(id)).rejects.toMatchObject({ code: "provider_unavailable" });
-    expect(Date.now() - started).toBeLessThan(10_900);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(await connection()).toMatchObject({ status: "degraded", failureCount: 1, refreshLeaseOwner: null });
     expect(await world.plainTokens(id)).toEqual(before);
     // After the vault gave up on the slow request, the stored token set still refreshes.
