@@ -1,5 +1,5 @@
-// The one place audit actions become outgoing events: AUDIT_EVENT_MAP names, per audit action (or
-// action prefix), which event types it produces, and buildEvents() fills each event's `data` from
+// The one place audit actions become outgoing events: AUDIT_EVENT_MAP names, per audit action,
+// which event types it produces, and buildEvents() fills each event's `data` from
 // the audit row by picking named fields only (ids, names, scopes, outcomes, timestamps), never by
 // copying `details`, so nothing the row carries beyond those fields can reach a webhook. Pure: the
 // delivery pump (lib/webhooks/pump.ts) reads the rows and agent names and hands them in.
@@ -28,7 +28,7 @@ export type VaultEvent = {
   data: Record<string, unknown>;
 };
 
-/** Exact audit actions, then prefixes ending in "." (for actions other parts of the vault add later). */
+/** The audit actions that produce events, each with the types it produces; an action not named here produces none. */
 export const AUDIT_EVENT_MAP: Readonly<Record<string, readonly EventType[]>> = {
   "token.exchange": ["token_exchange_request", "token_exchange_response", "token_exchange"],
   "connection.connect": ["connected_account_link"],
@@ -52,10 +52,7 @@ export const AUDIT_EVENT_MAP: Readonly<Record<string, readonly EventType[]>> = {
 };
 
 export function eventTypesOf(action: string): readonly EventType[] {
-  const exact = AUDIT_EVENT_MAP[action];
-  if (exact) return exact;
-  for (const [key, types] of Object.entries(AUDIT_EVENT_MAP)) if (key.endsWith(".") && action.startsWith(key)) return types;
-  return [];
+  return Object.hasOwn(AUDIT_EVENT_MAP, action) ? AUDIT_EVENT_MAP[action]! : [];
 }
 
 type Details = Record<string, unknown>;
@@ -168,7 +165,8 @@ function dataFor(type: EventType, row: AuditRowForEvents, d: Details, agentName:
         kind: str(d, "kind"),
         severity: str(d, "severity"),
         status: str(d, "status"),
-        enforcement: str(d, "enforcement") ?? (row.action.startsWith("containment.enforce") ? str(d, "action") : null),
+        // An enforcement's row names what it did (suspend, rate_limit...) in `action`.
+        enforcement: row.action === "containment.enforce" ? str(d, "action") : null,
         outcome,
       };
     case "approval":
