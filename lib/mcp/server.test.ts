@@ -13,6 +13,7 @@ vi.mock("@/lib/log", () => ({ log: logged }));
 const { VaultError } = await import("@/lib/errors");
 const { VaultCallError } = await import("@/lib/vault/call/errors");
 const { createMcpServer, APPROVAL_ID_META_KEY, APPROVAL_META_KEY, ERROR_META_KEY, RECEIPT_META_KEY } = await import("./server");
+const { mcpToolName } = await import("./tool-names");
 const { ApprovalPending } = await import("@/lib/approvals/pending");
 
 type Caller = Parameters<typeof createMcpServer>[0];
@@ -29,18 +30,27 @@ const caller = {
   expiresAt: new Date(Date.now() + 300_000),
   facts: { connection: { id: "cnx-1", provider: "demo-tasks", label: "alice@demo-tasks.test" } },
 } as unknown as Caller;
+// As listToolsFor lists them: with the MCP name the catalogue gives each tool.
 const createTask = {
   name: "demo-tasks.create_task",
+  mcpName: "demo_tasks__create_task",
   title: "Create a task",
   description: "Create a task with a title.",
   inputSchema: { type: "object", properties: { title: { type: "string", minLength: 1, maxLength: 200 } }, required: ["title"], additionalProperties: false },
 };
 const listTasks = {
   name: "demo-tasks.list_tasks",
+  mcpName: "demo_tasks__list_tasks",
   title: "List tasks",
   description: "List the person's tasks.",
   inputSchema: { type: "object", properties: {}, additionalProperties: false },
 };
+
+/** A listing as an MCP client sees it: the MCP name is its `name` there. */
+function withoutMcpName<T extends { mcpName: string }>(listing: T): Omit<T, "mcpName"> {
+  const { mcpName: _, ...rest } = listing;
+  return rest;
+}
 
 let client: Client;
 let close: () => Promise<void>;
@@ -79,13 +89,13 @@ describe("MCP server", () => {
     expect(tools.listToolsFor).toHaveBeenCalledWith(caller);
     expect(listed).toEqual([
       {
-        ...createTask,
+        ...withoutMcpName(createTask),
         name: "demo_tasks__create_task",
         outputSchema: { type: "object", properties: { task: taskSchema }, required: ["task"], additionalProperties: false },
         annotations: { title: "Create a task", readOnlyHint: false, destructiveHint: false, openWorldHint: true },
       },
       {
-        ...listTasks,
+        ...withoutMcpName(listTasks),
         name: "demo_tasks__list_tasks",
         outputSchema: { type: "object", properties: { tasks: { type: "array", items: taskSchema } }, required: ["tasks"], additionalProperties: false },
         annotations: { title: "List tasks", readOnlyHint: true, openWorldHint: true },
@@ -94,7 +104,7 @@ describe("MCP server", () => {
   });
 
   it("hints that a delete destroys, and leaves the hint out where the verb does not say", async () => {
-    const meta = (name: string) => ({ name, title: name, description: "d", inputSchema: { type: "object" } });
+    const meta = (name: string) => ({ name, mcpName: mcpToolName(name), title: name, description: "d", inputSchema: { type: "object" } });
     tools.listToolsFor.mockReturnValue([meta("demo-tasks.delete_task"), meta("slack.set_status"), meta("slack.post_message")]);
     const { tools: listed } = await client.listTools();
     expect(listed.map((t) => [t.name, t.annotations?.readOnlyHint, t.annotations?.destructiveHint])).toEqual([

@@ -18,7 +18,7 @@ import { log } from "@/lib/log";
 import type { DelegationCaller } from "@/lib/oauth-server/bearer";
 
 import { toMcpTool, toolOutputSchema } from "./tool-metadata";
-import { accountTag, mcpToolName, mcpToolNameOn, restToolName } from "./tool-names";
+import { accountTag, mcpToolNameOn, restToolName } from "./tool-names";
 
 /** `_meta` key of the signed receipt on every successful tool result. */
 export const RECEIPT_META_KEY = "tokenvault/receipt";
@@ -50,7 +50,7 @@ export function sessionTools(callers: readonly DelegationCaller[]): Map<string, 
   const table = new Map<string, SessionTool>();
   for (const group of byProvider.values()) {
     if (group.length === 1) {
-      for (const tool of listToolsFor(group[0]!)) table.set(mcpToolName(tool.name), { mcpName: mcpToolName(tool.name), caller: group[0]!, tool });
+      for (const tool of listToolsFor(group[0]!)) table.set(tool.mcpName, { mcpName: tool.mcpName, caller: group[0]!, tool });
       continue;
     }
     const tags = group.map((c) => accountTag(c.facts.connection.label));

@@ -11,8 +11,7 @@ export const MCP_TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** `<provider>__<tool>`, each part with every character outside [A-Za-z0-9_] (`-`, `.`) folded to `_`. */
 export function mcpToolName(restName: string): string {
-  const provider = TOOLS.find((t) => t.name === restName)?.provider ?? restName.split(".")[0]!;
-  return mcpNameOf({ name: restName, provider });
+  return mcpNameOf(catalogueTool(restName));
 }
 
 export type ResolvedToolName = { ok: true; name: string } | { ok: false; reason: "unknown" } | { ok: false; reason: "ambiguous"; candidates: string[] };
@@ -46,9 +45,7 @@ const CATALOGUE_INDEX = indexOf(TOOLS);
  * `account` is already a tag (accountTag); answers null when the name would not fit the pattern.
  */
 export function mcpToolNameOn(restName: string, account: string): string | null {
-  const provider = TOOLS.find((t) => t.name === restName)?.provider ?? restName.split(".")[0]!;
-  const operation = restName.startsWith(`${provider}.`) ? restName.slice(provider.length + 1) : restName;
-  const name = `${fold(provider)}_${account}__${fold(operation)}`;
+  const name = mcpNameOf(catalogueTool(restName), account);
   return MCP_TOOL_NAME.test(name) ? name : null;
 }
 
@@ -57,9 +54,15 @@ export function accountTag(label: string): string {
   return fold(label.split("@")[0]!.toLowerCase()).replace(/_+/g, "_").slice(0, 12).replace(/^_|_$/g, "");
 }
 
-function mcpNameOf(tool: Pick<ToolMeta, "name" | "provider">): string {
+/** The catalogue tool behind a dotted name, or its provider read from the name itself. */
+function catalogueTool(restName: string): Pick<ToolMeta, "name" | "provider"> {
+  return { name: restName, provider: TOOLS.find((t) => t.name === restName)?.provider ?? restName.split(".")[0]! };
+}
+
+/** `<provider>__<tool>`, or `<provider>_<account>__<tool>` with an account part. */
+function mcpNameOf(tool: Pick<ToolMeta, "name" | "provider">, account?: string): string {
   const operation = tool.name.startsWith(`${tool.provider}.`) ? tool.name.slice(tool.provider.length + 1) : tool.name;
-  return `${fold(tool.provider)}__${fold(operation)}`;
+  return `${fold(tool.provider)}${account ? `_${account}` : ""}__${fold(operation)}`;
 }
 
 function fold(part: string): string {
