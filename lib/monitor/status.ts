@@ -76,7 +76,8 @@ async function exchangeCounts(tenantId: string): Promise<StatusDto["exchanges"]>
   return out;
 }
 
-async function connectionCounts(tenantId: string): Promise<StatusDto["connectedAccounts"]> {
+/** The tenant's connections that are not disconnected, in all and by status (also the refresh overview's counts). */
+export async function connectionCounts(tenantId: string): Promise<StatusDto["connectedAccounts"]> {
   const db = await getDb();
   const groups = await db.connection.groupBy({ by: ["status"], where: { tenantId, status: { not: "revoked" } }, _count: { _all: true } });
   const byStatus = { active: 0, refreshing: 0, degraded: 0, needs_reconnect: 0 };
