@@ -87,11 +87,8 @@ async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
   if (error instanceof BearerError) return bearerErrorResponse(error);
   if (error instanceof VaultError) return toProblem(error);
-  const down = unavailableProblem(error);
-  if (down) {
-    log.warn({ err: error, method: req.method, path: new URL(req.url).pathname }, "the database is not answering");
-    return down;
-  }
+  const down = unavailableProblem(error, { method: req.method, path: new URL(req.url).pathname });
+  if (down) return down;
   // Includes a decision whose audit event could not be written: no answer rather than an unrecorded one.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "access evaluation failed");
   return problem({

@@ -107,11 +107,8 @@ function wrongKind(kind: Kind, accept: readonly Kind[]): Response {
 function errorResponse(error: unknown, req: Request, requestId: string): Response {
   if (error instanceof BearerError) return bearerErrorResponse(error);
   if (error instanceof VaultError) return toProblem(error);
-  const down = unavailableProblem(error);
-  if (down) {
-    log.warn({ err: error, method: req.method, path: new URL(req.url).pathname }, "the database is not answering");
-    return down;
-  }
+  const down = unavailableProblem(error, { method: req.method, path: new URL(req.url).pathname });
+  if (down) return down;
   // Unknown failures may carry internals; logged (the logger redacts tokens), never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname, requestId }, "agent API handler failed");
   return problem({

@@ -26,7 +26,7 @@ export async function handleMcpPost(req: Request): Promise<Response> {
   try {
     response = await answer(req, requestId);
   } catch (error) {
-    const down = unavailableProblem(error);
+    const down = unavailableProblem(error, { requestId });
     if (!down) log.error({ err: error, requestId }, "MCP request failed");
     response =
       down ??

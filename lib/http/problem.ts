@@ -4,6 +4,7 @@ import { NextResponse } from "next/server";
 
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { VaultError } from "@/lib/errors";
+import { log } from "@/lib/log";
 
 export type ProblemInit = { status: number; code: string; title: string; detail: string; headers?: HeadersInit; extensions?: VaultError["extensions"] };
 
@@ -30,9 +31,13 @@ export function toProblem(error: VaultError, headers: Record<string, string> = {
   });
 }
 
-/** The answer to an unexpected failure that is the database not answering: 503 with Retry-After; otherwise null. */
-export function unavailableProblem(error: unknown): NextResponse | null {
+/**
+ * The answer to an unexpected failure that is the database not answering: logged as that (with
+ * where it happened), then 503 with Retry-After; otherwise null, for the caller's own 500.
+ */
+export function unavailableProblem(error: unknown, where: Record<string, unknown> = {}): NextResponse | null {
   if (!isDatabaseUnavailable(error)) return null;
+  log.warn({ err: error, ...where }, "the database is not answering");
   return problem({
     status: 503,
     code: "database_unavailable",

@@ -126,11 +126,8 @@ export function parseOrThrow<S extends Schema>(schema: S, value: unknown, where:
 
 function errorResponse(error: unknown, req: Request): Response {
   if (error instanceof VaultError) return toProblem(error);
-  const down = unavailableProblem(error);
-  if (down) {
-    log.warn({ err: error, method: req.method, path: new URL(req.url).pathname }, "the database is not answering");
-    return down;
-  }
+  const down = unavailableProblem(error, { method: req.method, path: new URL(req.url).pathname });
+  if (down) return down;
   // Unknown failures may carry internals (SQL, stack, provider answers): logged here, never sent.
   log.error({ err: error, method: req.method, path: new URL(req.url).pathname }, "portal API handler failed");
   return problem({
