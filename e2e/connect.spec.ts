@@ -1,11 +1,6 @@
+import { providerStats } from "./exposure/controls";
 import { signInAtDemoTasks } from "./exposure/portal-steps";
 import { expect, signInAs, test } from "./fixtures";
-
-const PROVIDER = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3107) + 1}`;
-
-async function providerStats(): Promise<{ revocations: number; authorizationCodeGrants: number }> {
-  return (await fetch(`${PROVIDER}/__test/stats`)).json();
-}
 
 test("alice connects Demo Tasks through the real login and consent pages in a popup, then disconnects it", async ({ page }) => {
   await signInAs(page, "alice@acme.test");
