@@ -97,22 +97,15 @@ async function applyPolicy(alert: AlertRow, p: PolicyRow): Promise<void> {
 async function act(tx: Tx, alert: AlertRow, p: PolicyRow, enforcementId: string, actorArn: string | null): Promise<void> {
   const agentId = alert.agentId!;
   const hold = { tenantId: alert.tenantId, alertId: alert.id };
+  // The agent's hold, made or changed: each enforcement sets its own part and names its alert.
+  const restrict = (change: { rateLimitedUntil: Date } | { approvalForWrites: true }) =>
+    tx.agentRestriction.upsert({ where: { agentId }, create: { agentId, ...hold, ...change }, update: { ...hold, ...change } });
   switch (p.action as EnforcementAction) {
-    case "rate_limit": {
-      const until = new Date(Date.now() + p.cooldownSeconds * 1000);
-      await tx.agentRestriction.upsert({
-        where: { agentId },
-        create: { agentId, ...hold, rateLimitedUntil: until },
-        update: { ...hold, rateLimitedUntil: until },
-      });
+    case "rate_limit":
+      await restrict({ rateLimitedUntil: new Date(Date.now() + p.cooldownSeconds * 1000) });
       return;
-    }
     case "require_approval":
-      await tx.agentRestriction.upsert({
-        where: { agentId },
-        create: { agentId, ...hold, approvalForWrites: true },
-        update: { ...hold, approvalForWrites: true },
-      });
+      await restrict({ approvalForWrites: true });
       return;
     case "suspend":
       await suspendInTx(tx, alert, enforcementId, actorArn);
