@@ -207,6 +207,64 @@ describe("demo provider: authorization code flow and tasks API", () => {
   });
 });
 
+describe("demo provider: a lost refresh answer (refresh-token grace)", () => {
+  beforeAll(() => dp.setRefreshTokenGrace(120));
+  afterAll(() => dp.setRefreshTokenGrace(0));
+
+  it("a rotated refresh token whose new tokens were never used is answered again; the lost answer stops working", async () => {
+    const { tokens } = await connect();
+    const previous = tokens.refresh_token ?? "";
+    const before = dp.stats();
+    const lost = await refresh(previous);
+    const again = await refresh(previous);
+    expect(again.refresh_token).not.toBe(lost.refresh_token);
+    expect(dp.refreshGrantsOf(previous)).toBe(2);
+    expect(dp.stats()).toMatchObject({
+      refreshGrants: before.refreshGrants + 2,
+      refreshReplays: before.refreshReplays + 1,
+      refreshReuses: before.refreshReuses,
+    });
+    // The answer that never arrived is dropped: neither of its tokens opens anything.
+    expect((await api("/tasks", lost.access_token)).status).toBe(401);
+    await expect(refresh(lost.refresh_token ?? "")).rejects.toMatchObject({ error: "invalid_grant" });
+    expect((await api("/tasks", again.access_token)).status).toBe(200);
+    // Its new tokens were used: presenting the old refresh token now is reuse, and the grant dies.
+    await expect(refresh(previous)).rejects.toMatchObject({ error: "invalid_grant" });
+    expect(dp.stats().refreshReuses).toBe(before.refreshReuses + 1);
+    expect((await api("/tasks", again.access_token)).status).toBe(401);
+    await expect(refresh(again.refresh_token ?? "")).rejects.toMatchObject({ error: "invalid_grant" });
+    expect(dp.refreshGrantsOf(previous)).toBe(2);
+  });
+
+  it("once the new refresh token was redeemed, the old one is reuse", async () => {
+    const { tokens } = await connect();
+    const first = await refresh(tokens.refresh_token ?? "");
+    const second = await refresh(first.refresh_token ?? "");
+    await expect(refresh(tokens.refresh_token ?? "")).rejects.toMatchObject({ error: "invalid_grant" });
+    expect((await api("/tasks", second.access_token)).status).toBe(401);
+    expect(dp.refreshGrantsOf(tokens.refresh_token ?? "")).toBe(1);
+  });
+
+  it("with no grace, a rotated refresh token presented again is refused and its grant revoked at once", async () => {
+    dp.setRefreshTokenGrace(0);
+    try {
+      const { tokens } = await connect();
+      const rotated = await refresh(tokens.refresh_token ?? "");
+      await expect(refresh(tokens.refresh_token ?? "")).rejects.toMatchObject({ error: "invalid_grant" });
+      await expect(refresh(rotated.refresh_token ?? "")).rejects.toMatchObject({ error: "invalid_grant" });
+      expect(dp.refreshGrantsOf(tokens.refresh_token ?? "")).toBe(1);
+    } finally {
+      dp.setRefreshTokenGrace(120);
+    }
+  });
+
+  it("the grace is set through the test controls, within bounds", async () => {
+    const set = await testControl("refresh-token-grace", { seconds: 30 });
+    expect(await set.json()).toEqual({ refreshTokenGraceSeconds: 30 });
+    expect((await testControl("refresh-token-grace", { seconds: -1 })).status).toBe(400);
+  });
+});
+
 describe("demo provider: refused requests", () => {
   async function authorizeExpectingError(overrides: AuthorizeParams) {
     const auth = await startAuth(BOTH, overrides);

@@ -15,7 +15,19 @@ const GRANT_MEMBERS = new Set(["AccessToken", "AuthorizationCode", "RefreshToken
 
 type Entry = { payload: AdapterPayload; expiresAt: number };
 
-export function createMemoryAdapterFactory(): AdapterFactory {
+export type AdapterHooks = {
+  /** A stored entry was looked up by its id (for opaque tokens, the token value that was presented). */
+  onFind?: (model: string, id: string) => void;
+  /** Whether a consumed entry is to be handed out as unconsumed (a rotated refresh token within its grace). */
+  forgiveConsumed?: (model: string, id: string) => boolean;
+};
+
+export type MemoryAdapterFactory = AdapterFactory & {
+  /** Removes one entry at once (a token that must stop working). */
+  drop(model: string, id: string): void;
+};
+
+export function createMemoryAdapterFactory(hooks: AdapterHooks = {}): MemoryAdapterFactory {
   const entries = new Map<string, Entry>();
   const byGrant = new Map<string, Set<string>>();
   const sessionByUid = new Map<string, string>();
@@ -48,7 +60,7 @@ export function createMemoryAdapterFactory(): AdapterFactory {
     for (const [grantId, keys] of byGrant) if (keys.size === 0) byGrant.delete(grantId);
   }
 
-  return (model: string): Adapter => {
+  const factory = (model: string): Adapter => {
     const keyOf = (id: string) => `${model}:${id}`;
     return {
       async upsert(id, payload, expiresIn) {
@@ -66,7 +78,12 @@ export function createMemoryAdapterFactory(): AdapterFactory {
         if (++writes % SWEEP_EVERY_WRITES === 0) sweep();
       },
       async find(id) {
-        return live(keyOf(id));
+        const payload = live(keyOf(id));
+        if (!payload) return undefined;
+        hooks.onFind?.(model, id);
+        if (payload.consumed === undefined || !hooks.forgiveConsumed?.(model, id)) return payload;
+        const { consumed: _consumed, ...unconsumed } = payload;
+        return unconsumed;
       },
       async findByUid(uid) {
         const key = sessionByUid.get(uid);
@@ -91,4 +108,5 @@ export function createMemoryAdapterFactory(): AdapterFactory {
       },
     };
   };
+  return Object.assign(factory, { drop: (model: string, id: string) => remove(`${model}:${id}`) });
 }

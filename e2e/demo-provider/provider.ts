@@ -4,6 +4,7 @@ import Provider, { type Configuration, type JWK } from "oidc-provider";
 import { profileOf } from "./accounts.js";
 import { escapeHtml, page } from "./http-util.js";
 import { createMemoryAdapterFactory } from "./memory-adapter.js";
+import { RefreshGrace } from "./refresh-grace.js";
 import { TASKS_READ, TASKS_WRITE } from "./tasks-api.js";
 
 export type ProviderClient = { clientId: string; clientSecret: string; redirectUris: string[] };
@@ -19,9 +20,22 @@ async function signingJwk(): Promise<JWK> {
   return { ...jwk, kid: randomUUID(), alg: "RS256", use: "sig" } as JWK;
 }
 
-export async function createOidcProvider(issuer: string, clients: ProviderClient[], accessTokenTtlSeconds: number): Promise<Provider> {
+/** `grace`: how long a rotated refresh token is honoured again while its successor is unused (refresh-grace.ts). */
+export async function createOidcProvider(
+  issuer: string,
+  clients: ProviderClient[],
+  accessTokenTtlSeconds: number,
+  grace = new RefreshGrace(),
+): Promise<Provider> {
+  const adapter = createMemoryAdapterFactory({
+    // Presenting a token (refresh grant, tasks API, introspection) shows its answer arrived.
+    onFind: (model, id) => {
+      if (model === "RefreshToken" || model === "AccessToken") grace.used(id);
+    },
+    forgiveConsumed: (model, id) => model === "RefreshToken" && grace.forgives(id),
+  });
   const configuration: Configuration = {
-    adapter: createMemoryAdapterFactory(),
+    adapter,
     clients: clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
@@ -90,6 +104,17 @@ export async function createOidcProvider(issuer: string, clients: ProviderClient
   };
 
   const provider = new Provider(issuer, configuration);
+  provider.on("grant.success", (ctx) => {
+    if (ctx.oidc.params?.grant_type !== "refresh_token") return;
+    const { RotatedRefreshToken: rotated, RefreshToken: refresh, AccessToken: access } = ctx.oidc.entities;
+    if (!access) return;
+    const lost = grace.granted(String(ctx.oidc.params.refresh_token), { refresh: rotated ? refresh?.jti : undefined, access: access.jti });
+    // A rotated refresh token answered again: the answer that never arrived stops working.
+    if (lost) {
+      adapter.drop("RefreshToken", lost.refresh);
+      adapter.drop("AccessToken", lost.access);
+    }
+  });
   provider.on("server_error", (_ctx, err) => {
     console.error("[demo-provider] server_error", err);
   });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { HttpError, page, readJson, sendError, sendHtml, sendJson } from "./http-util.js";
 import { handleInteraction } from "./interactions.js";
 import { createOidcProvider } from "./provider.js";
+import { RefreshGrace } from "./refresh-grace.js";
 import { createTasksApi, type TasksApi } from "./tasks-api.js";
 
 export type DemoClient = { clientId: string; clientSecret: string; redirectUris: string[] };
@@ -17,12 +18,21 @@ export type DemoProviderOptions = {
   accessTokenTtlSeconds?: number;
   /** Enables the /__test/* endpoints; they answer 404 otherwise. */
   testControls?: boolean;
+  /**
+   * How long (seconds from its rotation) a rotated refresh token is honoured again while the new
+   * tokens are unused, so a client that lost the answer recovers (refresh-grace.ts). 0 (default): none.
+   */
+  refreshTokenGraceSeconds?: number;
 };
 
 export type DemoProviderStats = {
   tokenRequests: number;
   authorizationCodeGrants: number;
   refreshGrants: number;
+  /** Refresh grants answered again for a rotated refresh token within its grace (a lost answer). */
+  refreshReplays: number;
+  /** Rotated refresh tokens presented again past their grace: refused, and their grant revoked. */
+  refreshReuses: number;
   revocations: number;
 };
 
@@ -31,6 +41,10 @@ export type DemoProvider = {
   port: number;
   close(): Promise<void>;
   stats(): DemoProviderStats;
+  /** Successful refresh grants of this refresh token (2 for one whose first answer was lost). */
+  refreshGrantsOf(refreshToken: string): number;
+  /** Test controls only: changes refreshTokenGraceSeconds from now on. */
+  setRefreshTokenGrace(seconds: number): void;
   /**
    * Test controls only: `hook` sees each tasks-API request first and takes it over by returning
    * true (to hold it unanswered, say); null removes it.
@@ -48,6 +62,7 @@ const failBody = z.object({
   status: z.union([z.literal(500), z.literal(502), z.literal(503)]).optional(),
 });
 const slowBody = z.object({ ms: z.number().int().min(0).max(60_000), count: z.number().int().min(0).max(1000).optional() });
+const graceBody = z.object({ seconds: z.number().int().min(0).max(86_400) });
 
 type App = {
   provider: Provider;
@@ -56,12 +71,14 @@ type App = {
 };
 
 export async function startDemoProvider(opts: DemoProviderOptions): Promise<DemoProvider> {
-  const counters: DemoProviderStats = {
+  const counters: Omit<DemoProviderStats, "refreshReplays"> = {
     tokenRequests: 0,
     authorizationCodeGrants: 0,
     refreshGrants: 0,
+    refreshReuses: 0,
     revocations: 0,
   };
+  const grace = new RefreshGrace(opts.refreshTokenGraceSeconds ?? 0);
   let failTokenRequests = 0;
   let failTokenStatus = 500;
   let slowTokenRequests = { ms: 0, count: 0 };
@@ -142,13 +159,20 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       sendJson(res, 200, slowTokenRequests);
       return;
     }
+    if (method === "POST" && pathname === "/__test/refresh-token-grace") {
+      const parsed = graceBody.safeParse(await readJson(req));
+      if (!parsed.success) throw new HttpError(400, "invalid_request", "seconds must be an integer 0-86400");
+      grace.graceSeconds = parsed.data.seconds;
+      sendJson(res, 200, { refreshTokenGraceSeconds: grace.graceSeconds });
+      return;
+    }
     if (method === "POST" && pathname === "/__test/expire-access-tokens") {
       current.tasks.expireIssuedAccessTokens();
       sendJson(res, 200, { expired: true });
       return;
     }
     if (method === "GET" && pathname === "/__test/stats") {
-      sendJson(res, 200, { ...counters });
+      sendJson(res, 200, { ...counters, refreshReplays: grace.replays });
       return;
     }
     if (method === "GET" && pathname === "/__test/issued-tokens") {
@@ -184,11 +208,14 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
   issuer = `http://${HOST}:${port}`;
 
   try {
-    const provider = await createOidcProvider(issuer, opts.clients, opts.accessTokenTtlSeconds ?? 300);
+    const provider = await createOidcProvider(issuer, opts.clients, opts.accessTokenTtlSeconds ?? 300, grace);
     provider.on("grant.success", (ctx) => {
       const grantType = ctx.oidc.params?.grant_type;
       if (grantType === "authorization_code") counters.authorizationCodeGrants += 1;
       else if (grantType === "refresh_token") counters.refreshGrants += 1;
+    });
+    provider.on("grant.error", (_ctx, err) => {
+      if ((err as { error_detail?: unknown }).error_detail === "refresh token already used") counters.refreshReuses += 1;
     });
     if (issuedTokens) {
       // Opaque tokens (the default format here): the value handed out is the token's id.
@@ -209,7 +236,12 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       closing ??= closeServer(server);
       return closing;
     },
-    stats: () => ({ ...counters }),
+    stats: () => ({ ...counters, refreshReplays: grace.replays }),
+    refreshGrantsOf: (refreshToken) => grace.grantsOf(refreshToken),
+    setRefreshTokenGrace(seconds) {
+      if (!opts.testControls) throw new Error("the refresh-token grace can only be changed with test controls on");
+      grace.graceSeconds = seconds;
+    },
     interceptApi(hook) {
       apiHook = hook;
     },
