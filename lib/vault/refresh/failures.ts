@@ -32,6 +32,19 @@ export function invalidGrant(name: string, detail = "invalid_grant"): RefreshFai
   return { kind: "invalid_grant", sentence: `${name} refused the refresh token (it was revoked or has expired): reconnect ${name}.`, detail };
 }
 
+/**
+ * invalid_grant for a refresh token that an earlier refresh had already sent, which never finished:
+ * its instance stopped between the provider's answer and storing it (the lease ran out). The provider
+ * rotated the token then and will not take it back (it gives no grace for a lost answer).
+ */
+export function interruptedRefresh(name: string): RefreshFailure {
+  return {
+    kind: "invalid_grant",
+    sentence: `A refresh of this ${name} connection was interrupted before the vault could store its result, and ${name} no longer accepts the refresh token the vault kept (it replaced or revoked it then): reconnect ${name}.`,
+    detail: "invalid_grant:interrupted",
+  };
+}
+
 export function noRefreshToken(name: string, why: "expired" | "rejected"): RefreshFailure {
   const what = why === "expired" ? "The access token for this connection has expired" : `${name} rejected the stored access token`;
   return { kind: "invalid_grant", sentence: `${what} and there is no refresh token to renew it: reconnect ${name}.`, detail: `no_refresh_token:${why}` };

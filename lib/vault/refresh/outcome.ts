@@ -32,6 +32,8 @@ export type ClaimedRow = {
   scopes: string[];
   encBlob: Uint8Array;
   user: { arn: string };
+  /** An earlier refresh of this row never finished (its owner stopped while holding the lease). */
+  interrupted?: boolean;
 };
 
 export const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
@@ -99,10 +101,18 @@ export async function saveRefreshed(
         action: "connection.refresh",
         outcome: "success",
         target: row.id,
-        details: { provider: row.providerKey, trigger, expiresAt: expiresAt?.toISOString() ?? null, rotated: Boolean(tokens.refresh_token) },
+        details: {
+          provider: row.providerKey,
+          trigger,
+          expiresAt: expiresAt?.toISOString() ?? null,
+          rotated: Boolean(tokens.refresh_token),
+          ...(row.interrupted ? { interrupted: true } : {}),
+        },
       });
       return "saved" as const;
     }, TX_OPTIONS);
+    if (result === "saved" && row.interrupted)
+      log.info({ connection: row.id, provider: row.providerKey }, `an interrupted refresh of ${name} tokens was completed with the refresh token the row kept`);
     if (result !== "saved")
       log.warn({ connection: row.id, provider: row.providerKey, result }, `refreshed ${name} tokens were discarded: the connection changed meanwhile`);
     return result === "saved" ? "refreshed" : "current";

@@ -9,6 +9,11 @@ import "server-only";
 // lease. A rotated refresh token is therefore stored before anyone can use the new access token:
 // callers only read the token set again after the flight has resolved. Instances that find the lease
 // held poll the row (bounded) until it is released or expires.
+// An owner that stops between the provider's answer and that save loses the answer, never the row:
+// the row keeps the refresh token it sent until the new set commits, the lease runs out, and the
+// next owner sends it again. A provider with a grace for lost answers accepts it; one without
+// refuses it, and the connection needs reconnecting with a sentence saying the refresh was
+// interrupted (a row still `refreshing` when its lease is claimed again is how that is known).
 import { createHash, randomUUID } from "node:crypto";
 import os from "node:os";
 import * as oauth from "oauth4webapi";
@@ -21,7 +26,7 @@ import { VaultCallError } from "@/lib/vault/call/errors";
 import { getKeyRing } from "@/lib/vault/crypto/keyring";
 import { authorizationServer, clientAuth, oauthClient, PROVIDER_TIMEOUT_MS, requestOptions } from "@/lib/vault/provider-oauth/client";
 import { loadProviderClient } from "@/lib/vault/provider-oauth/client-credentials";
-import { classifyRefreshError, noRefreshToken, notConfigured } from "@/lib/vault/refresh/failures";
+import { classifyRefreshError, interruptedRefresh, noRefreshToken, notConfigured } from "@/lib/vault/refresh/failures";
 import {
   endLifetime,
   failRefresh,
@@ -196,7 +201,8 @@ export class TokenRefresher {
       where: { id },
       data: { status: nextStatus(row.status, { kind: "refresh_started" }), refreshLeaseOwner: this.owner, refreshLeaseUntil: new Date(now + REFRESH_LEASE_MS) },
     });
-    return { kind: "claimed", row: { ...row, encBlob: row.encBlob } };
+    // Only a claim sets `refreshing`, and every outcome clears it: still set, the last claim never ended.
+    return { kind: "claimed", row: { ...row, encBlob: row.encBlob, interrupted: row.status === "refreshing" } };
   }
 
   /** Outside any transaction: the token endpoint round trip, then the save (or the failure record). */
@@ -224,7 +230,7 @@ export class TokenRefresher {
           await releaseLease(this.owner, db, row.id);
           throw e;
         }
-        return await failRefresh(this.owner, db, row, failure, trigger);
+        return await failRefresh(this.owner, db, row, failure.kind === "invalid_grant" && row.interrupted ? interruptedRefresh(name) : failure, trigger);
       }
       return await saveRefreshed(this.owner, db, row, name, tokens, revealSecret(set.refreshToken!), trigger, def.refreshTokenLifetimeDays);
     } finally {
