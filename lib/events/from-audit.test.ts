@@ -48,6 +48,29 @@ const ROWS: AuditRowForEvents[] = [
   row("connection.connect", "failure", { code: "state_expired", reason: "The sign-in took too long." }, { agentId: null, target: "github" }),
   row("connection.reconnect", "success", { provider: "github", account: "alice", scopes: ["repo"] }, { agentId: null }),
   row("connection.disconnect", "success", { provider: "github", account: "alice", revokedAtProvider: true, delegationsRevoked: 2 }, { agentId: null }),
+  row(
+    "connection.reconnect_warning",
+    "success",
+    { provider: "microsoft", account: "alice@contoso", reconnectBy: at.toISOString(), daysLeft: 7 },
+    { agentId: null, target: "c1" },
+  ),
+  row(
+    "connection.reconnect_warning",
+    "success",
+    { provider: "microsoft", account: "alice@contoso", reconnectBy: at.toISOString(), daysLeft: 1 },
+    { agentId: null, target: "c1" },
+  ),
+  row(
+    "connection.lifetime_ended",
+    "failure",
+    {
+      provider: "microsoft",
+      reconnectBy: at.toISOString(),
+      code: "connection_needs_reconnect",
+      reason: "Microsoft stops honouring this connection's refresh token.",
+    },
+    { agentId: null, target: "c1" },
+  ),
   row("action.tool", "success", {
     provider: "demo-tasks",
     connectionId: "c1",
@@ -81,7 +104,7 @@ const ROWS: AuditRowForEvents[] = [
 ];
 
 describe("audit actions to events", () => {
-  it("maps every action to event types that exist, and each of the nine subscribable types has a source", () => {
+  it("maps every action to event types that exist, and each of the eleven subscribable types has a source", () => {
     const produced = new Set(Object.values(AUDIT_EVENT_MAP).flat());
     for (const t of produced) expect(EVENT_TYPES).toContain(t);
     expect([...produced].sort()).toEqual(EVENT_TYPES.filter((t) => t !== "webhook_test").sort());
@@ -112,9 +135,15 @@ describe("audit actions to events", () => {
     expect(summary!.data).toMatchObject({ outcome: "success", userArn: "auth:account:acme:alice" });
     const [refused] = buildEvents(ROWS[1]!).filter((e) => e.type === "token_exchange_response");
     expect(refused!.data).toMatchObject({ outcome: "failure", grantedScopes: [], error: "invalid_scope", code: "scope_not_delegated" });
-    const revoke = buildEvents(ROWS[9]!)[0]!;
+    const revoke = buildEvents(ROWS[12]!)[0]!;
     expect(revoke.data).toMatchObject({ operation: "revoked", userArn: "auth:account:acme:alice" });
-    expect(buildEvents(ROWS[12]!)[0]!.data).toMatchObject({ action: "containment.enforce", enforcement: "suspend", alertId: "alr-1" });
-    expect(buildEvents(ROWS[14]!)[0]!.data).toMatchObject({ status: "approved", approvalId: "target-1" });
+    expect(buildEvents(ROWS[15]!)[0]!.data).toMatchObject({ action: "containment.enforce", enforcement: "suspend", alertId: "alr-1" });
+    expect(buildEvents(ROWS[17]!)[0]!.data).toMatchObject({ status: "approved", approvalId: "target-1" });
+    const [soon, urgent, ended] = ROWS.filter((r) => r.action === "connection.reconnect_warning" || r.action === "connection.lifetime_ended").map(
+      (r) => buildEvents(r)[0]!,
+    );
+    expect(soon).toMatchObject({ type: "connected_account_reconnect_warning", data: { daysLeft: 7, reconnectBy: at.toISOString(), connectionId: "c1" } });
+    expect(urgent!.data).toMatchObject({ daysLeft: 1, provider: "microsoft", account: "alice@contoso", userArn: "auth:account:acme:alice" });
+    expect(ended).toMatchObject({ type: "connected_account_needs_reconnect", data: { reason: "lifetime_ended", connectionId: "c1", provider: "microsoft" } });
   });
 });

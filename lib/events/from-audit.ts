@@ -3,6 +3,8 @@
 // the audit row by picking named fields only (ids, names, scopes, outcomes, timestamps), never by
 // copying `details`, so nothing the row carries beyond those fields can reach a webhook. Pure: the
 // delivery pump (lib/webhooks/pump.ts) reads the rows and agent names and hands them in.
+import { RECONNECT_WARNINGS_DAYS } from "@/lib/connections/lifecycle";
+
 import { EVENT_SCHEMA_VERSION, type EventType } from "./schemas";
 
 export type AuditRowForEvents = {
@@ -34,6 +36,8 @@ export const AUDIT_EVENT_MAP: Readonly<Record<string, readonly EventType[]>> = {
   "connection.connect": ["connected_account_link"],
   "connection.reconnect": ["connected_account_link"],
   "connection.disconnect": ["connected_account_unlink"],
+  "connection.reconnect_warning": ["connected_account_reconnect_warning"],
+  "connection.lifetime_ended": ["connected_account_needs_reconnect"],
   "action.tool": ["connected_account_usage"],
   "action.proxy": ["connected_account_usage"],
   "delegation.grant": ["agent_identity_delegation"],
@@ -129,6 +133,23 @@ function dataFor(type: EventType, row: AuditRowForEvents, d: Details, agentName:
         userArn: row.actorArn,
         delegationsRevoked: Math.max(0, int(d, "delegationsRevoked") ?? 0),
         revokedAtProvider: bool(d, "revokedAtProvider"),
+      };
+    case "connected_account_reconnect_warning":
+      return {
+        connectionId: row.target ?? "unknown",
+        provider: str(d, "provider"),
+        account: str(d, "account"),
+        userArn: row.actorArn,
+        reconnectBy: instant(d, "reconnectBy"),
+        daysLeft: RECONNECT_WARNINGS_DAYS.find((n) => n === int(d, "daysLeft")) ?? RECONNECT_WARNINGS_DAYS[0],
+      };
+    case "connected_account_needs_reconnect":
+      return {
+        connectionId: row.target ?? "unknown",
+        provider: str(d, "provider"),
+        userArn: row.actorArn,
+        reconnectBy: instant(d, "reconnectBy"),
+        reason: "lifetime_ended",
       };
     case "connected_account_usage":
       return {

@@ -5,6 +5,7 @@
 // `data` object whose fields are named ids, names, scopes, outcomes and timestamps and nothing else:
 // each `data` schema forbids additional properties, so a token or a request's content has no place.
 // A change to a type's fields is a new version number, never an edit of a published one.
+import { RECONNECT_WARNINGS_DAYS } from "@/lib/connections/lifecycle";
 
 export const EVENT_TYPES = [
   "token_exchange",
@@ -13,6 +14,8 @@ export const EVENT_TYPES = [
   "connected_account_link",
   "connected_account_unlink",
   "connected_account_usage",
+  "connected_account_reconnect_warning",
+  "connected_account_needs_reconnect",
   "agent_identity_delegation",
   "alert",
   "approval",
@@ -75,6 +78,28 @@ const DATA: Record<EventType, { description: string; properties: Record<string, 
       outcome,
       code: text,
       channel: text,
+    },
+  },
+  connected_account_reconnect_warning: {
+    description:
+      "A connection's refresh token stops working at reconnectBy: its owner should connect the account again. Sent once 7 days and once 1 day before (daysLeft), again after a reconnect moves reconnectBy.",
+    properties: {
+      connectionId: id,
+      provider: text,
+      account: text,
+      userArn: nullableId,
+      reconnectBy: instant,
+      daysLeft: { enum: [...RECONNECT_WARNINGS_DAYS] },
+    },
+  },
+  connected_account_needs_reconnect: {
+    description: "A connection's refresh token reached the end of its lifetime: it needs reconnecting before agents can use it again.",
+    properties: {
+      connectionId: id,
+      provider: text,
+      userArn: nullableId,
+      reconnectBy: instant,
+      reason: { enum: ["lifetime_ended"] },
     },
   },
   agent_identity_delegation: {

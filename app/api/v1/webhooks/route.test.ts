@@ -56,6 +56,8 @@ const ALL_TYPES = [
   "connected_account_link",
   "connected_account_unlink",
   "connected_account_usage",
+  "connected_account_reconnect_warning",
+  "connected_account_needs_reconnect",
   "agent_identity_delegation",
   "alert",
   "approval",
