@@ -1,18 +1,24 @@
 // The background refresh engine against the real Demo Tasks provider: a sweep refreshes what expires
 // within the hour and nothing else, backs off after a transient failure, reports its state, and
-// starts and stops on request.
+// starts and stops on request. Its reconnect warnings: 7 days and 1 day before a connection's
+// refresh token stops working, one audit row each (so one webhook event) per reconnectBy.
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { startVaultWorld } from "@/lib/testing/vault-world";
 
 const world = await startVaultWorld();
 const { getDb } = await import("@/lib/db");
-const { runRefreshSweep, refreshEngineState, startRefreshEngine, stopRefreshEngine, backoffDelay, SWEEP_INTERVAL_MS } =
+const { runRefreshSweep, refreshEngineState, startRefreshEngine, stopRefreshEngine, backoffDelay, SWEEP_INTERVAL_MS, warnBeforeReconnect } =
   await import("@/lib/vault/refresh/engine");
+const { buildEvents } = await import("@/lib/events/from-audit");
+const { eventSchema } = await import("@/lib/events/schemas");
 const { alice, bob } = world.people;
 
 let aliceId = "";
 let bobId = "";
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
+const DAY = 86_400_000;
 
 beforeEach(async () => {
   aliceId = await world.connect(alice, "alice");
@@ -107,5 +113,101 @@ describe("refresh engine", () => {
     expect(Date.parse(refreshEngineState().nextRunAt!)).toBeGreaterThan(Date.now() + 30_000);
     await stopRefreshEngine();
     expect(refreshEngineState()).toMatchObject({ running: false, nextRunAt: null });
+  });
+});
+
+describe("reconnect warnings", () => {
+  const allWarnings = async (id: string) =>
+    (await getDb()).auditEvent.findMany({ where: { action: "connection.reconnect_warning", target: id }, orderBy: { seq: "asc" } });
+  // Earlier tests in this file may have warned these connections already: each test counts its own.
+  let seen = new Map<string, number>();
+  const warnings = async (id: string) => (await allWarnings(id)).slice(seen.get(id) ?? 0);
+  const daysLeft = async (id: string) => (await warnings(id)).map((w) => (w.details as { daysLeft: number }).daysLeft);
+  beforeEach(async () => {
+    seen = new Map([
+      [aliceId, (await allWarnings(aliceId)).length],
+      [bobId, (await allWarnings(bobId)).length],
+    ]);
+  });
+
+  it("warns 7 days before once and 1 day before once, without touching the credential, and again after a reconnect moves reconnectBy", async () => {
+    const db = await getDb();
+    await world.setExpiresAt(aliceId, minutes(120));
+    await world.setExpiresAt(bobId, minutes(120));
+    const end = new Date(Date.now() + 6.5 * DAY);
+    await db.connection.update({ where: { id: aliceId }, data: { reconnectBy: end } });
+    await db.connection.update({ where: { id: bobId }, data: { reconnectBy: new Date(Date.now() + 30 * DAY) } });
+    const before = await db.connection.findUniqueOrThrow({ where: { id: aliceId } });
+
+    await runRefreshSweep();
+    const [soon] = await warnings(aliceId);
+    expect(soon).toMatchObject({ outcome: "success", actorArn: expect.any(String) });
+    expect(soon!.details).toEqual({ provider: "demo-tasks", account: before.label, reconnectBy: end.toISOString(), daysLeft: 7 });
+    expect(await warnings(bobId)).toEqual([]);
+    const after = await db.connection.findUniqueOrThrow({ where: { id: aliceId } });
+    expect(after).toMatchObject({ reconnectWarnedFor: end, reconnectWarnedDays: 7, status: "active", credentialVersion: before.credentialVersion });
+
+    // The next sweeps (any instance) write nothing more until the 1-day mark.
+    await runRefreshSweep();
+    expect(await warnBeforeReconnect(db, new Date(Date.now() + 3 * DAY))).toBe(0);
+    expect(await daysLeft(aliceId)).toEqual([7]);
+
+    const dayBefore = new Date(end.getTime() - 20 * 3_600_000);
+    expect(await warnBeforeReconnect(db, dayBefore)).toBe(1);
+    expect(await warnBeforeReconnect(db, dayBefore)).toBe(0);
+    expect(await warnBeforeReconnect(db, new Date(end.getTime() - 60_000))).toBe(0);
+    expect(await daysLeft(aliceId)).toEqual([7, 1]);
+    expect((await db.connection.findUniqueOrThrow({ where: { id: aliceId } })).credentialVersion).toBe(before.credentialVersion);
+
+    // Reconnecting gives a new refresh token with a new end: both warnings are armed again.
+    await world.connect(alice, "alice");
+    const next = new Date(Date.now() + 5 * DAY);
+    await db.connection.update({ where: { id: aliceId }, data: { reconnectBy: next } });
+    await runRefreshSweep();
+    await runRefreshSweep();
+    expect(await daysLeft(aliceId)).toEqual([7, 1, 7]);
+    expect((await warnings(aliceId))[2]!.details).toMatchObject({ reconnectBy: next.toISOString() });
+    expect(await warnBeforeReconnect(db, new Date(next.getTime() - 3_600_000))).toBe(1);
+    expect(await daysLeft(aliceId)).toEqual([7, 1, 7, 1]);
+  });
+
+  it("a connection first seen within 1 day gets only the 1-day warning; one past its end, or not usable, gets none", async () => {
+    const db = await getDb();
+    await world.setExpiresAt(aliceId, minutes(120));
+    await world.setExpiresAt(bobId, minutes(120));
+    await db.connection.update({ where: { id: bobId }, data: { reconnectBy: new Date(Date.now() + 12 * 3_600_000) } });
+    await db.connection.update({ where: { id: aliceId }, data: { reconnectBy: new Date(Date.now() + 3 * DAY), status: "needs_reconnect" } });
+    await runRefreshSweep();
+    await runRefreshSweep();
+    expect(await daysLeft(bobId)).toEqual([1]);
+    expect(await warnings(aliceId)).toEqual([]);
+    // Past the end: the connection needs reconnecting, and no warning is written for it.
+    expect(await warnBeforeReconnect(db, new Date(Date.now() + 2 * DAY))).toBe(0);
+  });
+
+  it("the webhook event made from a warning row validates against its published schema and carries exactly its fields", async () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    (addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
+    const schema = eventSchema("connected_account_reconnect_warning");
+    const validate = ajv.compile(schema);
+    const row = (await allWarnings(bobId)).at(-1)!;
+    const [event, ...more] = buildEvents(row);
+    expect(more).toEqual([]);
+    expect(validate(event), JSON.stringify(validate.errors)).toBe(true);
+    const fields = Object.keys((schema.properties as { data: { properties: object } }).data.properties).sort();
+    expect(Object.keys(event!.data).sort()).toEqual(fields);
+    expect(event).toMatchObject({
+      type: "connected_account_reconnect_warning",
+      tenantId: bob.tenantId,
+      auditSeq: row.seq,
+      data: {
+        connectionId: bobId,
+        provider: "demo-tasks",
+        daysLeft: 1,
+        userArn: row.actorArn,
+        reconnectBy: (row.details as { reconnectBy: string }).reconnectBy,
+      },
+    });
+    expect(row.actorArn).toBeTruthy();
   });
 });

@@ -7,7 +7,10 @@ import "server-only";
 // refreshes per provider run at once, and a provider that answers 429 is paused for its
 // Retry-After. A connection whose provider fails transiently is retried with exponential backoff
 // (it is degraded, still usable); one whose refresh token is refused needs reconnecting and drops
-// out of the sweep; one past its refresh token's lifetime is marked so before any call meets it.
+// out of the sweep; one past its refresh token's lifetime is marked so before any call meets it, and
+// its owner is told 7 days and 1 day before (an audit row, so a webhook event), once each.
+import { appendAudit } from "@/lib/audit/append";
+import { RECONNECT_WARNINGS_DAYS, reconnectWarning } from "@/lib/connections/lifecycle";
 import { getDb, getSql, type VaultPrismaClient } from "@/lib/db";
 import { log } from "@/lib/log";
 import { isUsableConnection, USABLE_CONNECTION_STATUSES } from "@/lib/pdp/connection";
@@ -101,6 +104,8 @@ async function sweep(): Promise<SweepResult> {
   try {
     const db = await getDb();
     await endLifetimes(db, new Date());
+    // A warning that could not be written waits for the next sweep; it never holds up the refreshes.
+    await warnBeforeReconnect(db, new Date()).catch((e: unknown) => log.error({ err: e }, "the refresh sweep could not send reconnect warnings"));
     // This sweep's own: what it already took up, and what it leaves to a later one (backed off).
     const seen = new Set<string>();
     for (const [id, b] of engine.backoff) {
@@ -228,6 +233,84 @@ async function endLifetimes(db: VaultPrismaClient, now: Date): Promise<number> {
   }
   if (ended > 0) log.info({ ended }, "connections past their refresh token's lifetime need reconnecting");
   return ended;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Tells the owners of usable connections whose refresh token stops working within 7 days, and again
+ * within 1 day (RECONNECT_WARNINGS_DAYS), to reconnect: one `connection.reconnect_warning` audit row
+ * each, which the webhooks deliver as `connected_account_reconnect_warning`. Each is written once per
+ * (connection, reconnectBy, threshold): the row remembers the reconnectBy and the threshold it last
+ * warned about, updated with the audit row under the row lock, so instances sweeping at once send it
+ * once; a reconnect that moves reconnectBy arms both again, and a connection first seen within 1 day
+ * gets only the 1-day warning. Neither column bumps the credential or policy version. Exported for tests.
+ */
+export async function warnBeforeReconnect(db: VaultPrismaClient, now: Date): Promise<number> {
+  const within = (days: number) => new Date(now.getTime() + days * DAY_MS);
+  const moved = db.connection.fields.reconnectBy;
+  const due = await db.connection.findMany({
+    where: {
+      status: { in: [...USABLE_CONNECTION_STATUSES] },
+      reconnectBy: { gt: now, lte: within(Math.max(...RECONNECT_WARNINGS_DAYS)) },
+      OR: [
+        // Never warned, or warned about another reconnectBy (the account was reconnected since).
+        { reconnectWarnedFor: null },
+        { reconnectWarnedDays: null },
+        { reconnectWarnedFor: { lt: moved } },
+        { reconnectWarnedFor: { gt: moved } },
+        // Warned about this reconnectBy at a larger threshold, and a smaller one has come.
+        ...RECONNECT_WARNINGS_DAYS.map((days) => ({ reconnectBy: { lte: within(days) }, reconnectWarnedDays: { gt: days } })),
+      ],
+    },
+    select: { id: true },
+    orderBy: { reconnectBy: "asc" },
+    take: SWEEP_BATCH,
+  });
+  let warned = 0;
+  for (const { id } of due) {
+    await db.$transaction(async (tx) => {
+      if (!(await lockRow(tx, id))) return;
+      const row = await tx.connection.findUnique({
+        where: { id },
+        select: {
+          tenantId: true,
+          providerKey: true,
+          label: true,
+          status: true,
+          reconnectBy: true,
+          reconnectWarnedFor: true,
+          reconnectWarnedDays: true,
+          user: { select: { arn: true } },
+        },
+      });
+      if (!row || !isUsableConnection(row.status) || !row.reconnectBy) return;
+      const days = warningThreshold(row.reconnectBy, now);
+      if (days === null) return;
+      const sameEnd = row.reconnectWarnedFor?.getTime() === row.reconnectBy.getTime();
+      if (sameEnd && row.reconnectWarnedDays !== null && row.reconnectWarnedDays <= days) return;
+      await tx.connection.update({ where: { id }, data: { reconnectWarnedFor: row.reconnectBy, reconnectWarnedDays: days } });
+      await appendAudit(tx, {
+        tenantId: row.tenantId,
+        actorArn: row.user.arn,
+        action: "connection.reconnect_warning",
+        outcome: "success",
+        target: id,
+        details: { provider: row.providerKey, account: row.label, reconnectBy: row.reconnectBy.toISOString(), daysLeft: days },
+      });
+      warned += 1;
+    }, TX_OPTIONS);
+  }
+  if (warned > 0) log.info({ warned }, "owners warned that their connections need reconnecting soon");
+  return warned;
+}
+
+/** The warning due now for a connection ending at `reconnectBy`, as the portal shows it: 7 (soon), 1 (urgent), or none. */
+function warningThreshold(reconnectBy: Date, now: Date): (typeof RECONNECT_WARNINGS_DAYS)[number] | null {
+  const level = reconnectWarning(reconnectBy, now)?.level;
+  if (level === "soon") return RECONNECT_WARNINGS_DAYS[0];
+  if (level === "urgent") return RECONNECT_WARNINGS_DAYS[1];
+  return null;
 }
 
 function schedule(delayMs: number): void {
