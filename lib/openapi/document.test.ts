@@ -43,6 +43,8 @@ const PORTAL_ROUTES: Record<string, string[]> = {
   "app/api/v1/agents/[id]/route.ts": ["GET", "PATCH", "DELETE"],
   "app/api/v1/audit/route.ts": ["GET"],
   "app/api/v1/connections/route.ts": ["GET"],
+  // A person pasting an API key on the Connections page (session cookie): the key never reaches an agent.
+  "app/api/v1/connections/api-key/[provider]/route.ts": ["POST"],
   "app/api/v1/connections/[id]/route.ts": ["GET", "PATCH", "DELETE"],
   // GET answers a session (my grants) and an agent token (its grants); POST grants, with a session only.
   "app/api/v1/delegations/route.ts": ["GET", "POST"],
