@@ -51,7 +51,29 @@ function tooLarge(limit: number): VaultCallError {
   );
 }
 
-export function sendUpstream(url: URL, init: UpstreamRequest): Promise<UpstreamAnswer> {
+/** A kept-alive socket the provider closed while idle fails the next request on it before any answer. */
+const STALE_SOCKET_ATTEMPTS = 3;
+
+function staleSocket(e: unknown): boolean {
+  return (e as { staleSocket?: boolean } | null)?.staleSocket === true;
+}
+
+/**
+ * One request to the provider. A request that fails on a reused keep-alive socket with a reset and no
+ * answer at all (the provider closed the idle connection as the vault picked it up: the request never
+ * reached it) is sent again on another socket, as Node's documentation advises; nothing else is retried here.
+ */
+export async function sendUpstream(url: URL, init: UpstreamRequest): Promise<UpstreamAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sendOnce(url, init);
+    } catch (e) {
+      if (!staleSocket(e) || attempt >= STALE_SOCKET_ATTEMPTS) throw e;
+    }
+  }
+}
+
+function sendOnce(url: URL, init: UpstreamRequest): Promise<UpstreamAnswer> {
   const client = url.protocol === "https:" ? https : http;
   const agent = agents[url.protocol as keyof typeof agents];
   const headers: Record<string, string> = { ...init.headers };
@@ -61,6 +83,7 @@ export function sendUpstream(url: URL, init: UpstreamRequest): Promise<UpstreamA
 
   return new Promise<UpstreamAnswer>((resolve, reject) => {
     let timedOut = false;
+    let answered = false;
     const req = client.request(url, { method: init.method, headers, agent });
     const timer = setTimeout(() => {
       timedOut = true;
@@ -69,9 +92,12 @@ export function sendUpstream(url: URL, init: UpstreamRequest): Promise<UpstreamA
     const failed = (e: unknown) => (timedOut ? new UpstreamTimeoutError(init.timeoutMs) : e);
     req.once("error", (e) => {
       clearTimeout(timer);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!timedOut && !answered && req.reusedSocket && (code === "ECONNRESET" || code === "EPIPE")) Object.assign(e, { staleSocket: true });
       reject(failed(e));
     });
     req.once("response", (res) => {
+      answered = true;
       const pairs: Array<[string, string]> = [];
       for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i]!.toLowerCase(), res.rawHeaders[i + 1]!]);
       resolve({
