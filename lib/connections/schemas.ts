@@ -33,3 +33,18 @@ export const updateConnectionBody = z
   .strict();
 
 export type UpdateConnectionBody = z.output<typeof updateConnectionBody>;
+
+/** POST /api/v1/connections/api-key/{provider}: the credential a person pastes, by the provider's field names. */
+export const pasteKeyBody = z
+  .object({
+    fields: z.record(z.string().max(64), z.string().max(4096)).refine((f) => Object.keys(f).length <= 8, "names more than 8 fields"),
+    /** The person's own name for this key; otherwise the provider's account name or the key's last four. */
+    label: z.string().trim().max(200).optional(),
+    /** Try the key with the provider's harmless call first (default: when the provider has one). */
+    verify: z.boolean().optional(),
+    /** Replace the key of this connection (one of yours, same provider), keeping its delegations. */
+    replace: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+
+export type PasteKeyBody = z.output<typeof pasteKeyBody>;

@@ -3,7 +3,7 @@ import "server-only";
 // Builds the provider authorization URL for a connect flow. The state, PKCE verifier and nonce are
 // the caller's (they must be stored server-side with the flow); this module only puts them, and
 // nothing a definition could smuggle in, in the right parameters.
-import type { ProviderDefinition } from "@/lib/providers/schemas";
+import { oauthSettings, type ProviderDefinition } from "@/lib/providers/schemas";
 
 export type AuthorizationRequest = {
   clientId: string;
@@ -85,7 +85,7 @@ export function buildAuthorizationUrl(def: ProviderDefinition, request: Authoriz
   }
 
   const scopes = resolveRequestedScopes(def, request.scopes);
-  const url = new URL(def.authorizationUrl);
+  const url = new URL(oauthSettings(def).authorizationUrl);
   // Extra params first so that the vault's own parameters always win (the schema also forbids clashes).
   for (const [name, value] of Object.entries(def.authorizationParams ?? {})) url.searchParams.set(name, value);
   url.searchParams.set("response_type", "code");

@@ -101,9 +101,14 @@ describe("the provider indexes", () => {
     expect(PROXY_SCOPE_RULES[DEMO_PROVIDER_KEY]?.length).toBeGreaterThan(0);
   });
 
-  it.each(FOLDERS.filter((key) => key !== DEMO_PROVIDER_KEY))("%s: checks its authorization URL against its documentation", (key) => {
-    expect(readFileSync(path.join(here, key, "provider.test.ts"), "utf8")).toContain(`describeAuthorizationUrl("${key}",`);
-  });
+  it.each(FOLDERS.filter((key) => key !== DEMO_PROVIDER_KEY))(
+    "%s: checks its authorization URL, or how it places a pasted key, against its documentation",
+    (key) => {
+      const test = readFileSync(path.join(here, key, "provider.test.ts"), "utf8");
+      const pasted = builtinCatalogue().find((d) => d.key === key)?.credential.type === "api_key";
+      expect(test).toContain(pasted ? `describeApiKeyCredential("${key}",` : `describeAuthorizationUrl("${key}",`);
+    },
+  );
 });
 
 describe("provider logos", () => {

@@ -28,6 +28,16 @@ import { provider as salesforce } from "./salesforce/provider";
 import { tools as salesforceTools } from "./salesforce/tools";
 import { provider as slack } from "./slack/provider";
 import { tools as slackTools } from "./slack/tools";
+import { provider as openai } from "./openai/provider";
+import { tools as openaiTools } from "./openai/tools";
+import { provider as anthropic } from "./anthropic/provider";
+import { tools as anthropicTools } from "./anthropic/tools";
+import { provider as stripe } from "./stripe/provider";
+import { tools as stripeTools } from "./stripe/tools";
+import { provider as sendgrid } from "./sendgrid/provider";
+import { tools as sendgridTools } from "./sendgrid/tools";
+import { provider as twilio } from "./twilio/provider";
+import { tools as twilioTools } from "./twilio/tools";
 
 export { DEMO_PATHS, DEMO_PROVIDER_KEY, demoTasksDefinition } from "./demo-tasks/provider";
 
@@ -43,6 +53,11 @@ export const BUILTIN_DEFINITIONS: readonly ProviderDefinitionInput[] = [
   linear,
   hubspot,
   dropbox,
+  openai,
+  anthropic,
+  stripe,
+  sendgrid,
+  twilio,
 ];
 
 /** Every folder's tools, in the order of lib/providers/meta.ts. */
@@ -58,6 +73,11 @@ export const TOOL_DEFINITIONS: readonly ToolDefinition[] = [
   linearTools,
   hubspotTools,
   dropboxTools,
+  openaiTools,
+  anthropicTools,
+  stripeTools,
+  sendgridTools,
+  twilioTools,
 ].flat();
 
 const TOOL_BY_NAME = new Map(TOOL_DEFINITIONS.map((t) => [t.name, t]));

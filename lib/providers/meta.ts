@@ -16,9 +16,31 @@ import { meta as microsoft } from "./microsoft/meta";
 import { meta as notion } from "./notion/meta";
 import { meta as salesforce } from "./salesforce/meta";
 import { meta as slack } from "./slack/meta";
+import { meta as openai } from "./openai/meta";
+import { meta as anthropic } from "./anthropic/meta";
+import { meta as stripe } from "./stripe/meta";
+import { meta as sendgrid } from "./sendgrid/meta";
+import { meta as twilio } from "./twilio/meta";
 
 /** The bundled demo provider first, then the built-ins in the order the portal lists them. */
-export const PROVIDER_META: readonly ProviderMeta[] = [demoTasks, github, google, atlassian, slack, microsoft, salesforce, notion, linear, hubspot, dropbox];
+export const PROVIDER_META: readonly ProviderMeta[] = [
+  demoTasks,
+  github,
+  google,
+  atlassian,
+  slack,
+  microsoft,
+  salesforce,
+  notion,
+  linear,
+  hubspot,
+  dropbox,
+  openai,
+  anthropic,
+  stripe,
+  sendgrid,
+  twilio,
+];
 
 const PROVIDER_BY_KEY = new Map(PROVIDER_META.map((p) => [p.key, p]));
 

@@ -1,7 +1,7 @@
 import "server-only";
 // The catalogue one tenant sees: built-ins, the bundled demo provider (demo mode), the operator's
 // VAULT_PROVIDERS_FILE entries, and generic providers its admins added. "configured" says whether
-// the tenant has client credentials for it, i.e. whether "Connect" can work.
+// "Connect" can work: the tenant has client credentials for it, or the person pastes the credential.
 import { getDb, getSql } from "@/lib/db";
 import { env } from "@/lib/env";
 import { builtinCatalogue, loadProvidersFile, mergeCatalogue } from "@/lib/providers/catalogue";
@@ -37,7 +37,8 @@ function catalogueFor(tenantId: string, file: ProvidersFile | null, registration
   ]);
   const providers: TenantProvider[] = merged.map((definition) => ({
     definition,
-    configured: fileKeys.has(definition.key) || registered.has(definition.key),
+    // A provider whose credential the person pastes needs no client registered with it.
+    configured: definition.credential.type === "api_key" || fileKeys.has(definition.key) || registered.has(definition.key),
     source: fileKeys.has(definition.key) ? "file" : definition.kind === "generic" ? "generic" : "builtin",
   }));
   if (config.demoProvider) {

@@ -140,14 +140,108 @@ export const RESERVED_TOKEN_PARAMS = ["grant_type", "code", "redirect_uri", "cod
 
 const extraParams = z.record(z.string().trim().min(1), z.string().trim());
 
+const fieldKey = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9_]*$/, "must be a lowercase name like `api_key`");
+
+/** RFC 9110 field-name characters; the vault's own framing headers are not the provider's to set. */
+const credentialHeaderName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[!#$%&'*+.^_`|~0-9a-z-]{1,64}$/, "must be an HTTP header name like `x-api-key`")
+  .refine(
+    (name) => !["host", "cookie", "content-length", "transfer-encoding", "connection", "accept-encoding", "proxy-authorization"].includes(name),
+    "is a header the vault sets itself",
+  );
+
+/** A value built from the credential's fields: `Bearer {api_key}`, `{api_key}`, or a constant like `2023-06-01`. */
+const credentialTemplate = z
+  .string()
+  .max(200)
+  .refine((v) => !/[\r\n\0]/.test(v), "must be one line");
+
+/** One field the person pastes: the key itself, or a non-secret part of it (Twilio's Account SID). */
+export const credentialField = z
+  .object({
+    name: fieldKey,
+    label: z.string().trim().min(1).max(80),
+    /** Secret fields are encrypted and never shown again; a non-secret one is kept in the connection's metadata too. */
+    secret: z.boolean().default(true),
+    /** The provider's format, checked before anything is sent anywhere. */
+    pattern: z
+      .string()
+      .max(200)
+      .refine((p) => {
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be a valid regular expression")
+      .optional(),
+    /** What the field looks like, shown in the empty input (never a real value): `sk-...`. */
+    hint: z.string().trim().max(80).optional(),
+  })
+  .strict();
+
+/** Where the credential goes on each call to the provider's API. */
+export const credentialPlacement = z.discriminatedUnion("in", [
+  z.object({ in: z.literal("header"), name: credentialHeaderName, value: credentialTemplate }).strict(),
+  z
+    .object({
+      in: z.literal("query"),
+      name: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a query parameter name like `api_key`"),
+      value: credentialTemplate,
+    })
+    .strict(),
+  z.object({ in: z.literal("basic"), username: credentialTemplate, password: credentialTemplate }).strict(),
+]);
+
+/** A non-OAuth credential: what the person pastes, how each call carries it, and how it is checked first. */
+export const apiKeyCredential = z
+  .object({
+    type: z.literal("api_key"),
+    fields: z.array(credentialField).min(1).max(4),
+    apply: z.array(credentialPlacement).min(1).max(4),
+    /** The field whose last four characters the portal may show (where the provider's format allows it). */
+    lastFour: fieldKey.optional(),
+    /** A non-secret field that names the account (Twilio's Account SID), when the verification answer does not. */
+    accountField: fieldKey.optional(),
+    /** A harmless call that checks the credential before it is stored; its answer may name the account. */
+    verify: z
+      .object({
+        method: z.enum(["GET", "POST"]).default("GET"),
+        /** Relative to the API base: `/v1/models`. */
+        path: z
+          .string()
+          .trim()
+          .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/, "must be a path like `/v1/me`"),
+        idPath: jsonPath.optional(),
+        labelPath: jsonPath.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const credentialKind = z.discriminatedUnion("type", [z.object({ type: z.literal("oauth2") }).strict(), apiKeyCredential]);
+
 const providerDefinitionObject = z
   .object({
     key: providerKey,
     name: z.string().trim().min(1).max(80),
     description: z.string().trim().min(1).max(400),
     kind: z.enum(["builtin", "generic", "file"]),
-    authorizationUrl: secureUrl,
-    tokenUrl: secureUrl,
+    /** OAuth 2.0 (the default) or a credential the person pastes; the OAuth fields below are for OAuth only. */
+    credential: credentialKind.default({ type: "oauth2" }),
+    authorizationUrl: secureUrl.optional(),
+    tokenUrl: secureUrl.optional(),
     revocationUrl: secureUrl.optional(),
     /**
      * How the revocation endpoint takes the token: RFC 7009 form post, or the token as a bearer
@@ -164,7 +258,7 @@ const providerDefinitionObject = z
     pkce: z.boolean().default(true),
     authorizationParams: extraParams.optional(),
     tokenParams: extraParams.optional(),
-    tokenAuthMethod: z.enum(["client_secret_basic", "client_secret_post"]),
+    tokenAuthMethod: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
     /**
      * Where the user's tokens sit in the token response when not at the top level; Slack returns
      * the user token under `authed_user` next to an (absent or bot) top-level token.
@@ -175,8 +269,8 @@ const providerDefinitionObject = z
     /** Hosts the vault may call with this provider's tokens; required when a placeholder sits in the host. */
     apiHosts: z.array(hostPattern).min(1).optional(),
     metadataSteps: z.array(metadataStep).default([]),
-    accountIdentity,
-    supportsRefresh: z.boolean(),
+    accountIdentity: accountIdentity.optional(),
+    supportsRefresh: z.boolean().default(false),
     /**
      * How long a refresh token lasts at most from when it was issued, when the provider has such a
      * policy and does not say so in its token response (`refresh_token_expires_in` wins when sent).
@@ -189,6 +283,14 @@ type DefinitionShape = z.output<typeof providerDefinitionObject>;
 
 /** Cross-field rules, shared by the plain definition and the file entry (which adds credentials). */
 function checkDefinition(def: DefinitionShape, ctx: z.RefinementCtx): void {
+  if (def.credential.type === "oauth2") {
+    for (const field of ["authorizationUrl", "tokenUrl", "tokenAuthMethod", "accountIdentity"] as const) {
+      if (def[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: "is required for an OAuth provider" });
+    }
+  } else {
+    checkApiKeyCredential(def.credential, ctx);
+    if (def.supportsRefresh) ctx.addIssue({ code: "custom", path: ["supportsRefresh"], message: "must be false: a pasted credential is not refreshed" });
+  }
   const names = new Set<string>();
   def.scopes.forEach((scope, i) => {
     if (names.has(scope.name)) ctx.addIssue({ code: "custom", path: ["scopes", i, "name"], message: `lists scope "${scope.name}" twice` });
@@ -225,6 +327,30 @@ function checkDefinition(def: DefinitionShape, ctx: z.RefinementCtx): void {
   const hostPart = template.replace(/^[a-z]+:\/\//, "").split("/")[0] ?? "";
   if ((wholeUrl || hostPart.includes("{")) && !def.apiHosts) {
     ctx.addIssue({ code: "custom", path: ["apiHosts"], message: "is required when a placeholder decides the API host" });
+  }
+}
+
+function checkApiKeyCredential(credential: z.output<typeof apiKeyCredential>, ctx: z.RefinementCtx): void {
+  const fields = new Map(credential.fields.map((f) => [f.name, f]));
+  if (fields.size !== credential.fields.length) ctx.addIssue({ code: "custom", path: ["credential", "fields"], message: "names a field twice" });
+  const used = new Set<string>();
+  credential.apply.forEach((placement, i) => {
+    const templates = placement.in === "basic" ? [placement.username, placement.password] : [placement.value];
+    for (const name of templates.flatMap(templatePlaceholders)) {
+      if (!fields.has(name)) ctx.addIssue({ code: "custom", path: ["credential", "apply", i], message: `uses {${name}}, which is not one of the fields` });
+      used.add(name);
+    }
+  });
+  for (const field of credential.fields) {
+    if (field.secret && !used.has(field.name)) {
+      ctx.addIssue({ code: "custom", path: ["credential", "fields"], message: `asks for "${field.name}" but never sends it` });
+    }
+  }
+  if (credential.lastFour && !fields.has(credential.lastFour)) {
+    ctx.addIssue({ code: "custom", path: ["credential", "lastFour"], message: "must name one of the fields" });
+  }
+  if (credential.accountField && fields.get(credential.accountField)?.secret !== false) {
+    ctx.addIssue({ code: "custom", path: ["credential", "accountField"], message: "must name one of the fields that is not secret" });
   }
 }
 
@@ -273,6 +399,8 @@ export const genericProviderInput = z
   .strict();
 
 export type ScopeDefinition = z.output<typeof scopeDefinition>;
+export type ApiKeyCredential = z.output<typeof apiKeyCredential>;
+export type CredentialPlacement = z.output<typeof credentialPlacement>;
 export type MetadataStep = z.output<typeof metadataStep>;
 export type AccountIdentity = z.output<typeof accountIdentity>;
 export type ProviderDefinition = z.output<typeof providerDefinition>;
@@ -282,3 +410,24 @@ export type ProviderFileEntry = z.output<typeof providerFileEntry>;
 export type ProvidersFile = z.output<typeof providersFile>;
 export type GenericProviderInput = z.output<typeof genericProviderInput>;
 export type GenericProviderFormValues = z.input<typeof genericProviderInput>;
+
+/** The OAuth settings of an OAuth provider; a provider that takes a pasted credential has none. */
+export type OAuthSettings = {
+  authorizationUrl: string;
+  tokenUrl: string;
+  tokenAuthMethod: "client_secret_basic" | "client_secret_post";
+  accountIdentity: AccountIdentity;
+};
+
+export function oauthSettings(def: ProviderDefinition): OAuthSettings {
+  const { authorizationUrl, tokenUrl, tokenAuthMethod, accountIdentity } = def;
+  if (def.credential.type !== "oauth2" || !authorizationUrl || !tokenUrl || !tokenAuthMethod || !accountIdentity) {
+    throw new Error(`${def.name} takes a pasted credential, not OAuth.`);
+  }
+  return { authorizationUrl, tokenUrl, tokenAuthMethod, accountIdentity };
+}
+
+/** The pasted-credential settings of a provider, or null for an OAuth provider. */
+export function apiKeySettings(def: ProviderDefinition): ApiKeyCredential | null {
+  return def.credential.type === "api_key" ? def.credential : null;
+}

@@ -18,7 +18,8 @@ import { getKeyRing } from "@/lib/vault/crypto/keyring";
 import { PROVIDER_TIMEOUT_MS } from "@/lib/vault/provider-oauth/client";
 import { REFRESH_SKEW_MS, tokenFingerprint, tokenRefresher, type TokenRefresher } from "@/lib/vault/refresh/refresher";
 import { revealSecret } from "@/lib/vault/crypto/secret";
-import { openTokenSet, type OpenTokenSet } from "@/lib/vault/crypto/token-set";
+import { openCredential, type OpenCredential } from "@/lib/vault/crypto/token-set";
+import { applyCredential, secretValues } from "@/lib/vault/call/apply-credential";
 import { sendUpstream, UpstreamTimeoutError, type UpstreamAnswer } from "@/lib/vault/call/upstream";
 
 export type ProviderCallRequest = {
@@ -240,14 +241,14 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
       : null;
   let row = await ensureUsable(req, await (ahead ?? loadConnection(req)), refresher);
 
-  const held: OpenTokenSet[] = [];
+  const held: OpenCredential[] = [];
   const open = (r: ConnectionRow & { encBlob: Uint8Array }) => {
-    const set = openTokenSet(getKeyRing(), aadForConnection(r), r.encBlob);
-    held.push(set);
-    return set;
+    const credential = openCredential(getKeyRing(), aadForConnection(r), r.encBlob);
+    held.push(credential);
+    return credential;
   };
   try {
-    let set = open(row);
+    let credential = open(row);
     let attempts = 0;
     let retries = 0;
     let retriedAfter401 = false;
@@ -257,21 +258,25 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
       const headers = new Headers(req.headers);
       for (const name of DROPPED_REQUEST_HEADERS) headers.delete(name);
       headers.set("accept-encoding", ACCEPT_ENCODING);
-      headers.set("authorization", set.accessToken.authorizationHeader("Bearer"));
+      // A pasted credential goes where its provider wants it (a header, the query, basic auth); OAuth is a bearer token.
+      const target = new URL(url);
+      if (credential.kind === "api_key") applyCredential(credential.key.apply, credential.key.fields, headers, target);
+      else headers.set("authorization", credential.tokens.accessToken.authorizationHeader("Bearer"));
       let res: UpstreamAnswer;
       try {
-        res = await sendUpstream(url, { method, headers: Object.fromEntries(headers), body, timeoutMs });
+        res = await sendUpstream(target, { method, headers: Object.fromEntries(headers), body, timeoutMs });
       } catch (e) {
         throw transportError(e, timeoutMs);
       }
 
-      if (res.status === 401 && !retriedAfter401) {
+      if (res.status === 401 && !retriedAfter401 && credential.kind === "oauth2") {
         // Once: refresh unless another caller already replaced this very token, then try again.
+        // A pasted credential is not refreshed: the provider's 401 goes back to the caller as is.
         retriedAfter401 = true;
         res.discard();
-        await refresher.ensureFresh(row.id, { kind: "rejected", fingerprint: tokenFingerprint(set.accessToken) }, "provider_rejected_token");
+        await refresher.ensureFresh(row.id, { kind: "rejected", fingerprint: tokenFingerprint(credential.tokens.accessToken) }, "provider_rejected_token");
         row = await loadConnection(req);
-        set = open(row);
+        credential = open(row);
         continue;
       }
       if (RETRYABLE_STATUS.has(res.status) && IDEMPOTENT.has(method) && retries < MAX_RETRIES) {
@@ -290,8 +295,14 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
       } catch (e) {
         throw transportError(e, timeoutMs);
       }
-      // Every token this call held, old and refreshed: an echo of any of them must not leave.
-      const needles = echoNeedles(held.flatMap((s) => [revealSecret(s.accessToken), ...(s.refreshToken ? [revealSecret(s.refreshToken)] : [])]));
+      // Every credential this call held, old and refreshed: an echo of any of them must not leave.
+      const needles = echoNeedles(
+        held.flatMap((c) =>
+          c.kind === "api_key"
+            ? secretValues(c.key.fields, c.key.secret)
+            : [revealSecret(c.tokens.accessToken), ...(c.tokens.refreshToken ? [revealSecret(c.tokens.refreshToken)] : [])],
+        ),
+      );
       const out: Record<string, string> = {};
       for (const [name, value] of res.headers) {
         if (DROPPED_RESPONSE_HEADERS.has(name)) continue;
@@ -301,6 +312,6 @@ export async function callProvider(req: ProviderCallRequest, refresher: TokenRef
       return { status: res.status, headers: out, body: scrubBytes(raw, needles), attempts, retriedAfter401 };
     }
   } finally {
-    for (const s of held) s.dispose();
+    for (const c of held) (c.kind === "api_key" ? c.key : c.tokens).dispose();
   }
 }

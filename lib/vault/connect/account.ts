@@ -4,7 +4,7 @@ import "server-only";
 // fresh access token, so they never follow redirects and only go to https (or loopback) URLs.
 import type * as oauth from "oauth4webapi";
 import { readJsonPath } from "@/lib/providers/api-base";
-import type { ProviderDefinition } from "@/lib/providers/schemas";
+import { oauthSettings, type ProviderDefinition } from "@/lib/providers/schemas";
 import { ConnectError } from "@/lib/vault/connect/errors";
 import { PROVIDER_TIMEOUT_MS } from "@/lib/vault/provider-oauth/client";
 import { Secret } from "@/lib/vault/crypto/secret";
@@ -26,7 +26,7 @@ async function getJson(def: ProviderDefinition, token: Secret, url: string, meth
 export async function fetchAccount(def: ProviderDefinition, tokens: oauth.TokenEndpointResponse): Promise<Account> {
   const token = new Secret(tokens.access_token);
   try {
-    const identity = def.accountIdentity;
+    const identity = oauthSettings(def).accountIdentity;
     const source = identity.source === "token" ? tokens : await getJson(def, token, identity.url!, identity.method, identity.body);
     const id = readJsonPath(source, identity.idPath);
     const label = readJsonPath(source, identity.labelPath);

@@ -33,6 +33,13 @@ export async function startConnect(input: { person: Person; providerKey: string;
   const { person, providerKey } = input;
   const provider = await getTenantProvider(person.tenantId, providerKey);
   if (!provider) throw new ConnectError("unknown_provider", `There is no provider "${providerKey}" in this portal.`, providerKey);
+  if (provider.definition.credential.type !== "oauth2") {
+    throw new ConnectError(
+      "invalid_request",
+      `${provider.definition.name} connects with a key you paste on the Connections page, not by signing in.`,
+      providerKey,
+    );
+  }
   const client = provider.configured ? await loadProviderClient(person.tenantId, providerKey) : null;
   if (!client)
     throw new ConnectError(

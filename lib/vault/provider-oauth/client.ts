@@ -4,17 +4,18 @@ import "server-only";
 // http is allowed only for loopback (the bundled demo provider); everything else must be https.
 import * as oauth from "oauth4webapi";
 import { isLoopbackUrl } from "@/lib/net/loopback";
-import type { ProviderDefinition } from "@/lib/providers/schemas";
+import { oauthSettings, type ProviderDefinition } from "@/lib/providers/schemas";
 import { revealSecret, type Secret } from "@/lib/vault/crypto/secret";
 import { tokenResponseFetch } from "@/lib/vault/provider-oauth/token-response";
 
 export const PROVIDER_TIMEOUT_MS = 10_000;
 
 export function authorizationServer(def: ProviderDefinition): oauth.AuthorizationServer {
+  const { authorizationUrl, tokenUrl } = oauthSettings(def);
   return {
-    issuer: def.issuer ?? new URL(def.authorizationUrl).origin,
-    authorization_endpoint: def.authorizationUrl,
-    token_endpoint: def.tokenUrl,
+    issuer: def.issuer ?? new URL(authorizationUrl).origin,
+    authorization_endpoint: authorizationUrl,
+    token_endpoint: tokenUrl,
     revocation_endpoint: def.revocationUrl,
     // RFC 9207: when the catalogue names an issuer, the authorization response must carry it.
     authorization_response_iss_parameter_supported: Boolean(def.issuer),
@@ -31,7 +32,7 @@ export function clientAuth(def: ProviderDefinition, secret: Secret): oauth.Clien
 }
 
 export function requestOptions(def: ProviderDefinition, extra?: Record<string, string>) {
-  const insecure = isLoopbackUrl(def.tokenUrl);
+  const insecure = isLoopbackUrl(oauthSettings(def).tokenUrl);
   return {
     ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
     ...(def.tokenResponsePath ? { [oauth.customFetch]: tokenResponseFetch(def.tokenResponsePath) } : {}),

@@ -1,0 +1,12 @@
+// Twilio as the portal shows it. It has no tools yet: agents reach it through the raw proxy.
+// Client-safe: no URLs, no credential settings.
+import { API_KEY_PROXY_RULES } from "@/lib/providers/api-key-scopes";
+import type { ProviderMeta } from "@/lib/providers/provider-meta";
+
+export const meta: ProviderMeta = {
+  key: "twilio",
+  name: "Twilio",
+  description: "Messages and calls of your Twilio account, with its Account SID and auth token.",
+  tools: [],
+  proxyScopeRules: API_KEY_PROXY_RULES,
+};
