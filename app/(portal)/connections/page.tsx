@@ -2,6 +2,8 @@ import Link from "next/link";
 
 import { ConnectErrorBanner } from "@/components/connect-error-banner";
 import { ConnectProviderForm } from "@/components/connect-provider-form";
+import { CredentialSummary, credentialOf } from "@/components/credential-summary";
+import { PasteKeyForm } from "@/components/paste-key-form";
 import { StatusBadge, connectHref, formatWhen } from "@/components/connection-status";
 import { ProviderLogo } from "@/components/provider-logo";
 import { ReconnectWarning } from "@/components/reconnect-warning";
@@ -9,6 +11,7 @@ import { requirePerson } from "@/lib/auth/session";
 import { listMyConnections } from "@/lib/connections/connections";
 import { describeScopes } from "@/lib/providers/authorize-url";
 import { listTenantProviders, type TenantProvider } from "@/lib/providers/registry";
+import { apiKeySettings } from "@/lib/providers/schemas";
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
@@ -42,7 +45,8 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           <section className="card empty" aria-label="No connections">
             <h2>No accounts connected yet</h2>
             <p>
-              Connect an account (GitHub, Google, Jira, Slack, or the bundled Demo Tasks) to let your agents work with it: pick one below and press Connect.
+              Connect an account (GitHub, Google, Jira, Slack, or the bundled Demo Tasks) to let your agents work with it: pick one below and press Connect, or
+              paste an API key for providers that use one (OpenAI, Anthropic, Stripe, SendGrid, Twilio).
             </p>
             <p className="note">Your tokens stay encrypted in the vault; you can disconnect at any time.</p>
           </section>
@@ -71,7 +75,11 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                     {c.status === "needs_reconnect" && <a href={connectHref(c.provider, c.scopes)}>Reconnect</a>}
                   </div>
                   <p className="note">{scopes.length > 0 ? `Can: ${scopes.map((s) => s.description).join("; ")}.` : "No permissions granted."}</p>
-                  <p className="note">Last refreshed: {formatWhen(c.lastRefreshedAt)}</p>
+                  {credentialOf(c.metadata) ? (
+                    <CredentialSummary metadata={c.metadata} />
+                  ) : (
+                    <p className="note">Last refreshed: {formatWhen(c.lastRefreshedAt)}</p>
+                  )}
                   <ReconnectWarning connection={c} providerName={name} />
                 </li>
               );
@@ -99,6 +107,8 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
 function ProviderCard({ provider, admin }: { provider: TenantProvider; admin: boolean }) {
   const { definition, configured } = provider;
   const headingId = `provider-${definition.key}`;
+  // Picked field by field for the client form: no placement rules, patterns or URLs.
+  const apiKey = apiKeySettings(definition);
   return (
     <section className="card provider" aria-labelledby={headingId} id={`connect-${definition.key}`}>
       <h3 id={headingId}>
@@ -106,7 +116,13 @@ function ProviderCard({ provider, admin }: { provider: TenantProvider; admin: bo
         {definition.name}
       </h3>
       <p className="note">{definition.description}</p>
-      {configured ? (
+      {apiKey ? (
+        <PasteKeyForm
+          provider={{ key: definition.key, name: definition.name }}
+          fields={apiKey.fields.map((f) => ({ name: f.name, label: f.label, secret: f.secret, hint: f.hint }))}
+          canVerify={Boolean(apiKey.verify)}
+        />
+      ) : configured ? (
         <ConnectProviderForm provider={{ key: definition.key, name: definition.name, scopes: definition.scopes }} />
       ) : (
         <p className="note">Not set up yet: ask an administrator. {admin && <Link href="/providers">Set up {definition.name}</Link>}</p>

@@ -1,7 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
+import { CredentialSummary, credentialOf } from "@/components/credential-summary";
 import { DelegationsList } from "@/components/delegations-list";
+import { PasteKeyForm } from "@/components/paste-key-form";
 import { DisconnectConnection } from "@/components/disconnect-connection";
 import { GrantDelegationForm } from "@/components/grant-delegation-form";
 import { ProviderLogo } from "@/components/provider-logo";
@@ -13,6 +15,7 @@ import { getMyConnection } from "@/lib/connections/connections";
 import { delegationOptions, listMyDelegations } from "@/lib/delegations/delegations";
 import { describeScopes } from "@/lib/providers/authorize-url";
 import { getTenantProvider } from "@/lib/providers/registry";
+import { apiKeySettings } from "@/lib/providers/schemas";
 import { getTenantSettings } from "@/lib/tenancy/settings";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -26,7 +29,10 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const provider = await getTenantProvider(person.tenantId, connection.provider);
   const providerName = provider?.definition.name ?? connection.provider;
   const scopes = provider ? describeScopes(provider.definition, connection.scopes) : connection.scopes.map((s) => ({ scope: s, description: s }));
-  const metadata = Object.entries(connection.metadata);
+  // A pasted key's summary has its own row; the rest of the metadata is what the provider told the vault.
+  const pasted = credentialOf(connection.metadata);
+  const apiKey = provider ? apiKeySettings(provider.definition) : null;
+  const metadata = Object.entries(connection.metadata).filter(([key]) => !(pasted && key === "credential"));
   const revoked = connection.status === "revoked";
   const isAdmin = person.role === "admin";
   const [grants, options, settings] = await Promise.all([
@@ -84,18 +90,27 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
               <th scope="row">Provider</th>
               <td>{providerName}</td>
             </tr>
-            <tr>
-              <th scope="row">Access token expires</th>
-              <td>{formatWhen(connection.expiresAt, revoked ? "no token held" : "not stated by the provider")}</td>
-            </tr>
-            <tr>
-              <th scope="row">Last refreshed</th>
-              <td>{formatWhen(connection.lastRefreshedAt)}</td>
-            </tr>
-            <tr>
-              <th scope="row">Reconnect by</th>
-              <td>{formatWhen(connection.reconnectBy, "no end stated by the provider")}</td>
-            </tr>
+            {pasted ? (
+              <tr>
+                <th scope="row">Credential</th>
+                <td>{revoked ? "none held (removed)" : <CredentialSummary metadata={connection.metadata} />}</td>
+              </tr>
+            ) : (
+              <>
+                <tr>
+                  <th scope="row">Access token expires</th>
+                  <td>{formatWhen(connection.expiresAt, revoked ? "no token held" : "not stated by the provider")}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Last refreshed</th>
+                  <td>{formatWhen(connection.lastRefreshedAt)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Reconnect by</th>
+                  <td>{formatWhen(connection.reconnectBy, "no end stated by the provider")}</td>
+                </tr>
+              </>
+            )}
             {metadata.map(([key, value]) => (
               <tr key={key}>
                 <th scope="row">{key}</th>
@@ -135,6 +150,23 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           tenantName={settings.name}
           tenantAllowsServiceAccounts={settings.allowServiceAccounts}
         />
+      )}
+
+      {apiKey && provider && (
+        <section className="card" aria-labelledby="replace-key">
+          <h2 id="replace-key">{revoked ? "Connect again" : "Replace the key"}</h2>
+          <p className="note">
+            {revoked
+              ? `Paste a ${providerName} key to use this connection again; agents need to be given access again.`
+              : `Rotated the key at ${providerName}? Paste the new one: agents with access keep it and use the new key from their next call.`}
+          </p>
+          <PasteKeyForm
+            provider={{ key: provider.definition.key, name: providerName }}
+            fields={apiKey.fields.map((f) => ({ name: f.name, label: f.label, secret: f.secret, hint: f.hint }))}
+            canVerify={Boolean(apiKey.verify)}
+            replace={connection.id}
+          />
+        </section>
       )}
 
       {revoked ? (
