@@ -2,7 +2,7 @@
 // route handlers share them, so a form cannot send what the handler would refuse.
 import { z } from "zod";
 
-import { genericProviderInput, providerKey, type ProviderDefinition } from "@/lib/providers/schemas";
+import { genericApiKeyProviderInput, genericProviderInput, providerKey, type ProviderDefinition } from "@/lib/providers/schemas";
 
 const clientCredentials = {
   clientId: z.string().trim().min(1, "must not be empty").max(512),
@@ -13,13 +13,22 @@ const clientCredentials = {
 /** PUT /api/v1/providers/{key}/client */
 export const providerClientBody = z.object(clientCredentials).strict();
 
-/** POST /api/v1/providers/generic: the generic provider's form plus the client registered with it. */
-export const genericProviderBody = genericProviderInput.extend(clientCredentials).strict();
+/** POST /api/v1/providers/generic with an OAuth 2.0 provider: its form plus the client registered with it. */
+export const genericOAuthProviderBody = genericProviderInput.extend({ credential: z.literal("oauth2").optional(), ...clientCredentials }).strict();
+
+/**
+ * POST /api/v1/providers/generic: an OAuth 2.0 provider (`credential` "oauth2" or absent, as before)
+ * or one whose key each person pastes (`credential: "api_key"`, no client to register).
+ */
+export const genericProviderBody = z.discriminatedUnion("credential", [genericOAuthProviderBody, genericApiKeyProviderInput], {
+  error: () => 'must be "oauth2" (the default) or "api_key"',
+});
 
 export const providerKeyParams = z.object({ key: providerKey }).strict();
 
 export type ProviderClientBody = z.input<typeof providerClientBody>;
 export type GenericProviderBody = z.input<typeof genericProviderBody>;
+export type GenericOAuthProviderBody = z.input<typeof genericOAuthProviderBody>;
 
 /** One entry of GET /api/v1/providers: what the portal shows, none of the provider's URLs. */
 export type ProviderSummary = {
@@ -29,6 +38,8 @@ export type ProviderSummary = {
   scopes: { name: string; description: string; default: boolean }[];
   configured: boolean;
   source: "builtin" | "demo" | "file" | "generic";
+  /** How people connect it: OAuth 2.0 (a client to register) or a key each person pastes (none). */
+  credential: "oauth2" | "api_key";
 };
 
 /** Picked field by field: a definition also holds URLs and token settings the portal has no use for. */
@@ -48,5 +59,6 @@ export function toProviderSummary({
     scopes: definition.scopes.map((s) => ({ name: s.name, description: s.description, default: s.default })),
     configured,
     source,
+    credential: definition.credential.type,
   };
 }

@@ -398,6 +398,141 @@ export const genericProviderInput = z
   })
   .strict();
 
+// --- Generic API-key providers: a service the catalogue does not know, whose key each person pastes.
+
+/** The one field an admin-defined API-key provider asks for, and the one scope its connections hold. */
+export const GENERIC_API_KEY_FIELD = "api_key";
+/**
+ * A single scope, not the built-ins' read/write split: that split is enforced by the proxy rules of a
+ * provider's folder (lib/providers/<key>/meta.ts), and an admin-defined provider has none, so a `read`
+ * delegation would still let an agent send every method its ceiling allows. One honest scope instead.
+ */
+export const GENERIC_API_KEY_SCOPE = { name: "api", description: "Everything this key allows.", default: true } as const;
+
+/**
+ * What an admin fills in to add a service that takes an API key. Where the key goes on each call:
+ * - `bearer`: `Authorization: Bearer {key}`;
+ * - `header`: the header `parameterName`, its value the key after an optional `prefix` (`Token `);
+ * - `query`: the query parameter `parameterName`;
+ * - `basic`: HTTP basic auth with the key as the user name and an empty password, as Stripe,
+ *   Chargebee or Recurly take it (a key with a colon in it cannot be sent this way).
+ * Header and parameter names are checked by providerDefinition when converted, so the rules of the
+ * built-ins (no header the vault sets itself) hold here too.
+ */
+export const genericApiKeyProviderInput = z
+  .object({
+    credential: z.literal("api_key"),
+    key: providerKey,
+    name: z.string().trim().min(1).max(80),
+    description: z.string().trim().max(400).optional(),
+    // Same rule as the OAuth form: a fixed base keeps admin-entered providers from templating their host.
+    apiBaseUrl: secureUrl.refine((v) => !v.includes("{"), "must be a fixed URL without {placeholders}"),
+    placement: z.enum(["bearer", "header", "query", "basic"]),
+    parameterName: z.string().trim().min(1).max(64).optional(),
+    /** Written before the key exactly as given, so include its space: `Token `. Header placement only. */
+    prefix: z
+      .string()
+      .min(1)
+      .max(40)
+      .refine((v) => !/[{}\r\n\0]/.test(v), "must be one line without { or }")
+      .optional(),
+    /** The key's format, checked before the key is sent anywhere: `^acme_[A-Za-z0-9]{32}$`. */
+    keyPattern: z.string().trim().min(1).max(200).optional(),
+    /** What a key looks like, shown in the empty input: `acme_...`. */
+    keyHint: z.string().trim().min(1).max(80).optional(),
+    /** Whether the portal may show the key's last four characters (only where they say nothing secret). */
+    showLastFour: z.boolean().default(false),
+    /** A harmless GET, relative to the API base, that checks a key before it is stored: `/me`. */
+    verifyPath: z.string().trim().min(1).max(200).optional(),
+    /** Where the account's id and name sit in the check's JSON answer. */
+    accountIdPath: jsonPath.optional(),
+    accountLabelPath: jsonPath.optional(),
+  })
+  .strict()
+  .superRefine((form, ctx) => {
+    const named = form.placement === "header" || form.placement === "query";
+    if (named && !form.parameterName) {
+      const what = form.placement === "header" ? "the header" : "the query parameter";
+      ctx.addIssue({ code: "custom", path: ["parameterName"], message: `is required: name ${what} that carries the key` });
+    }
+    if (!named && form.parameterName) {
+      ctx.addIssue({ code: "custom", path: ["parameterName"], message: "is only for a key sent in a header or a query parameter" });
+    }
+    if (form.prefix !== undefined && form.placement !== "header") {
+      ctx.addIssue({ code: "custom", path: ["prefix"], message: "is only for a key sent in a header of your choice" });
+    }
+    for (const field of ["accountIdPath", "accountLabelPath"] as const) {
+      if (form[field] && !form.verifyPath) {
+        ctx.addIssue({ code: "custom", path: [field], message: "needs a key check path: the account is read from that call's answer" });
+      }
+    }
+  });
+
+export type GenericApiKeyProviderInput = z.output<typeof genericApiKeyProviderInput>;
+export type GenericApiKeyProviderFormValues = z.input<typeof genericApiKeyProviderInput>;
+
+function genericApiKeyPlacement(form: GenericApiKeyProviderInput): z.input<typeof credentialPlacement> {
+  const key = `{${GENERIC_API_KEY_FIELD}}`;
+  switch (form.placement) {
+    case "bearer":
+      return { in: "header", name: "authorization", value: `Bearer ${key}` };
+    case "header":
+      return { in: "header", name: form.parameterName ?? "", value: `${form.prefix ?? ""}${key}` };
+    case "query":
+      return { in: "query", name: form.parameterName ?? "", value: key };
+    case "basic":
+      return { in: "basic", username: key, password: "" };
+  }
+}
+
+/** A definition's field, back to the form field an admin filled in, so a refusal points at it. */
+function genericApiKeyFormPath(path: readonly PropertyKey[], form: GenericApiKeyProviderInput): PropertyKey[] {
+  const [top, sub, , leaf] = path;
+  if (top === "apiHosts") return ["apiBaseUrl"];
+  if (top !== "credential") return [...path];
+  if (sub === "apply") {
+    if (leaf === "value") return ["prefix"];
+    return form.placement === "header" || form.placement === "query" ? ["parameterName"] : ["placement"];
+  }
+  if (sub === "fields") return [path[3] === "hint" ? "keyHint" : "keyPattern"];
+  if (sub === "verify") return [path[2] === "idPath" ? "accountIdPath" : path[2] === "labelPath" ? "accountLabelPath" : "verifyPath"];
+  if (sub === "lastFour") return ["showLastFour"];
+  return [...path];
+}
+
+/**
+ * The admin's form as a catalogue definition (kind `generic`, no refresh, the key sent only to the
+ * base URL's host), checked by providerDefinition like every other definition. Issues name the form's
+ * fields, so the handler's and the form's sentences are the same.
+ */
+export function genericApiKeyDefinition(input: unknown): { success: true; data: ProviderDefinition } | { success: false; issues: z.core.$ZodIssue[] } {
+  const parsed = genericApiKeyProviderInput.safeParse(input);
+  if (!parsed.success) return { success: false, issues: parsed.error.issues };
+  const form = parsed.data;
+  const definition = providerDefinition.safeParse({
+    key: form.key,
+    name: form.name,
+    description: form.description || `${form.name}, added by an administrator.`,
+    kind: "generic",
+    credential: {
+      type: "api_key",
+      fields: [{ name: GENERIC_API_KEY_FIELD, label: "API key", secret: true, pattern: form.keyPattern, hint: form.keyHint }],
+      apply: [genericApiKeyPlacement(form)],
+      lastFour: form.showLastFour ? GENERIC_API_KEY_FIELD : undefined,
+      verify: form.verifyPath ? { method: "GET", path: form.verifyPath, idPath: form.accountIdPath, labelPath: form.accountLabelPath } : undefined,
+    },
+    scopes: [GENERIC_API_KEY_SCOPE],
+    apiBaseUrl: form.apiBaseUrl,
+    // The key may only go to the host the admin named.
+    apiHosts: [new URL(form.apiBaseUrl).host],
+    supportsRefresh: false,
+  });
+  if (!definition.success) {
+    return { success: false, issues: definition.error.issues.map((issue) => ({ ...issue, path: genericApiKeyFormPath(issue.path, form) })) };
+  }
+  return { success: true, data: definition.data };
+}
+
 export type ScopeDefinition = z.output<typeof scopeDefinition>;
 export type ApiKeyCredential = z.output<typeof apiKeyCredential>;
 export type CredentialPlacement = z.output<typeof credentialPlacement>;

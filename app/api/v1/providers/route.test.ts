@@ -17,7 +17,7 @@ describe("GET /api/v1/providers", () => {
     expect(res.status).toBe(200);
     const { providers } = (await res.json()) as { providers: Record<string, unknown>[] };
     expect(providers.map((p) => p.key)).toEqual(expect.arrayContaining(["demo-tasks", "github", "dropbox"]));
-    for (const p of providers) expect(Object.keys(p).sort()).toEqual(["configured", "description", "key", "name", "scopes", "source"]);
+    for (const p of providers) expect(Object.keys(p).sort()).toEqual(["configured", "credential", "description", "key", "name", "scopes", "source"]);
   });
 
   it("answers 401 when nobody is signed in", async () => {

@@ -16,6 +16,10 @@ export const PUT = withPerson({ admin: true, params: providerKeyParams, body: pr
       "provider_managed_by_operator",
     );
   }
+  // A provider whose key each person pastes has no OAuth client: a saved one would be a secret nothing uses.
+  if (provider.definition.credential?.type === "api_key") {
+    throw new BadRequestError(`${provider.definition.name} takes a key each person pastes: it has no OAuth client to set.`, "not_oauth_provider");
+  }
   await saveProviderClient({ tenantId: person.tenantId, key: params.key, clientId: body.clientId, clientSecret: body.clientSecret });
   // The secret is never echoed back, not even to the admin who just typed it.
   return { key: params.key, configured: true };
