@@ -1,11 +1,17 @@
 "use client";
-// An admin adds an OAuth 2.0 provider the catalogue does not know. The same schema as the handler
-// checks the form first, so most mistakes are named next to the form without a round trip.
+// An admin adds a provider the catalogue does not know: an OAuth 2.0 one (with the client registered
+// with it), or one whose API key each person pastes (no client; the admin says where the key goes).
+// The same schema and conversion as the handler check the form first, so most mistakes are named
+// next to the form without a round trip; the handler's sentence is shown for the rest.
 import { useState, type FormEvent } from "react";
 
 import { describeIssues } from "@/lib/describe-issues";
-import { genericProviderBody } from "@/lib/providers/client-schemas";
+import { genericOAuthProviderBody } from "@/lib/providers/client-schemas";
 import { useAddGenericProvider } from "@/lib/providers/queries";
+import { genericApiKeyDefinition, type GenericApiKeyProviderFormValues } from "@/lib/providers/schemas";
+
+type Kind = "oauth2" | "api_key";
+type Placement = GenericApiKeyProviderFormValues["placement"];
 
 const LABELS: Record<string, string> = {
   key: "Key",
@@ -21,6 +27,14 @@ const LABELS: Record<string, string> = {
   scopes: "Scopes",
   clientId: "Client ID",
   clientSecret: "Client secret",
+  credential: "How people connect",
+  placement: "Where the key goes",
+  parameterName: "Header or parameter name",
+  prefix: "Value prefix",
+  keyPattern: "Key format",
+  keyHint: "What a key looks like",
+  showLastFour: "Show last four",
+  verifyPath: "Key check path",
 };
 
 /** `Field "tokenUrl" must...` -> `"Token URL" must...`: the words on the form, not the JSON names. */
@@ -58,16 +72,74 @@ const FIELDS: [name: string, label: string, hint?: string][] = [
   ["apiBaseUrl", "API base URL"],
 ];
 
+const PLACEMENTS: [value: Placement, words: string][] = [
+  ["bearer", "Authorization: Bearer <key>"],
+  ["header", "A header you name (x-api-key, or Authorization with a prefix such as Token)"],
+  ["query", "A query parameter you name (?api_key=<key>)"],
+  ["basic", "HTTP basic auth: the key as user name, an empty password (as Stripe takes it)"],
+];
+
+/** The API-key form's values as the handler takes them; fields the placement does not use are left out. */
+function apiKeyCandidate(form: FormData): GenericApiKeyProviderFormValues {
+  const optional = (name: string) => text(form, name).trim() || undefined;
+  const placement = (text(form, "placement") || "bearer") as Placement;
+  const prefix = text(form, "prefix").replace(/^\s+/, "");
+  return {
+    credential: "api_key",
+    key: text(form, "key"),
+    name: text(form, "name"),
+    description: optional("description"),
+    apiBaseUrl: text(form, "apiBaseUrl"),
+    placement,
+    parameterName: placement === "header" || placement === "query" ? text(form, "parameterName") : undefined,
+    // Kept as typed (its trailing space matters): `Token ` puts `Token <key>` in the header.
+    prefix: placement === "header" && prefix ? prefix : undefined,
+    keyPattern: optional("keyPattern"),
+    keyHint: optional("keyHint"),
+    showLastFour: form.get("showLastFour") === "on",
+    verifyPath: optional("verifyPath"),
+    accountIdPath: optional("accountIdPath"),
+    accountLabelPath: optional("accountLabelPath"),
+  };
+}
+
 export function GenericProviderForm() {
   const add = useAddGenericProvider();
+  const [kind, setKind] = useState<Kind>("oauth2");
+  const [placement, setPlacement] = useState<Placement>("bearer");
   const [invalid, setInvalid] = useState<string | null>(null);
-  const [added, setAdded] = useState<string | null>(null);
+  const [added, setAdded] = useState<{ key: string; kind: Kind } | null>(null);
+
+  function choose(next: Kind) {
+    setKind(next);
+    setInvalid(null);
+    setAdded(null);
+    add.reset();
+  }
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setAdded(null);
     const element = event.currentTarget;
     const form = new FormData(element);
+    const done = {
+      onSuccess: ({ key }: { key: string }) => {
+        element.reset();
+        setPlacement("bearer");
+        setAdded({ key, kind });
+      },
+    };
+    if (kind === "api_key") {
+      const candidate = apiKeyCandidate(form);
+      const checked = genericApiKeyDefinition(candidate);
+      if (!checked.success) {
+        setInvalid(withLabels(describeIssues(checked.issues, "form")));
+        return;
+      }
+      setInvalid(null);
+      add.mutate(candidate, done);
+      return;
+    }
     const optional = (name: string) => text(form, name).trim() || undefined;
     const candidate = {
       key: text(form, "key"),
@@ -88,24 +160,120 @@ export function GenericProviderForm() {
       clientId: text(form, "clientId"),
       clientSecret: text(form, "clientSecret"),
     } as const;
-    const parsed = genericProviderBody.safeParse(candidate);
+    const parsed = genericOAuthProviderBody.safeParse(candidate);
     if (!parsed.success) {
       setInvalid(withLabels(describeIssues(parsed.error.issues, "form")));
       return;
     }
     setInvalid(null);
     // The parsed body is sent as the form filled it in; the handler applies the same defaults.
-    add.mutate(candidate, {
-      onSuccess: ({ key }) => {
-        element.reset();
-        setAdded(key);
-      },
-    });
+    add.mutate(candidate, done);
   }
 
   const error = invalid ?? (add.error ? withLabels(add.error.message) : null);
+  const named = placement === "header" || placement === "query";
   return (
-    <form onSubmit={submit} className="stack" aria-label="Add a generic OAuth 2.0 provider" noValidate>
+    <form onSubmit={submit} className="stack agent-form" aria-label="Add a generic provider" noValidate>
+      <fieldset>
+        <legend>How people connect it</legend>
+        <label className="check">
+          <input type="radio" name="credential" value="oauth2" checked={kind === "oauth2"} onChange={() => choose("oauth2")} />
+          <span>OAuth 2.0: they sign in at the provider (you register a client with it first)</span>
+        </label>
+        <label className="check">
+          <input type="radio" name="credential" value="api_key" checked={kind === "api_key"} onChange={() => choose("api_key")} />
+          <span>API key: each person pastes a key of their own (no client to register)</span>
+        </label>
+      </fieldset>
+      {kind === "oauth2" ? (
+        <OAuthFields />
+      ) : (
+        <>
+          {FIELDS.filter(([name]) => ["key", "name", "description", "apiBaseUrl"].includes(name)).map(([name, label, hint]) => (
+            <label key={name}>
+              {label}
+              {hint && <span className="note"> ({hint})</span>}
+              <input name={name} autoComplete="off" />
+            </label>
+          ))}
+          <label>
+            Where the key goes on each call
+            <select name="placement" value={placement} onChange={(e) => setPlacement(e.target.value as Placement)}>
+              {PLACEMENTS.map(([value, words]) => (
+                <option key={value} value={value}>
+                  {words}
+                </option>
+              ))}
+            </select>
+          </label>
+          {named && (
+            <label>
+              {placement === "header" ? "Header name" : "Query parameter name"}
+              <span className="note"> ({placement === "header" ? "e.g. x-api-key or authorization" : "e.g. api_key"})</span>
+              <input name="parameterName" autoComplete="off" />
+            </label>
+          )}
+          {placement === "header" && (
+            <label>
+              Value prefix
+              <span className="note"> (optional; written before the key exactly as typed, so include the space: &quot;Token &quot;)</span>
+              <input name="prefix" autoComplete="off" />
+            </label>
+          )}
+          <label>
+            Key format <span className="note">(optional regular expression, checked before a key is sent anywhere, e.g. ^acme_[A-Za-z0-9]{"{32}"}$)</span>
+            <input name="keyPattern" autoComplete="off" spellCheck={false} />
+          </label>
+          <label>
+            What a key looks like <span className="note">(optional, shown in the empty input, e.g. acme_...)</span>
+            <input name="keyHint" autoComplete="off" />
+          </label>
+          <label className="check">
+            <input type="checkbox" name="showLastFour" />{" "}
+            <span>Show the last four characters of each key (only if they say nothing secret in this provider&apos;s format)</span>
+          </label>
+          <label>
+            Key check path <span className="note">(optional harmless GET relative to the API base URL, e.g. /me; a key it refuses is not stored)</span>
+            <input name="verifyPath" autoComplete="off" />
+          </label>
+          <label>
+            Account ID field <span className="note">(optional, in the key check&apos;s JSON answer, e.g. id)</span>
+            <input name="accountIdPath" autoComplete="off" />
+          </label>
+          <label>
+            Account name field <span className="note">(optional, in the key check&apos;s JSON answer, e.g. name)</span>
+            <input name="accountLabelPath" autoComplete="off" />
+          </label>
+          <p className="note">
+            Connections to it hold one permission, &quot;api&quot;: everything the key allows. Limit what agents send with each agent&apos;s methods and paths.
+          </p>
+        </>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {added && (
+        <p className="banner ok" role="status">
+          {added.kind === "api_key"
+            ? `Added "${added.key}". People can now paste their key for it on the Connections page.`
+            : `Added "${added.key}". The secret is stored encrypted and cannot be shown again.`}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={add.isPending}>
+          {add.isPending ? "Adding…" : "Add provider"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The OAuth 2.0 provider's fields, as the form has always had them. */
+function OAuthFields() {
+  return (
+    <>
       {FIELDS.map(([name, label, hint]) => (
         <label key={name}>
           {label}
@@ -145,21 +313,6 @@ export function GenericProviderForm() {
         Client secret
         <input name="clientSecret" type="password" autoComplete="new-password" />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {added && (
-        <p className="banner ok" role="status">
-          Added &quot;{added}&quot;. The secret is stored encrypted and cannot be shown again.
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={add.isPending}>
-          {add.isPending ? "Adding…" : "Add provider"}
-        </button>
-      </div>
-    </form>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 // The admin's view of the catalogue: configured state (kept fresh by React Query after a save)
-// and a client form for each provider the tenant itself may configure.
+// and a client form for each OAuth provider the tenant itself may configure.
 import { ProviderClientForm } from "@/components/provider-client-form";
 import { ProviderLogo } from "@/components/provider-logo";
 import { useProviders, type ProviderSummary } from "@/lib/providers/queries";
@@ -37,7 +37,10 @@ export function ProvidersAdmin({ initial }: { initial: ProviderSummary[] }) {
             <p>
               <span className={p.configured ? "badge status-active" : "badge status-degraded"}>{p.configured ? "set up" : "not set up"}</span>
             </p>
-            {operatorManaged ? (
+            {p.credential === "api_key" ? (
+              // No OAuth client exists for it: a client form here would store a secret nothing uses.
+              <p className="note">People paste their own API key for it on the Connections page: there is no client to register.</p>
+            ) : operatorManaged ? (
               <p className="note">Its client is configured by the operator of this vault and cannot be changed here.</p>
             ) : (
               <ProviderClientForm providerKey={p.key} providerName={p.name} configured={p.configured} />

@@ -27,10 +27,10 @@ export default async function ProvidersPage() {
       </section>
       <RefreshOverviewCard overview={overview} />
       <section className="card" aria-labelledby="add-generic">
-        <h2 id="add-generic">Add a generic OAuth 2.0 provider</h2>
+        <h2 id="add-generic">Add a generic provider</h2>
         <p className="note">
-          For a service that is not in the catalogue. Register the vault at the provider first, with the redirect URI <code>{redirectUri}</code>, then fill in
-          what the provider gave you.
+          For a service that is not in the catalogue. For OAuth 2.0, register the vault at the provider first, with the redirect URI <code>{redirectUri}</code>,
+          then fill in what the provider gave you. For an API key, say where the key goes on each call: each person pastes their own.
         </p>
         <GenericProviderForm />
       </section>
