@@ -31,17 +31,23 @@ export type CellResult = {
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-function send(agent: http.Agent, target: Target, url: URL, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+/** One request over `agent`, its whole body read; a JSON body is sent with its length, never chunked. */
+export function sendRequest(
+  agent: http.Agent,
+  url: URL,
+  method: "GET" | "POST",
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         host: url.hostname,
         port: url.port,
         path: url.pathname + url.search,
-        method: target.method,
+        method,
         agent,
-        headers:
-          target.body === undefined ? headers : { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(target.body)) },
+        headers: body === undefined ? headers : { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -52,7 +58,7 @@ function send(agent: http.Agent, target: Target, url: URL, headers: Record<strin
     );
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
     req.on("error", reject);
-    req.end(target.body);
+    req.end(body);
   });
 }
 
@@ -75,7 +81,7 @@ export async function runCell(target: Target, concurrency: number, seconds: numb
       const headers = await target.headers();
       const t0 = performance.now();
       try {
-        const { status, body } = await send(agent, target, url, headers);
+        const { status, body } = await sendRequest(agent, url, target.method, headers, target.body);
         const elapsed = performance.now() - t0;
         if (passes(target, status, body)) latencies.push(elapsed);
         else fail(`HTTP ${status}: ${body.slice(0, 200)}`);

@@ -32,11 +32,10 @@ import { createHash } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 
 import type { DemoProvider } from "../e2e/demo-provider/server";
-import { round, summarize } from "./load";
+import { round, sendRequest, summarize } from "./load";
 import type { LoadWorld, VirtualAgentGrant } from "./load-world";
 import { DelegationToken, exchange } from "./setup";
 
-const REQUEST_TIMEOUT_MS = 15_000;
 const FORWARDED = "x-load-watcher";
 
 type Op = "list_proxy" | "list_tool" | "create_tool" | "delete_proxy";
@@ -146,28 +145,7 @@ export type RefreshTokenWatcher = ReturnType<typeof watchRefreshTokens>;
 type Answer = { status: number; body: string };
 
 function post(agent: http.Agent, url: URL, token: string, payload: unknown): Promise<Answer> {
-  const body = JSON.stringify(payload);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: "POST",
-        agent,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-    req.on("error", reject);
-    req.end(body);
-  });
+  return sendRequest(agent, url, "POST", { authorization: `Bearer ${token}` }, JSON.stringify(payload));
 }
 
 /** A successful answer's JSON: HTTP 200 with a receipt (a compact JWS); null for anything else. */
