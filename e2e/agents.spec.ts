@@ -3,11 +3,12 @@
 // none of acme's agents or grants. Runs first (file order), while acme has no agents yet.
 import { generateKeyPairSync } from "node:crypto";
 import { connectDemoTasks, disconnect } from "./exposure/portal-steps";
-import { expect, signInAs, test } from "./fixtures";
+import { expect, interactive, signInAs, test } from "./fixtures";
 
 test("bob registers an agent, sets its ceiling, suspends, resumes, rotates its secret and deletes it", async ({ page }) => {
   await signInAs(page, "bob@acme.test");
   await page.goto("/agents");
+  await interactive(page);
   await expect(page.getByRole("heading", { name: "No agents registered yet" })).toBeVisible();
 
   const secret = await test.step("register: the secret is shown once", async () => {
@@ -87,6 +88,7 @@ test("bob registers an agent, sets its ceiling, suspends, resumes, rotates its s
 test("alice grants bob's agent access to her Demo Tasks connection, sees it and revokes it; carol sees none of it", async ({ page, browser }) => {
   await signInAs(page, "bob@acme.test");
   await page.goto("/agents");
+  await interactive(page);
   await test.step("bob registers Tasks assistant with a Demo Tasks ceiling", async () => {
     await page.getByLabel("Name", { exact: true }).fill("Tasks assistant");
     await page.getByRole("button", { name: "Register agent", exact: true }).click();

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { APIRequestContext, Page } from "@playwright/test";
 
 import { connectDemoTasks, disconnect, registerAgent } from "./exposure/portal-steps";
-import { expect, signInAs, test } from "./fixtures";
+import { expect, interactive, signInAs, test } from "./fixtures";
 
 const AGENT = "Approval probe";
 const TOOLS = ["demo-tasks.list_tasks", "demo-tasks.create_task"];
@@ -18,6 +18,7 @@ const TOOLS = ["demo-tasks.list_tasks", "demo-tasks.create_task"];
 async function grantAskingFirst(page: Page, connectionId: string): Promise<void> {
   await test.step(`alice grants ${AGENT} read+write, asking her before writes`, async () => {
     await page.goto(`/connections/${connectionId}`);
+    await interactive(page);
     const form = page.getByRole("region", { name: "Grant an agent" });
     await form.getByLabel("Agent", { exact: true }).selectOption({ label: AGENT });
     for (const scope of ["tasks.read", "tasks.write"]) await form.getByRole("group", { name: "Scopes" }).getByLabel(scope, { exact: true }).check();

@@ -38,7 +38,7 @@ import { connectDemoTasks, disconnect, grant, grantItem, registerAgent, revoke }
 import { createWebhook, startWebhookReceiver } from "./exposure/webhooks";
 import { ApiRecorder, BrowserRecorder, recordingFetch, type ApiAnswer } from "./exposure/recorder";
 import { describeHit, formsOf, scan, type Secret } from "./exposure/scanner";
-import { expect, signInAs, test } from "./fixtures";
+import { expect, interactive, signInAs, test } from "./fixtures";
 
 const PORT = Number(process.env.E2E_PORT ?? 3107);
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -107,6 +107,7 @@ test("zero exposure: no provider token reaches the browser, the agent, MCP, the 
 
   await test.step("alice grants two delegations: read+write with every tool, and a read-only one", async () => {
     await alice.goto(`/connections/${connectionId}`);
+    await interactive(alice);
     await grant(alice, AGENT, ["tasks.read", "tasks.write"], ALL_TOOLS);
     await grant(alice, AGENT, ["tasks.read"], ["demo-tasks.list_tasks"]);
     await expect(grantItem(alice, AGENT, "demo-tasks.delete_task")).toHaveCount(1);

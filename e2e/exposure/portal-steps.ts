@@ -2,7 +2,7 @@
 // e2e/connect.spec.ts and e2e/agents.spec.ts.
 import type { Locator, Page } from "@playwright/test";
 
-import { expect, test } from "../fixtures";
+import { expect, interactive, test } from "../fixtures";
 
 /** The person signs in at Demo Tasks as `account` and allows access, on the provider's pages in `page`. */
 export async function signInAtDemoTasks(page: Page, account: "alice" | "bob" | "carol"): Promise<void> {
@@ -21,6 +21,7 @@ export async function signInAtDemoTasks(page: Page, account: "alice" | "bob" | "
 export async function connectDemoTasks(page: Page, account: "alice" | "bob" | "carol" = "alice"): Promise<string> {
   return test.step(`connect Demo Tasks (as ${account}) through the provider's login and consent pages, in a popup`, async () => {
     await page.goto("/connections");
+    await interactive(page);
     await page.getByRole("region", { name: "Demo Tasks" }).getByRole("button", { name: "Connect Demo Tasks" }).click();
     const opened = page.waitForEvent("popup");
     await page.getByRole("form", { name: "Connect Demo Tasks" }).getByRole("button", { name: "Continue to Demo Tasks" }).click();
@@ -41,6 +42,7 @@ export type Ceiling = { tools: string[]; methods: string[]; paths: string[]; day
 export async function registerAgent(page: Page, name: string, ceiling: Ceiling): Promise<{ clientId: string; clientSecret: string; card: Locator }> {
   return test.step(`bob registers ${name} and sets its ceiling`, async () => {
     await page.goto("/agents");
+    await interactive(page);
     await page.getByLabel("Name", { exact: true }).fill(name);
     await page.getByLabel("Description", { exact: true }).fill("Checks that no provider token ever leaves the vault.");
     await expect(page.getByRole("checkbox", { name: "Client secret", exact: true })).toBeChecked();
@@ -104,6 +106,7 @@ export async function revoke(page: Page, agentName: string, item: Locator): Prom
 export async function disconnect(page: Page, connectionId: string, label = "alice@demo-tasks.test"): Promise<void> {
   await test.step(`alice disconnects Demo Tasks (${label}) after confirming`, async () => {
     await page.goto(`/connections/${connectionId}`);
+    await interactive(page);
     await page.getByRole("button", { name: "Disconnect" }).click();
     const dialog = page.getByRole("dialog", { name: `Disconnect ${label}?` });
     await expect(dialog).toContainText(/revoke/i);
