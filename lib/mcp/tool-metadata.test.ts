@@ -46,6 +46,7 @@ const EXAMPLES: Record<string, { upstream: unknown; status?: number; input?: unk
   },
   "slack.post_message": { upstream: { ok: true, channel: "C1", ts: "1700000000.0001", message: { text: "hi" } } },
   "slack.set_status": { upstream: { ok: true, profile: { status_text: "Away" } } },
+  "openai.list_models": { upstream: { object: "list", data: [{ id: "gpt-4o-mini", object: "model", created: 1721172741, owned_by: "system" }] } },
 };
 
 const validators = [new Ajv({ strict: false, allErrors: true }), new Ajv2020({ strict: false, allErrors: true })];
