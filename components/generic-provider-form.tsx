@@ -189,13 +189,7 @@ export function GenericProviderForm() {
         <OAuthFields />
       ) : (
         <>
-          {FIELDS.filter(([name]) => ["key", "name", "description", "apiBaseUrl"].includes(name)).map(([name, label, hint]) => (
-            <label key={name}>
-              {label}
-              {hint && <span className="note"> ({hint})</span>}
-              <input name={name} autoComplete="off" />
-            </label>
-          ))}
+          <TextFields only={["key", "name", "description", "apiBaseUrl"]} />
           <label>
             Where the key goes on each call
             <select name="placement" value={placement} onChange={(e) => setPlacement(e.target.value as Placement)}>
@@ -271,16 +265,25 @@ export function GenericProviderForm() {
 }
 
 /** The OAuth 2.0 provider's fields, as the form has always had them. */
-function OAuthFields() {
+/** The form's plain text inputs, each with its label and hint: all of them, or only the named ones. */
+function TextFields({ only }: { only?: readonly string[] }) {
   return (
     <>
-      {FIELDS.map(([name, label, hint]) => (
+      {FIELDS.filter(([name]) => !only || only.includes(name)).map(([name, label, hint]) => (
         <label key={name}>
           {label}
           {hint && <span className="note"> ({hint})</span>}
           <input name={name} autoComplete="off" />
         </label>
       ))}
+    </>
+  );
+}
+
+function OAuthFields() {
+  return (
+    <>
+      <TextFields />
       <label>
         Scopes <span className="note">(one per line: the scope, a space, then what it allows)</span>
         <textarea name="scopes" rows={4} />
