@@ -18,10 +18,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { startDemoProvider } from "../e2e/demo-provider/server";
-import { ensureDemoSecrets } from "../lib/env/demo-files";
 import { startInstance } from "../lib/testing/instances";
-import { seedLoadWorld } from "./load-world";
+import { seedLoadWorld, startLoadProvider } from "./load-world";
 import { machine } from "./micro";
 import { runLoadScenario, watchRefreshTokens, type LoadReport } from "./mixed-load";
 import { benchDatabase, cleanup, freePort, onCleanup, postgresAnswers, root, wasInterrupted } from "./processes";
@@ -138,24 +136,14 @@ async function main(): Promise<void> {
   // they inherit this configuration (one database, one data folder, one issuer).
   const portalPort = await freePort();
   const origin = `http://localhost:${portalPort}`;
-  const providerPort = await freePort();
-  const { demoProviderSecret, metricsToken } = ensureDemoSecrets(dataDir);
-  Object.assign(process.env, {
-    VAULT_MODE: "demo",
-    VAULT_DATA_DIR: dataDir,
-    PORT: String(portalPort),
-    NEXTAUTH_URL: origin,
-    DEMO_PROVIDER_PORT: String(providerPort),
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
-  });
-  const { REFRESH_SKEW_MS } = await import("../lib/vault/refresh/refresher");
-  const tokenSeconds = REFRESH_SKEW_MS / 1000 + opts.fresh;
-  const provider = await startDemoProvider({
-    port: providerPort,
-    accessTokenTtlSeconds: tokenSeconds,
-    testControls: true,
-    clients: [{ clientId: "token-vault-portal", clientSecret: demoProviderSecret, redirectUris: [`${origin}/api/oauth/callback`] }],
+  const { provider, metricsToken, tokenSeconds } = await startLoadProvider({
+    dataDir,
+    portalPort,
+    origin,
+    providerPort: await freePort(),
+    databaseUrl,
+    freshSeconds: opts.fresh,
+    logLevel: process.env.LOG_LEVEL ?? "silent",
   });
   onCleanup(() => provider.close());
   const watcher = watchRefreshTokens(provider);

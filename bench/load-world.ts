@@ -7,7 +7,9 @@
 // over the connections. Call once this process's configuration names the database, the data
 // folder and the portal's public URL (the vault's modules are imported on first use).
 import { DEMO_ACCOUNTS } from "../e2e/demo-provider/accounts";
+import { startDemoProvider } from "../e2e/demo-provider/server";
 import { completeAuthorization, newBrowser } from "../e2e/demo-provider/test-client";
+import { ensureDemoSecrets } from "../lib/env/demo-files";
 
 export const LOAD_TENANT = "loadtest";
 /** Virtual agents per registered agent: few token exchanges per agent, far under the velocity alert. */
@@ -18,6 +20,42 @@ export type LoadConnection = { id: string; owner: string; account: string };
 /** One virtual agent's credentials: its registered agent and its own delegation. */
 export type VirtualAgentGrant = { index: number; clientId: string; clientSecret: string; delegationId: string; connectionId: string };
 export type LoadWorld = { tenantId: string; people: number; registeredAgents: number; connections: LoadConnection[]; grants: VirtualAgentGrant[] };
+
+/**
+ * Makes this process the load run's portal (one database, one data folder, one issuer, which the
+ * instances it starts inherit) and starts Demo Tasks on `providerPort`, its access tokens living
+ * REFRESH_SKEW_MS + `freshSeconds`: each is due for refresh `freshSeconds` after it was issued (a
+ * shorter life would have every call refresh first).
+ */
+export async function startLoadProvider(opts: {
+  dataDir: string;
+  portalPort: number;
+  origin: string;
+  providerPort: number;
+  databaseUrl: string;
+  freshSeconds: number;
+  logLevel: string;
+}) {
+  const { demoProviderSecret, metricsToken } = ensureDemoSecrets(opts.dataDir);
+  Object.assign(process.env, {
+    VAULT_MODE: "demo",
+    VAULT_DATA_DIR: opts.dataDir,
+    PORT: String(opts.portalPort),
+    NEXTAUTH_URL: opts.origin,
+    DEMO_PROVIDER_PORT: String(opts.providerPort),
+    DATABASE_URL: opts.databaseUrl,
+    LOG_LEVEL: opts.logLevel,
+  });
+  const { REFRESH_SKEW_MS } = await import("../lib/vault/refresh/refresher");
+  const tokenSeconds = REFRESH_SKEW_MS / 1000 + opts.freshSeconds;
+  const provider = await startDemoProvider({
+    port: opts.providerPort,
+    accessTokenTtlSeconds: tokenSeconds,
+    testControls: true,
+    clients: [{ clientId: "token-vault-portal", clientSecret: demoProviderSecret, redirectUris: [`${opts.origin}/api/oauth/callback`] }],
+  });
+  return { provider, metricsToken, tokenSeconds };
+}
 
 /** Runs fn over items, at most `width` at once. */
 async function pool<T, R>(items: readonly T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {

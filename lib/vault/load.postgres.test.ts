@@ -14,9 +14,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { runLoadScenario, watchRefreshTokens } from "@/bench/mixed-load";
-import { seedLoadWorld } from "@/bench/load-world";
-import { startDemoProvider } from "@/e2e/demo-provider/server";
-import { ensureDemoSecrets } from "@/lib/env/demo-files";
+import { seedLoadWorld, startLoadProvider } from "@/bench/load-world";
 import { PORTAL_ORIGIN, PORTAL_PORT } from "@/lib/testing/connect-harness";
 import { createPostgresDatabase } from "@/lib/testing/db";
 import { startInstance } from "@/lib/testing/instances";
@@ -30,25 +28,14 @@ const FRESH_SECONDS = 4;
 
 const database = await createPostgresDatabase();
 const dataDir = mkdtempSync(path.join(tmpdir(), "vault-load-"));
-const providerPort = await freePort();
-const { demoProviderSecret, metricsToken } = ensureDemoSecrets(dataDir);
-Object.assign(process.env, {
-  VAULT_MODE: "demo",
-  VAULT_DATA_DIR: dataDir,
-  PORT: String(PORTAL_PORT),
-  NEXTAUTH_URL: PORTAL_ORIGIN,
-  DEMO_PROVIDER_PORT: String(providerPort),
-  DATABASE_URL: database.url,
-  LOG_LEVEL: "silent",
-});
-// Below REFRESH_SKEW_MS left a call refreshes first; a shorter lifetime would refresh on every call.
-const { REFRESH_SKEW_MS } = await import("@/lib/vault/refresh/refresher");
-const ACCESS_TOKEN_SECONDS = REFRESH_SKEW_MS / 1000 + FRESH_SECONDS;
-const provider = await startDemoProvider({
-  port: providerPort,
-  accessTokenTtlSeconds: ACCESS_TOKEN_SECONDS,
-  testControls: true,
-  clients: [{ clientId: "token-vault-portal", clientSecret: demoProviderSecret, redirectUris: [`${PORTAL_ORIGIN}/api/oauth/callback`] }],
+const { provider, metricsToken } = await startLoadProvider({
+  dataDir,
+  portalPort: PORTAL_PORT,
+  origin: PORTAL_ORIGIN,
+  providerPort: await freePort(),
+  databaseUrl: database.url,
+  freshSeconds: FRESH_SECONDS,
+  logLevel: "silent",
 });
 const watcher = watchRefreshTokens(provider);
 const world = await seedLoadWorld({ providerIssuer: provider.issuer, connections: CONNECTIONS, agents: AGENTS });
