@@ -9,8 +9,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 
 import { apiFetch } from "@/lib/api-client";
-
-export type PasteKeyField = { name: string; label: string; secret: boolean; hint?: string };
+import type { PasteKeyField } from "@/lib/providers/client-schemas";
 
 type Props = {
   provider: { key: string; name: string };

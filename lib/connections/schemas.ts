@@ -48,3 +48,16 @@ export const pasteKeyBody = z
   .strict();
 
 export type PasteKeyBody = z.output<typeof pasteKeyBody>;
+
+/** What a connection made with a pasted key keeps of it in its metadata (`metadata.credential`): never the key itself. */
+export const credentialSummary = z.object({
+  type: z.literal("api_key"),
+  /** Keyed hash of the fields (`xxxx:xxxx:xxxx:xxxx`). */
+  fingerprint: z.string(),
+  /** The key's last four characters, where the provider's format allows showing them. */
+  lastFour: z.string().nullable(),
+  /** Whether the provider accepted it at the check when it was stored. */
+  verified: z.boolean(),
+});
+
+export type CredentialSummary = z.infer<typeof credentialSummary>;

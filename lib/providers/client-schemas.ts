@@ -2,7 +2,7 @@
 // route handlers share them, so a form cannot send what the handler would refuse.
 import { z } from "zod";
 
-import { genericApiKeyProviderInput, genericProviderInput, providerKey, type ProviderDefinition } from "@/lib/providers/schemas";
+import { apiKeySettings, genericApiKeyProviderInput, genericProviderInput, providerKey, type ProviderDefinition } from "@/lib/providers/schemas";
 
 const clientCredentials = {
   clientId: z.string().trim().min(1, "must not be empty").max(512),
@@ -61,4 +61,14 @@ export function toProviderSummary({
     source,
     credential: definition.credential.type,
   };
+}
+
+/** One field of the paste-key form: what the person is asked for, never the provider's pattern or placement rules. */
+export type PasteKeyField = { name: string; label: string; secret: boolean; hint?: string };
+
+/** What the paste-key form needs of a provider that takes a pasted key (null for an OAuth provider), picked field by field. */
+export function pasteKeyForm(definition: ProviderDefinition): { fields: PasteKeyField[]; canVerify: boolean } | null {
+  const credential = apiKeySettings(definition);
+  if (!credential) return null;
+  return { fields: credential.fields.map((f) => ({ name: f.name, label: f.label, secret: f.secret, hint: f.hint })), canVerify: Boolean(credential.verify) };
 }

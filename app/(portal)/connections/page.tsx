@@ -10,8 +10,8 @@ import { ReconnectWarning } from "@/components/reconnect-warning";
 import { requirePerson } from "@/lib/auth/session";
 import { listMyConnections } from "@/lib/connections/connections";
 import { describeScopes } from "@/lib/providers/authorize-url";
+import { pasteKeyForm } from "@/lib/providers/client-schemas";
 import { listTenantProviders, type TenantProvider } from "@/lib/providers/registry";
-import { apiKeySettings } from "@/lib/providers/schemas";
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
@@ -107,8 +107,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
 function ProviderCard({ provider, admin }: { provider: TenantProvider; admin: boolean }) {
   const { definition, configured } = provider;
   const headingId = `provider-${definition.key}`;
-  // Picked field by field for the client form: no placement rules, patterns or URLs.
-  const apiKey = apiKeySettings(definition);
+  const pasted = pasteKeyForm(definition);
   return (
     <section className="card provider" aria-labelledby={headingId} id={`connect-${definition.key}`}>
       <h3 id={headingId}>
@@ -116,12 +115,8 @@ function ProviderCard({ provider, admin }: { provider: TenantProvider; admin: bo
         {definition.name}
       </h3>
       <p className="note">{definition.description}</p>
-      {apiKey ? (
-        <PasteKeyForm
-          provider={{ key: definition.key, name: definition.name }}
-          fields={apiKey.fields.map((f) => ({ name: f.name, label: f.label, secret: f.secret, hint: f.hint }))}
-          canVerify={Boolean(apiKey.verify)}
-        />
+      {pasted ? (
+        <PasteKeyForm provider={{ key: definition.key, name: definition.name }} {...pasted} />
       ) : configured ? (
         <ConnectProviderForm provider={{ key: definition.key, name: definition.name, scopes: definition.scopes }} />
       ) : (

@@ -8,6 +8,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 
 import { appendAudit } from "@/lib/audit/append";
+import type { CredentialSummary } from "@/lib/connections/schemas";
 import { nextStatus } from "@/lib/connections/lifecycle";
 import { observeGrant } from "@/lib/containment/detectors";
 import { getDb } from "@/lib/db";
@@ -45,9 +46,6 @@ export type StoreApiKeyInput = {
 };
 
 export type StoredApiKey = { id: string; reconnected: boolean; verified: boolean };
-
-/** What the portal may show of a pasted credential, kept in the connection's metadata. */
-export type CredentialSummary = { type: "api_key"; fingerprint: string; lastFour: string | null; verified: boolean };
 
 function checkFields(def: ProviderDefinition, credential: ApiKeyCredential, given: Record<string, string>): Record<string, string> {
   const known = new Set(credential.fields.map((f) => f.name));

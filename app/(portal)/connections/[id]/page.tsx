@@ -14,8 +14,8 @@ import { requirePerson } from "@/lib/auth/session";
 import { getMyConnection } from "@/lib/connections/connections";
 import { delegationOptions, listMyDelegations } from "@/lib/delegations/delegations";
 import { describeScopes } from "@/lib/providers/authorize-url";
+import { pasteKeyForm } from "@/lib/providers/client-schemas";
 import { getTenantProvider } from "@/lib/providers/registry";
-import { apiKeySettings } from "@/lib/providers/schemas";
 import { getTenantSettings } from "@/lib/tenancy/settings";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -31,7 +31,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const scopes = provider ? describeScopes(provider.definition, connection.scopes) : connection.scopes.map((s) => ({ scope: s, description: s }));
   // A pasted key's summary has its own row; the rest of the metadata is what the provider told the vault.
   const pasted = credentialOf(connection.metadata);
-  const apiKey = provider ? apiKeySettings(provider.definition) : null;
+  const pasteKey = provider ? pasteKeyForm(provider.definition) : null;
   const metadata = Object.entries(connection.metadata).filter(([key]) => !(pasted && key === "credential"));
   const revoked = connection.status === "revoked";
   const isAdmin = person.role === "admin";
@@ -152,7 +152,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         />
       )}
 
-      {apiKey && provider && (
+      {pasteKey && provider && (
         <section className="card" aria-labelledby="replace-key">
           <h2 id="replace-key">{revoked ? "Connect again" : "Replace the key"}</h2>
           <p className="note">
@@ -160,12 +160,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
               ? `Paste a ${providerName} key to use this connection again; agents need to be given access again.`
               : `Rotated the key at ${providerName}? Paste the new one: agents with access keep it and use the new key from their next call.`}
           </p>
-          <PasteKeyForm
-            provider={{ key: provider.definition.key, name: providerName }}
-            fields={apiKey.fields.map((f) => ({ name: f.name, label: f.label, secret: f.secret, hint: f.hint }))}
-            canVerify={Boolean(apiKey.verify)}
-            replace={connection.id}
-          />
+          <PasteKeyForm provider={{ key: provider.definition.key, name: providerName }} {...pasteKey} replace={connection.id} />
         </section>
       )}
 
