@@ -52,7 +52,7 @@ export function nextStatus(current: ConnectionStatus, event: ConnectionEvent): C
   }
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /** How long before its end a connection's owner is warned, first and last. */
 export const RECONNECT_WARNINGS_DAYS = [7, 1] as const;
 

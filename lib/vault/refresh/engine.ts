@@ -10,7 +10,7 @@ import "server-only";
 // out of the sweep; one past its refresh token's lifetime is marked so before any call meets it, and
 // its owner is told 7 days and 1 day before (an audit row, so a webhook event), once each.
 import { appendAudit } from "@/lib/audit/append";
-import { RECONNECT_WARNINGS_DAYS, reconnectWarning } from "@/lib/connections/lifecycle";
+import { DAY_MS, RECONNECT_WARNINGS_DAYS, reconnectWarning } from "@/lib/connections/lifecycle";
 import { getDb, getSql, type VaultPrismaClient } from "@/lib/db";
 import { log } from "@/lib/log";
 import { isUsableConnection, USABLE_CONNECTION_STATUSES } from "@/lib/pdp/connection";
@@ -234,8 +234,6 @@ async function endLifetimes(db: VaultPrismaClient, now: Date): Promise<number> {
   if (ended > 0) log.info({ ended }, "connections past their refresh token's lifetime need reconnecting");
   return ended;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Tells the owners of usable connections whose refresh token stops working within 7 days, and again
