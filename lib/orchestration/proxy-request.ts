@@ -6,7 +6,7 @@ import "server-only";
 import { z } from "zod";
 import { httpMethod } from "@/lib/agents/ceiling";
 import { VaultError } from "@/lib/errors";
-import { ApiBaseError, isAllowedApiHost, resolveApiBase } from "@/lib/providers/api-base";
+import { ApiBaseError, resolveApiBase, underApiBase } from "@/lib/providers/api-base";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
 
 /** A request the raw proxy will not send (400), or a connection whose details name no API (409). */
@@ -121,14 +121,13 @@ export function buildUpstreamUrl(def: ProviderDefinition, metadata: Record<strin
     if (error instanceof ApiBaseError) throw new ProxyRequestError(error.message, "api_base_unavailable");
     throw error;
   }
-  const basePath = base.pathname.replace(/\/+$/, "");
-  const url = new URL(base.origin + basePath + path);
+  // Belt and braces: whatever the parsing above missed, the call must stay under the base.
+  const joined = underApiBase(def, base, path);
+  if ("leaves" in joined) refusePath(joined.leaves === "host" ? "leads away from the provider's API host" : "leads outside the provider's API base");
+  const { url } = joined;
   for (const [key, value] of Object.entries(query ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
   }
-  // Belt and braces: whatever the parsing above missed, the call must stay under the base.
-  if (url.origin !== base.origin || !isAllowedApiHost(def, url, base)) refusePath("leads away from the provider's API host");
-  if (!url.pathname.startsWith(basePath + "/") && url.pathname !== basePath) refusePath("leads outside the provider's API base");
   return url;
 }
 

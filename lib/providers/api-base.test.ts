@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiBaseError, hostMatches, isAllowedApiHost, readJsonPath, resolveApiBase } from "@/lib/providers/api-base";
+import { ApiBaseError, hostMatches, isAllowedApiHost, readJsonPath, resolveApiBase, underApiBase } from "@/lib/providers/api-base";
 import { demoTasksDefinition } from "@/lib/providers";
 import { builtinCatalogue } from "@/lib/providers/catalogue";
 import type { ProviderDefinition } from "@/lib/providers/schemas";
@@ -70,6 +70,24 @@ describe("resolveApiBase", () => {
     ["acme.my.salesforce.com", /not a URL/],
   ])("refuses the instance_url %j", (value, message) => {
     expect(() => resolveApiBase(byKey("salesforce"), { instance_url: value })).toThrow(message);
+  });
+});
+
+describe("underApiBase", () => {
+  const def = byKey("openai");
+  const base = new URL("https://api.openai.com/v1");
+
+  it("joins a path and its query under the base", () => {
+    expect(underApiBase(def, base, "/models?limit=1")).toEqual({ url: new URL("https://api.openai.com/v1/models?limit=1") });
+    expect(underApiBase(def, base, "")).toEqual({ url: new URL("https://api.openai.com/v1") });
+  });
+
+  it("says which bound a path would cross: the base's path, or its host", () => {
+    expect(underApiBase(def, base, "/../admin")).toEqual({ leaves: "base" });
+    expect(underApiBase(def, new URL("https://api.openai.com/v1/"), "/%2e%2e/admin")).toEqual({ leaves: "base" });
+    expect(underApiBase(def, base, "@evil.example/x")).toEqual({ leaves: "base" });
+    // On a base without a path, the same text turns the base's host into a user name.
+    expect(underApiBase(def, new URL("https://api.openai.com"), "@evil.example/x")).toEqual({ leaves: "host" });
   });
 });
 

@@ -36,6 +36,19 @@ export function isAllowedApiHost(def: ProviderDefinition, url: URL, base?: URL):
   return base !== undefined && url.host === base.host;
 }
 
+/**
+ * `path` (it may carry a query) joined under a connection's API base, or which bound the result would
+ * cross: it must stay on the base's origin and one of the provider's API hosts ("host"), and under the
+ * base's path ("base"), whatever the path's dots and slashes made of it.
+ */
+export function underApiBase(def: ProviderDefinition, base: URL, path: string): { url: URL } | { leaves: "host" | "base" } {
+  const basePath = base.pathname.replace(/\/+$/, "");
+  const url = new URL(base.origin + basePath + path);
+  if (url.origin !== base.origin || !isAllowedApiHost(def, url, base)) return { leaves: "host" };
+  if (!url.pathname.startsWith(basePath + "/") && url.pathname !== basePath) return { leaves: "base" };
+  return { url };
+}
+
 function metadataValue(def: ProviderDefinition, metadata: Record<string, unknown>, name: string): string {
   const value = Object.hasOwn(metadata, name) ? metadata[name] : undefined;
   if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);

@@ -15,7 +15,7 @@ import { getDb } from "@/lib/db";
 import { BadRequestError, ConflictError, NotFoundError, VaultError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
-import { ApiBaseError, isAllowedApiHost, readJsonPath, resolveApiBase } from "@/lib/providers/api-base";
+import { ApiBaseError, readJsonPath, resolveApiBase, underApiBase } from "@/lib/providers/api-base";
 import { getTenantProvider } from "@/lib/providers/registry";
 import { apiKeySettings, type ApiKeyCredential, type ProviderDefinition } from "@/lib/providers/schemas";
 import type { Person } from "@/lib/tenancy/people";
@@ -87,10 +87,12 @@ function apiBaseFor(def: ProviderDefinition, metadata: Record<string, unknown>):
 /** One harmless call with the pasted credential; the answer may name the account. */
 async function verifyCredential(def: ProviderDefinition, credential: ApiKeyCredential, fields: Record<string, string>, base: URL): Promise<unknown> {
   const verify = credential.verify!;
-  const url = new URL(base.origin + base.pathname.replace(/\/+$/, "") + verify.path);
-  if (url.origin !== base.origin || !isAllowedApiHost(def, url, base)) {
-    throw new VaultError(500, "provider_misconfigured", `${def.name}'s key check leads away from its API host: check the provider definition.`);
+  const joined = underApiBase(def, base, verify.path);
+  if ("leaves" in joined) {
+    const where = joined.leaves === "host" ? "away from its API host" : "outside its API base";
+    throw new VaultError(500, "provider_misconfigured", `${def.name}'s key check leads ${where}: check the provider definition.`);
   }
+  const { url } = joined;
   const secrets = new Map(Object.entries(fields).map(([name, value]) => [name, new Secret(value)] as const));
   try {
     const headers = new Headers({ accept: "application/json" });
